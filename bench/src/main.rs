@@ -1,0 +1,43 @@
+//! `ferrodis-bench`: side-by-side benchmarks of ferrodis against its peer crates.
+//!
+//! ```text
+//! cargo run --release -p ferrodis-bench -- codec [--runs N] [--quick]
+//! ```
+//!
+//! Each subcommand is one family of benchmarks:
+//!
+//! - `codec`: RESP decoding and command encoding, in memory, against redis-protocol 6 and
+//!   redis-rs on the same deterministic corpora ([`codec`]).
+//!
+//! Results are medians over several runs, printed as one table with ferrodis's ratio to
+//! each peer, so one invocation answers "how do we compare on this machine today".
+
+mod cli;
+mod codec;
+mod corpus;
+mod decode;
+mod encode;
+mod measure;
+mod report;
+
+use std::process::ExitCode;
+
+use cli::Command;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::parse(&args) {
+        Ok(Command::Codec(options)) => {
+            codec::run(&options);
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Help) => {
+            println!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}\n\n{}", cli::USAGE);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! `ferrodis-core`: everything about talking to Redis that is not I/O.
+//!
+//! - [`resp`]: the RESP2/RESP3 codec (zero-copy streaming decoder, command and frame
+//!   encoders).
+//! - [`error`]: one small error enum per layer.
+//!
+//! The crate is `#![no_std]` and needs no allocator; it builds for bare-metal targets such
+//! as `thumbv7em-none-eabihf`. Buffers are always the caller's.
+//!
+//! ```
+//! use ferrodis_core::resp::{decode, Decoded, Frame};
+//!
+//! let reply = b"%1\r\n+server\r\n+redis\r\n";
+//! let Decoded::Complete { frame: Frame::Map(map), .. } = decode(reply).unwrap() else { panic!() };
+//! let (key, value) = map.pairs().next().unwrap();
+//! assert_eq!((key, value), (Frame::SimpleString(b"server"), Frame::SimpleString(b"redis")));
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs, unreachable_pub)]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+pub mod error;
+pub mod resp;
+
+pub use error::{DecodeError, EncodeError, Error};

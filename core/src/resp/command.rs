@@ -1,0 +1,203 @@
+//! Command encoding: a command is an array of bulk strings.
+
+use super::encode::{IoOutput, Output, SliceOutput};
+use crate::error::{EncodeError, Error};
+
+/// One command argument. Numbers are formatted as decimal text on the fly, without
+/// allocation; bytes and strings are sent as they are.
+///
+/// ```
+/// use ferrodis_core::resp::Arg;
+///
+/// let args = [Arg::from("EXPIRE"), Arg::from(b"key".as_slice()), Arg::from(60u32)];
+/// assert_eq!(args[2], Arg::Uint(60));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Arg<'a> {
+    /// Raw bytes (binary safe).
+    Bytes(&'a [u8]),
+    /// A signed integer, sent as decimal text.
+    Int(i64),
+    /// An unsigned integer, sent as decimal text.
+    Uint(u64),
+    /// A float, sent in its shortest exact decimal form (`inf`, `-inf` for infinities).
+    Float(f64),
+}
+
+impl<'a> From<&'a [u8]> for Arg<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        Arg::Bytes(b)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for Arg<'a> {
+    fn from(b: &'a [u8; N]) -> Self {
+        Arg::Bytes(b)
+    }
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(s: &'a str) -> Self {
+        Arg::Bytes(s.as_bytes())
+    }
+}
+
+macro_rules! int_args {
+    ($variant:ident as $wide:ty: $($t:ty),*) => {$(
+        impl From<$t> for Arg<'_> {
+            fn from(n: $t) -> Self {
+                Arg::$variant(<$wide>::from(n))
+            }
+        }
+    )*};
+}
+int_args!(Int as i64: i8, i16, i32, i64);
+int_args!(Uint as u64: u8, u16, u32, u64);
+int_args!(Float as f64: f32, f64);
+
+impl From<usize> for Arg<'_> {
+    fn from(n: usize) -> Self {
+        // usize is at most 64 bits on every supported target.
+        Arg::Uint(n as u64)
+    }
+}
+
+impl From<isize> for Arg<'_> {
+    fn from(n: isize) -> Self {
+        Arg::Int(n as i64)
+    }
+}
+
+/// Writes `$len\r\n<bytes>\r\n`.
+#[inline(always)]
+fn bulk<O: Output>(out: &mut O, bytes: &[u8]) -> Result<(), O::Error> {
+    let mut len = itoa::Buffer::new();
+    out.put(b"$")?;
+    out.put(len.format(bytes.len()).as_bytes())?;
+    out.put(b"\r\n")?;
+    out.put(bytes)?;
+    out.put(b"\r\n")
+}
+
+fn command<O: Output>(out: &mut O, args: &[Arg<'_>]) -> Result<(), O::Error> {
+    if args.is_empty() {
+        return Err(EncodeError::EmptyCommand.into());
+    }
+    let mut count = itoa::Buffer::new();
+    out.put(b"*")?;
+    out.put(count.format(args.len()).as_bytes())?;
+    out.put(b"\r\n")?;
+    for arg in args {
+        match *arg {
+            Arg::Bytes(b) => bulk(out, b)?,
+            Arg::Int(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
+            Arg::Uint(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
+            Arg::Float(f) => {
+                let mut digits = ryu::Buffer::new();
+                let text: &[u8] = if f.is_nan() {
+                    b"nan"
+                } else if f.is_infinite() {
+                    if f > 0.0 { b"inf" } else { b"-inf" }
+                } else {
+                    digits.format_finite(f).as_bytes()
+                };
+                bulk(out, text)?
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Encodes the command `args` (name first) at the start of `out`; returns its length, or
+/// [`EncodeError::BufferTooSmall`] with the length it needs.
+///
+/// ```
+/// use ferrodis_core::resp::{encode_command, Arg};
+/// use ferrodis_core::EncodeError;
+///
+/// let mut buf = [0u8; 32];
+/// let n = encode_command(&mut buf, &["GET".into(), "k".into()]).unwrap();
+/// assert_eq!(&buf[..n], b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+/// assert_eq!(
+///     encode_command(&mut buf[..8], &[Arg::from("PING")]),
+///     Err(EncodeError::BufferTooSmall { needed: 14 }),
+/// );
+/// ```
+pub fn encode_command(out: &mut [u8], args: &[Arg<'_>]) -> Result<usize, EncodeError> {
+    let mut output = SliceOutput::new(out);
+    command(&mut output, args)?;
+    output.finish()
+}
+
+/// Writes the command `args` (name first) to `writer`, without flushing.
+pub fn write_command<W: embedded_io::Write>(writer: &mut W, args: &[Arg<'_>]) -> Result<(), Error<W::Error>> {
+    command(&mut IoOutput(writer), args)
+}
+
+/// The encoded length of the command `args`, for sizing a buffer up front.
+pub fn command_len(args: &[Arg<'_>]) -> usize {
+    let mut output = SliceOutput::new(&mut []);
+    match command(&mut output, args) {
+        Ok(()) => match output.finish() {
+            Ok(n) | Err(EncodeError::BufferTooSmall { needed: n }) => n,
+            Err(_) => 0,
+        },
+        Err(_) => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_of_every_kind_become_bulk_strings() {
+        let cases: &[(&[Arg<'_>], &[u8])] = &[
+            (&[Arg::from("PING")], b"*1\r\n$4\r\nPING\r\n"),
+            (
+                &[Arg::from("SET"), Arg::from(b"k\r\n"), Arg::from(b"".as_slice())],
+                b"*3\r\n$3\r\nSET\r\n$3\r\nk\r\n\r\n$0\r\n\r\n",
+            ),
+            (
+                &[Arg::from("INCRBY"), Arg::from("n"), Arg::from(i64::MIN)],
+                b"*3\r\n$6\r\nINCRBY\r\n$1\r\nn\r\n$20\r\n-9223372036854775808\r\n",
+            ),
+            (&[Arg::from(u64::MAX)], b"*1\r\n$20\r\n18446744073709551615\r\n"),
+            (
+                &[Arg::from(0.5f64), Arg::from(f64::INFINITY), Arg::from(f64::NEG_INFINITY)],
+                b"*3\r\n$3\r\n0.5\r\n$3\r\ninf\r\n$4\r\n-inf\r\n",
+            ),
+            (&[Arg::from(1e300)], b"*1\r\n$5\r\n1e300\r\n"),
+            (
+                &[Arg::from(3u8), Arg::from(-3i8), Arg::from(7usize)],
+                b"*3\r\n$1\r\n3\r\n$2\r\n-3\r\n$1\r\n7\r\n",
+            ),
+        ];
+        for (args, wire) in cases {
+            let mut buf = [0u8; 128];
+            let n = encode_command(&mut buf, args).unwrap();
+            assert_eq!(&buf[..n], *wire, "{args:?}");
+            assert_eq!(command_len(args), n);
+            let mut writer: &mut [u8] = &mut [0u8; 128];
+            write_command(&mut writer, args).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_command_needs_a_name() {
+        assert_eq!(encode_command(&mut [0u8; 8], &[]), Err(EncodeError::EmptyCommand));
+        assert_eq!(command_len(&[]), 0);
+    }
+
+    #[test]
+    fn a_short_buffer_reports_the_size_it_needed_and_an_exact_one_is_enough() {
+        let args = [Arg::from("SET"), Arg::from("key:1"), Arg::from([7u8; 16].as_slice())];
+        let needed = command_len(&args);
+        for len in 0..needed {
+            let mut buf = [0u8; 64];
+            assert_eq!(encode_command(&mut buf[..len], &args), Err(EncodeError::BufferTooSmall { needed }));
+        }
+        assert_eq!(encode_command(&mut [0u8; 64][..needed], &args), Ok(needed));
+    }
+}

@@ -1,0 +1,277 @@
+//! The RESP2 and RESP3 frame types, borrowing from the bytes they were decoded from.
+
+use core::fmt;
+
+use super::Decoded;
+use super::decode::Decoder;
+
+/// One RESP2 or RESP3 frame.
+///
+/// Scalars borrow their bytes from the decoder's input; aggregates are an [`Aggregate`],
+/// a validated view that is iterated lazily. Nothing in a frame is allocated.
+///
+/// Two frames are equal when a peer would see the same value: doubles compare equal when
+/// both are NaN, and aggregates compare element by element.
+///
+/// ```
+/// use ferrodis_core::resp::{decode, Decoded, Frame};
+///
+/// let Decoded::Complete { frame, consumed } = decode(b"*2\r\n$3\r\nfoo\r\n:42\r\n").unwrap() else {
+///     panic!("the whole frame is there");
+/// };
+/// assert_eq!(consumed, 18);
+/// let Frame::Array(items) = frame else { panic!("an array") };
+/// let mut items = items.iter();
+/// assert_eq!(items.next(), Some(Frame::BulkString(b"foo")));
+/// assert_eq!(items.next(), Some(Frame::Integer(42)));
+/// assert_eq!(items.next(), None);
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Frame<'a> {
+    /// `+OK\r\n`: a short, binary-unsafe status line.
+    SimpleString(&'a [u8]),
+    /// `-ERR message\r\n`: an error reply; the first word is its code.
+    SimpleError(&'a [u8]),
+    /// `:42\r\n`: a signed 64-bit integer.
+    Integer(i64),
+    /// `$3\r\nfoo\r\n`: a binary-safe string.
+    BulkString(&'a [u8]),
+    /// `$-1\r\n`: RESP2's null, as a missing bulk string.
+    NullBulkString,
+    /// `*2\r\n...`: an ordered list of frames.
+    Array(Aggregate<'a>),
+    /// `*-1\r\n`: RESP2's null, as a missing array.
+    NullArray,
+    /// `_\r\n`: RESP3's null.
+    Null,
+    /// `#t\r\n` or `#f\r\n`.
+    Boolean(bool),
+    /// `,1.5\r\n`, `,inf\r\n`, `,-inf\r\n`, `,nan\r\n`.
+    Double(f64),
+    /// `(3492890328409238509324850943850943825024385\r\n`: the decimal digits, sign included.
+    BigNumber(&'a [u8]),
+    /// `!21\r\nSYNTAX invalid syntax\r\n`: a binary-safe error reply.
+    BulkError(&'a [u8]),
+    /// `=15\r\ntxt:Some string\r\n`: a string with a three-letter format such as `txt` or `mkd`.
+    VerbatimString {
+        /// The format, for example `*b"txt"`.
+        format: [u8; 3],
+        /// The text after the `xxx:` prefix.
+        text: &'a [u8],
+    },
+    /// `%2\r\n...`: key-value pairs, keys and values alternating.
+    Map(Aggregate<'a>),
+    /// `~2\r\n...`: an unordered collection of distinct frames.
+    Set(Aggregate<'a>),
+    /// `|1\r\n...`: out-of-band key-value pairs that describe the frame after them.
+    Attribute(Aggregate<'a>),
+    /// `>2\r\n...`: an out-of-band message such as pub/sub or invalidation.
+    Push(Aggregate<'a>),
+}
+
+impl<'a> Frame<'a> {
+    /// The frame's type marker byte, such as `b'+'` or `b'*'`.
+    pub const fn type_byte(&self) -> u8 {
+        match self {
+            Self::SimpleString(_) => b'+',
+            Self::SimpleError(_) => b'-',
+            Self::Integer(_) => b':',
+            Self::BulkString(_) | Self::NullBulkString => b'$',
+            Self::Array(_) | Self::NullArray => b'*',
+            Self::Null => b'_',
+            Self::Boolean(_) => b'#',
+            Self::Double(_) => b',',
+            Self::BigNumber(_) => b'(',
+            Self::BulkError(_) => b'!',
+            Self::VerbatimString { .. } => b'=',
+            Self::Map(_) => b'%',
+            Self::Set(_) => b'~',
+            Self::Attribute(_) => b'|',
+            Self::Push(_) => b'>',
+        }
+    }
+
+    /// Whether the frame is one of the three nulls (`_`, `$-1`, `*-1`).
+    pub const fn is_null(&self) -> bool {
+        matches!(self, Self::Null | Self::NullBulkString | Self::NullArray)
+    }
+
+    /// Whether the frame is an error reply (simple or bulk).
+    pub const fn is_error(&self) -> bool {
+        matches!(self, Self::SimpleError(_) | Self::BulkError(_))
+    }
+
+    /// The elements of an array, map, set, attribute or push frame.
+    pub const fn as_aggregate(&self) -> Option<&Aggregate<'a>> {
+        match self {
+            Self::Array(a) | Self::Map(a) | Self::Set(a) | Self::Attribute(a) | Self::Push(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Frame<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        use Frame::*;
+        match (self, other) {
+            (SimpleString(a), SimpleString(b))
+            | (SimpleError(a), SimpleError(b))
+            | (BulkString(a), BulkString(b))
+            | (BigNumber(a), BigNumber(b))
+            | (BulkError(a), BulkError(b)) => a == b,
+            (Integer(a), Integer(b)) => a == b,
+            (Boolean(a), Boolean(b)) => a == b,
+            (Double(a), Double(b)) => a == b || (a.is_nan() && b.is_nan()),
+            (NullBulkString, NullBulkString) | (NullArray, NullArray) | (Null, Null) => true,
+            (VerbatimString { format: fa, text: ta }, VerbatimString { format: fb, text: tb }) => {
+                fa == fb && ta == tb
+            }
+            (Array(a), Array(b))
+            | (Map(a), Map(b))
+            | (Set(a), Set(b))
+            | (Attribute(a), Attribute(b))
+            | (Push(a), Push(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// The elements of a decoded aggregate (array, map, set, attribute or push).
+///
+/// The decoder has already checked every byte of it, so iterating is cheap and cannot fail:
+/// each step decodes one element header from the borrowed bytes. Nothing is allocated.
+#[derive(Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Aggregate<'a> {
+    body: &'a [u8],
+    len: usize,
+}
+
+impl<'a> Aggregate<'a> {
+    /// Wraps `len` validated elements that fill `body` exactly (decoder use only).
+    pub(crate) const fn new(body: &'a [u8], len: usize) -> Self {
+        Self { body, len }
+    }
+
+    /// The number of elements, not counting attributes. A map's keys and values count one
+    /// each, so a map of 3 pairs has length 6.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the aggregate has no elements.
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The encoded elements, exactly as received.
+    pub const fn raw(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// The elements in order. Attributes that annotate an element are skipped.
+    pub fn iter(&self) -> Elements<'a> {
+        Elements { rest: self.body, remaining: self.len, with_attributes: false }
+    }
+
+    /// The elements in order, each preceded by the [`Frame::Attribute`]s that annotate it.
+    pub fn iter_with_attributes(&self) -> Elements<'a> {
+        Elements { rest: self.body, remaining: self.len, with_attributes: true }
+    }
+
+    /// The elements taken two at a time, as the key-value pairs of a map or attribute.
+    pub fn pairs(&self) -> Pairs<'a> {
+        Pairs { elements: self.iter() }
+    }
+}
+
+impl<'a> IntoIterator for Aggregate<'a> {
+    type Item = Frame<'a>;
+    type IntoIter = Elements<'a>;
+
+    fn into_iter(self) -> Elements<'a> {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &Aggregate<'a> {
+    type Item = Frame<'a>;
+    type IntoIter = Elements<'a>;
+
+    fn into_iter(self) -> Elements<'a> {
+        self.iter()
+    }
+}
+
+impl PartialEq for Aggregate<'_> {
+    /// Element by element, attributes included. Recursion is bounded by the nesting depth
+    /// the decoder accepted.
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter_with_attributes().eq(other.iter_with_attributes())
+    }
+}
+
+impl fmt::Debug for Aggregate<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter_with_attributes()).finish()
+    }
+}
+
+/// Iterator over the elements of an [`Aggregate`].
+#[derive(Clone, Debug)]
+pub struct Elements<'a> {
+    rest: &'a [u8],
+    remaining: usize,
+    with_attributes: bool,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Frame<'a>;
+
+    fn next(&mut self) -> Option<Frame<'a>> {
+        while self.remaining > 0 {
+            // The bytes were validated with limits at most as wide as these; a failure here
+            // would mean a bug, and ends the iteration instead of panicking.
+            let Ok(Decoded::Complete { frame, consumed }) = Decoder::VALIDATED.decode(self.rest) else {
+                self.remaining = 0;
+                return None;
+            };
+            self.rest = self.rest.get(consumed..).unwrap_or_default();
+            if let Frame::Attribute(_) = frame {
+                if self.with_attributes {
+                    return Some(frame);
+                }
+                continue;
+            }
+            self.remaining -= 1;
+            return Some(frame);
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.with_attributes { (self.remaining, None) } else { (self.remaining, Some(self.remaining)) }
+    }
+}
+
+/// Iterator over the key-value pairs of a map or attribute.
+#[derive(Clone, Debug)]
+pub struct Pairs<'a> {
+    elements: Elements<'a>,
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (Frame<'a>, Frame<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let key = self.elements.next()?;
+        let value = self.elements.next()?;
+        Some((key, value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.elements.remaining / 2;
+        (n, Some(n))
+    }
+}

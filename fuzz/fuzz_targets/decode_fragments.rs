@@ -1,0 +1,78 @@
+//! Feeds a byte stream to the decoder in fragments, the way a connection receives it, and
+//! checks that it yields the same frames, then the same error or final `Incomplete`, as
+//! decoding the whole stream frame after frame. Also checks that `Incomplete { needed }`
+//! is a lower bound: the frame that completes later is at least that much longer.
+//!
+//! Input: byte 0 picks the decoder (bit 0: surface attributes, bit 1: tight limits) and,
+//! in its high nibble, how many fragment-size bytes follow; the sizes are used in a cycle
+//! (0 counts as 1, no sizes means one byte at a time). The rest is the stream.
+#![no_main]
+
+use ferrodis_core::resp::{AttributeMode, Decoded, Decoder, Limits};
+use libfuzzer_sys::fuzz_target;
+
+/// Small enough that the fuzzer reaches every limit.
+const TIGHT: Limits = Limits { max_bulk_len: 16, max_aggregate_len: 4, max_depth: 3 };
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&header, rest)) = data.split_first() else { return };
+    let (sizes, stream) = rest.split_at(usize::from(header >> 4).min(rest.len()));
+    let mut decoder = Decoder::new();
+    if header & 1 != 0 {
+        decoder = decoder.with_attributes(AttributeMode::Surface);
+    }
+    if header & 2 != 0 {
+        decoder = decoder.with_limits(TIGHT);
+    }
+
+    // The reference: the whole stream at once, frame after frame.
+    let mut expected = Vec::new();
+    let mut pos = 0;
+    while pos < stream.len() {
+        let step = decoder.decode(&stream[pos..]);
+        expected.push(step);
+        match step {
+            Ok(Decoded::Complete { consumed, .. }) if consumed > 0 => pos += consumed,
+            _ => break,
+        }
+    }
+
+    // The connection: append a fragment, decode the unconsumed bytes, repeat.
+    let (mut buf, mut start, mut fed, mut next) = (Vec::new(), 0, 0, 0);
+    let mut fragments = 0;
+    loop {
+        let pending = &buf[start..];
+        let got = (!pending.is_empty()).then(|| decoder.decode(pending));
+        let at_end = fed == stream.len();
+        match got {
+            Some(Ok(Decoded::Complete { consumed, .. })) => {
+                assert_eq!(got.as_ref(), expected.get(next), "frame {next} after {fragments} fragments");
+                (start, next) = (start + consumed, next + 1);
+                continue;
+            }
+            Some(Err(_)) | Some(Ok(Decoded::Incomplete { .. })) if at_end || got.unwrap().is_err() => {
+                assert_eq!(got.as_ref(), expected.get(next), "end, frame {next} after {fragments} fragments");
+                next += 1;
+                break;
+            }
+            None if at_end => break,
+            Some(Ok(Decoded::Incomplete { needed })) => {
+                assert!(needed >= 1, "Incomplete {{ needed: 0 }}");
+                if let (false, Some(Ok(Decoded::Complete { consumed, .. }))) = (cfg!(feature = "lax-needed"), expected.get(next)) {
+                    assert!(
+                        pending.len() + needed <= *consumed,
+                        "{:?} asked for {needed} more bytes, but the frame ends {} bytes later",
+                        pending.escape_ascii().to_string(),
+                        consumed - pending.len(),
+                    );
+                }
+            }
+            _ => {}
+        }
+        let size = sizes.get(fragments % sizes.len().max(1)).map_or(1, |&s| usize::from(s.max(1)));
+        let end = (fed + size).min(stream.len());
+        buf.extend_from_slice(&stream[fed..end]);
+        (fed, fragments) = (end, fragments + 1);
+    }
+    assert_eq!(next, expected.len(), "the whole stream decodes to more frames");
+});
