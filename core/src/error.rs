@@ -41,6 +41,11 @@ pub enum DecodeError {
     InvalidLine,
     /// The two bytes after a bulk payload are not CRLF.
     MissingCrlf,
+    /// A part of a streamed string (`$?`) does not start with `;`.
+    InvalidChunk,
+    /// An end marker (`.`) outside a streamed aggregate, or between a streamed map's key
+    /// and its value.
+    UnexpectedEnd,
 }
 
 impl DecodeError {
@@ -60,6 +65,8 @@ impl DecodeError {
             Self::InvalidNull => "invalid null frame",
             Self::InvalidLine => "lone CR or LF in a line",
             Self::MissingCrlf => "missing CRLF after a bulk payload",
+            Self::InvalidChunk => "streamed string part does not start with ';'",
+            Self::UnexpectedEnd => "end marker outside a streamed aggregate",
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use nom::Err;
 
-use super::frame::{Aggregate, Frame};
+use super::frame::{Aggregate, Frame, StreamedString};
 use super::parse::{self, Fail, PResult};
 use crate::error::DecodeError;
 
@@ -109,7 +109,13 @@ pub fn decode(input: &[u8]) -> Result<Decoded<'_>, DecodeError> {
 /// One parsed frame header: either a finished scalar or the start of an aggregate.
 enum Element<'a> {
     Scalar(Frame<'a>),
-    Open { kind: u8, count: usize },
+    /// An aggregate header; `count` is `None` for a streamed aggregate (`*?`).
+    Open {
+        kind: u8,
+        count: Option<usize>,
+    },
+    /// The `.` that ends a streamed aggregate.
+    End,
 }
 
 impl Decoder {
@@ -173,25 +179,30 @@ impl Decoder {
     #[inline(never)]
     fn decode_nested<'a>(&self, input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
         let max_depth = self.limits.max_depth.min(MAX_DEPTH_CEILING);
-        // remaining[d]: elements still expected by the open aggregate at depth d.
-        let mut remaining = [0usize; MAX_DEPTH_CEILING];
-        // Bit d set: the aggregate open at depth d is an attribute (its elements and itself
-        // do not count towards its parent).
+        // counts[d]: for a counted aggregate open at depth d, the elements it still
+        // expects; for a streamed one (`*?`), the elements it has had so far.
+        let mut counts = [0usize; MAX_DEPTH_CEILING];
+        // Bit d set: the aggregate open at depth d is an attribute (neither it nor its
+        // elements count towards its parent) / is streamed / is a map.
         let mut attribute_levels: u64 = 0;
+        let mut streamed_levels: u64 = 0;
+        let mut map_levels: u64 = 0;
         let mut depth = 0usize;
         let mut pos = 0usize;
-        // The top-level aggregate being validated: (type byte, count, body start).
+        // The top-level aggregate: (type byte, element count, body start).
         let mut top = (0u8, 0usize, 0usize);
 
         loop {
-            let rest = &input[pos..];
-            let (after, element) = match self.element(rest) {
+            let (after, element) = match self.element(&input[pos..]) {
                 Ok(ok) => ok,
                 Err(Err::Incomplete(needed)) => {
-                    let here = needed_bytes(needed);
-                    // Every element still owed is at least 3 bytes ("_\r\n").
-                    let owed: usize = remaining[..depth].iter().map(|r| r.saturating_sub(1)).sum();
-                    return Ok(Decoded::Incomplete { needed: here.saturating_add(owed.saturating_mul(3)) });
+                    // Every element a counted aggregate still owes is at least 3 bytes.
+                    let owed: usize = (0..depth)
+                        .filter(|d| streamed_levels & (1 << d) == 0)
+                        .map(|d| counts[d].saturating_sub(1))
+                        .sum();
+                    let needed = needed_bytes(needed).saturating_add(owed.saturating_mul(3));
+                    return Ok(Decoded::Incomplete { needed });
                 }
                 Err(Err::Error(Fail(e)) | Err::Failure(Fail(e))) => return Err(e),
             };
@@ -202,14 +213,14 @@ impl Decoder {
                     if depth >= max_depth {
                         return Err(DecodeError::TooDeep);
                     }
+                    let bit = 1u64 << depth;
+                    let set = |mask: &mut u64, on: bool| if on { *mask |= bit } else { *mask &= !bit };
+                    set(&mut attribute_levels, kind == b'|');
+                    set(&mut streamed_levels, count.is_none());
+                    set(&mut map_levels, kind == b'%');
+                    counts[depth] = count.unwrap_or(0);
                     if depth == 0 {
-                        top = (kind, count, pos);
-                    }
-                    remaining[depth] = count;
-                    if kind == b'|' {
-                        attribute_levels |= 1 << depth;
-                    } else {
-                        attribute_levels &= !(1 << depth);
+                        top = (kind, counts[0], pos);
                     }
                     depth += 1;
                     continue;
@@ -227,17 +238,50 @@ impl Decoder {
                         continue;
                     }
                 }
+                Element::End => {
+                    let Some(level) = depth.checked_sub(1) else {
+                        return Err(DecodeError::UnexpectedEnd);
+                    };
+                    let bit = 1u64 << level;
+                    let seen = counts[level];
+                    if streamed_levels & bit == 0 || (map_levels & bit != 0 && seen % 2 != 0) {
+                        return Err(DecodeError::UnexpectedEnd);
+                    }
+                    depth = level;
+                    if depth == 0 {
+                        let (kind, _, body_start) = top;
+                        // The body stops before the 3-byte end marker.
+                        let aggregate = Aggregate::new(&input[body_start..pos - 3], seen);
+                        return Ok(Decoded::Complete {
+                            frame: aggregate_frame(kind, aggregate),
+                            consumed: pos,
+                        });
+                    }
+                }
             }
 
             // An element at depth `depth` is complete: close every aggregate it finishes.
             loop {
                 let level = depth - 1;
-                remaining[level] -= 1;
-                if remaining[level] > 0 {
+                let bit = 1u64 << level;
+                if streamed_levels & bit != 0 {
+                    counts[level] += 1;
+                    let limit = if map_levels & bit != 0 {
+                        self.limits.max_aggregate_len.saturating_mul(2)
+                    } else {
+                        self.limits.max_aggregate_len
+                    };
+                    if counts[level] > limit {
+                        return Err(DecodeError::AggregateTooLong);
+                    }
+                    break;
+                }
+                counts[level] -= 1;
+                if counts[level] > 0 {
                     break;
                 }
                 depth = level;
-                let closed_attribute = attribute_levels & (1 << level) != 0;
+                let closed_attribute = attribute_levels & bit != 0;
                 if depth == 0 {
                     if closed_attribute && self.attributes == AttributeMode::Skip {
                         break;
@@ -262,6 +306,10 @@ impl Decoder {
         let scalar = |(rest, frame)| Ok((rest, Element::Scalar(frame)));
         match kind {
             b'$' => {
+                if let Some(streamed) = parse::streamed(body) {
+                    let (rest, ()) = streamed?;
+                    return scalar(self.streamed_string(rest)?);
+                }
                 let (rest, len) = parse::length(body)?;
                 match len {
                     None => scalar((rest, Frame::NullBulkString)),
@@ -269,6 +317,10 @@ impl Decoder {
                 }
             }
             b'*' | b'%' | b'~' | b'|' | b'>' => {
+                if let (b'*' | b'%' | b'~', Some(streamed)) = (kind, parse::streamed(body)) {
+                    let (rest, ()) = streamed?;
+                    return Ok((rest, Element::Open { kind, count: None }));
+                }
                 let (rest, len) = parse::length(body)?;
                 let Some(len) = len else {
                     return if kind == b'*' {
@@ -291,7 +343,11 @@ impl Decoder {
                 if count == 0 {
                     return scalar((rest, aggregate_frame(kind, Aggregate::new(&[], 0))));
                 }
-                Ok((rest, Element::Open { kind, count }))
+                Ok((rest, Element::Open { kind, count: Some(count) }))
+            }
+            b'.' => {
+                let (rest, ()) = parse::crlf(body).map_err(|e| relabel(e, DecodeError::UnexpectedEnd))?;
+                Ok((rest, Element::End))
             }
             b'+' => scalar(parse::line(body).map(|(r, t)| (r, Frame::SimpleString(t)))?),
             b'-' => scalar(parse::line(body).map(|(r, t)| (r, Frame::SimpleError(t)))?),
@@ -341,6 +397,32 @@ impl Decoder {
                 }
             }
             other => parse::fail(DecodeError::UnknownType(other)),
+        }
+    }
+
+    /// The parts of a streamed string after its `$?\r\n` header, up to and including the
+    /// final `;0\r\n`; their total length is held to `max_bulk_len`. Each part takes at
+    /// least 4 bytes, so the loop is bounded by the input.
+    fn streamed_string<'a>(&self, input: &'a [u8]) -> PResult<'a, Frame<'a>> {
+        let mut rest = input;
+        let mut total = 0usize;
+        loop {
+            let body = match rest.split_first() {
+                None => return parse::incomplete(4),
+                Some((b';', body)) => body,
+                Some(_) => return parse::fail(DecodeError::InvalidChunk),
+            };
+            let (after, len) = parse::length(body)?;
+            let Some(len) = len else { return parse::fail(DecodeError::InvalidLength) };
+            if len == 0 {
+                let parts = &input[..input.len() - after.len()];
+                return Ok((after, Frame::StreamedString(StreamedString::new(parts))));
+            }
+            total = total.saturating_add(len);
+            if total > self.limits.max_bulk_len {
+                return parse::fail(DecodeError::BulkTooLong);
+            }
+            (rest, _) = parse::payload(after, len)?;
         }
     }
 

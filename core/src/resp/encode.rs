@@ -213,6 +213,38 @@ impl<'o, O: Output> Encoder<'o, O> {
         self.number(b'>', n)
     }
 
+    /// `$?\r\n`: starts a streamed string; write its parts with [`Encoder::chunk`] and end it
+    /// with [`Encoder::end_of_chunks`].
+    pub fn streamed_string_header(&mut self) -> Result<(), O::Error> {
+        self.out.put(b"$?\r\n")
+    }
+
+    /// `;len\r\ndata\r\n`: one part of a streamed string. An empty `data` writes nothing,
+    /// since an empty part would end the string.
+    pub fn chunk(&mut self, data: &[u8]) -> Result<(), O::Error> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.bulk(b';', data)
+    }
+
+    /// `;0\r\n`: ends a streamed string.
+    pub fn end_of_chunks(&mut self) -> Result<(), O::Error> {
+        self.out.put(b";0\r\n")
+    }
+
+    /// `*?\r\n`, `%?\r\n` or `~?\r\n` (for `b'*'`, `b'%'`, `b'~'`; anything else is taken as
+    /// an array): starts a streamed aggregate, ended by [`Encoder::end_of_aggregate`].
+    pub fn streamed_aggregate_header(&mut self, kind: u8) -> Result<(), O::Error> {
+        let kind = if matches!(kind, b'%' | b'~') { kind } else { b'*' };
+        self.out.put(&[kind, b'?', b'\r', b'\n'])
+    }
+
+    /// `.\r\n`: ends a streamed aggregate.
+    pub fn end_of_aggregate(&mut self) -> Result<(), O::Error> {
+        self.out.put(b".\r\n")
+    }
+
     /// Any frame, aggregates included (their elements re-encoded one by one).
     pub fn frame(&mut self, frame: &Frame<'_>) -> Result<(), O::Error> {
         match *frame {
@@ -233,6 +265,11 @@ impl<'o, O: Output> Encoder<'o, O> {
             Frame::Set(a) => self.aggregate(b'~', a),
             Frame::Attribute(a) => self.aggregate(b'|', a),
             Frame::Push(a) => self.aggregate(b'>', a),
+            Frame::StreamedString(s) => {
+                self.streamed_string_header()?;
+                s.chunks().try_for_each(|part| self.chunk(part))?;
+                self.end_of_chunks()
+            }
         }
     }
 

@@ -68,6 +68,10 @@ pub enum Frame<'a> {
     Attribute(Aggregate<'a>),
     /// `>2\r\n...`: an out-of-band message such as pub/sub or invalidation.
     Push(Aggregate<'a>),
+    /// `$?\r\n;4\r\nHell\r\n;1\r\no\r\n;0\r\n`: a string sent in parts whose total length
+    /// was not known up front. (Streamed aggregates, `*?` ... `.`, decode as ordinary
+    /// aggregates.)
+    StreamedString(StreamedString<'a>),
 }
 
 impl<'a> Frame<'a> {
@@ -77,7 +81,7 @@ impl<'a> Frame<'a> {
             Self::SimpleString(_) => b'+',
             Self::SimpleError(_) => b'-',
             Self::Integer(_) => b':',
-            Self::BulkString(_) | Self::NullBulkString => b'$',
+            Self::BulkString(_) | Self::NullBulkString | Self::StreamedString(_) => b'$',
             Self::Array(_) | Self::NullArray => b'*',
             Self::Null => b'_',
             Self::Boolean(_) => b'#',
@@ -132,6 +136,7 @@ impl PartialEq for Frame<'_> {
             | (Set(a), Set(b))
             | (Attribute(a), Attribute(b))
             | (Push(a), Push(b)) => a == b,
+            (StreamedString(a), StreamedString(b)) => a == b,
             _ => false,
         }
     }
@@ -273,5 +278,92 @@ impl<'a> Iterator for Pairs<'a> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = self.elements.remaining / 2;
         (n, Some(n))
+    }
+}
+
+/// The parts of a streamed string, validated by the decoder.
+///
+/// ```
+/// use ferrodis_core::resp::{decode, Decoded, Frame};
+///
+/// let wire = b"$?\r\n;4\r\nHell\r\n;5\r\no wor\r\n;1\r\nd\r\n;0\r\n";
+/// let Ok(Decoded::Complete { frame: Frame::StreamedString(s), .. }) = decode(wire) else { panic!() };
+/// assert_eq!(s.len(), 10);
+/// let mut text = [0u8; 10];
+/// let mut at = 0;
+/// for part in s.chunks() {
+///     text[at..at + part.len()].copy_from_slice(part);
+///     at += part.len();
+/// }
+/// assert_eq!(&text, b"Hello word");
+/// ```
+#[derive(Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct StreamedString<'a> {
+    /// Every `;len\r\ndata\r\n` part and the final `;0\r\n`.
+    parts: &'a [u8],
+}
+
+impl<'a> StreamedString<'a> {
+    /// Wraps validated parts (decoder use only).
+    pub(crate) const fn new(parts: &'a [u8]) -> Self {
+        Self { parts }
+    }
+
+    /// The parts in order, without their headers.
+    pub fn chunks(&self) -> Chunks<'a> {
+        Chunks { rest: self.parts }
+    }
+
+    /// The total length of the parts.
+    pub fn len(&self) -> usize {
+        self.chunks().map(<[u8]>::len).sum()
+    }
+
+    /// Whether the string is empty.
+    pub fn is_empty(&self) -> bool {
+        self.chunks().next().is_none()
+    }
+}
+
+impl PartialEq for StreamedString<'_> {
+    /// Equal when the parts join to the same bytes, however they were split.
+    fn eq(&self, other: &Self) -> bool {
+        self.chunks().flatten().eq(other.chunks().flatten())
+    }
+}
+
+impl fmt::Debug for StreamedString<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.chunks()).finish()
+    }
+}
+
+/// Iterator over the parts of a [`StreamedString`].
+#[derive(Clone, Debug)]
+pub struct Chunks<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Chunks<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        // Validated by the decoder; anything unexpected ends the iteration.
+        let (_, body) = self.rest.split_first()?;
+        let Ok((after, Some(len))) = super::parse::length(body) else {
+            self.rest = &[];
+            return None;
+        };
+        if len == 0 {
+            self.rest = &[];
+            return None;
+        }
+        let Ok((rest, part)) = super::parse::payload(after, len) else {
+            self.rest = &[];
+            return None;
+        };
+        self.rest = rest;
+        Some(part)
     }
 }

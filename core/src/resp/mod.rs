@@ -31,4 +31,4 @@ mod parse;
 pub use command::{Arg, command_len, encode_command, write_command};
 pub use decode::{AttributeMode, Decoded, Decoder, Limits, MAX_DEPTH_CEILING, decode};
 pub use encode::{Encoder, IoOutput, Output, SliceOutput, encode_frame, write_frame};
-pub use frame::{Aggregate, Elements, Frame, Pairs};
+pub use frame::{Aggregate, Chunks, Elements, Frame, Pairs, StreamedString};

@@ -121,6 +121,18 @@ pub(crate) fn length(input: &[u8]) -> PResult<'_, Option<usize>> {
     Ok((rest, Some(n)))
 }
 
+/// The `?` length of a streamed string or aggregate: `Some(rest)` after `?\r\n`, `None`
+/// when the length is not `?`.
+pub(crate) fn streamed(input: &[u8]) -> Option<PResult<'_, ()>> {
+    match input.split_first() {
+        Some((b'?', tail)) => Some(crlf(tail).map_err(|e| match e {
+            Err::Error(_) => Err::Error(Fail(DecodeError::InvalidLength)),
+            other => other,
+        })),
+        _ => None,
+    }
+}
+
 /// A signed 64-bit integer (`[+|-]digits`) up to CRLF.
 pub(crate) fn integer(input: &[u8]) -> PResult<'_, i64> {
     let (negative, body) = match input.first() {

@@ -31,6 +31,7 @@ enum Want {
     Set(&'static [Want]),
     Attribute(&'static [Want]),
     Push(&'static [Want]),
+    Streamed(&'static [&'static [u8]]),
 }
 
 use Want::*;
@@ -56,6 +57,7 @@ fn is(frame: &Frame<'_>, want: &Want) -> bool {
         | (Frame::Set(a), Set(w))
         | (Frame::Attribute(a), Attribute(w))
         | (Frame::Push(a), Push(w)) => elements(a, w),
+        (Frame::StreamedString(s), Streamed(parts)) => s.chunks().eq(parts.iter().copied()),
         _ => false,
     }
 }
@@ -145,6 +147,16 @@ const RESP3: &[(&[u8], Want)] = &[
             Simple(b"somechannel"),
             Simple(b"this is the message"),
         ]),
+    ),
+    (b"$?\r\n;4\r\nHell\r\n;5\r\no wor\r\n;1\r\nd\r\n;0\r\n", Streamed(&[b"Hell", b"o wor", b"d"])),
+    (b"$?\r\n;0\r\n", Streamed(&[])),
+    (b"*?\r\n:1\r\n:2\r\n:3\r\n.\r\n", Array(&[Int(1), Int(2), Int(3)])),
+    (b"~?\r\n+a\r\n:1\r\n+b\r\n:2\r\n.\r\n", Set(&[Simple(b"a"), Int(1), Simple(b"b"), Int(2)])),
+    (b"%?\r\n+a\r\n:1\r\n+b\r\n:2\r\n.\r\n", Map(&[Simple(b"a"), Int(1), Simple(b"b"), Int(2)])),
+    (b"*?\r\n.\r\n", Array(&[])),
+    (
+        b"*2\r\n*?\r\n:1\r\n*?\r\n$?\r\n;1\r\nx\r\n;0\r\n.\r\n.\r\n:2\r\n",
+        Array(&[Array(&[Int(1), Array(&[Streamed(&[b"x"])])]), Int(2)]),
     ),
     (b"%0\r\n", Map(&[])),
     (b"~0\r\n", Set(&[])),
@@ -286,6 +298,16 @@ const HOSTILE: &[(&[u8], DecodeError)] = &[
     (b"\r\n", DecodeError::UnknownType(b'\r')),
     (b"*2\r\n:1\r\nX\r\n", DecodeError::UnknownType(b'X')),
     (b"*1\r\n+OK\n", DecodeError::InvalidLine),
+    (b".\r\n", DecodeError::UnexpectedEnd),
+    (b"*1\r\n.\r\n", DecodeError::UnexpectedEnd),
+    (b"%?\r\n+a\r\n.\r\n", DecodeError::UnexpectedEnd),
+    (b">?\r\n", DecodeError::InvalidLength),
+    (b"|?\r\n", DecodeError::InvalidLength),
+    (b"*?x\r\n", DecodeError::InvalidLength),
+    (b"$?\r\n+x\r\n", DecodeError::InvalidChunk),
+    (b"$?\r\n;-1\r\n", DecodeError::InvalidLength),
+    (b"$?\r\n;2\r\nabc\r\n", DecodeError::MissingCrlf),
+    (b"$?\r\n;536870913\r\n", DecodeError::BulkTooLong),
 ];
 
 #[test]
@@ -324,6 +346,10 @@ fn configured_limits_are_enforced() {
     assert_eq!(strict.decode(b"%3\r\n"), Err(DecodeError::AggregateTooLong));
     assert!(matches!(strict.decode(b"%2\r\n:1\r\n:2\r\n:3\r\n:4\r\n"), Ok(Decoded::Complete { .. })));
     assert_eq!(strict.decode(b"*1\r\n*1\r\n:1\r\n"), Err(DecodeError::TooDeep));
+    assert_eq!(strict.decode(b"*?\r\n:1\r\n:2\r\n:3\r\n"), Err(DecodeError::AggregateTooLong));
+    assert!(matches!(strict.decode(b"%?\r\n:1\r\n:2\r\n:3\r\n:4\r\n.\r\n"), Ok(Decoded::Complete { .. })));
+    assert_eq!(strict.decode(b"%?\r\n:1\r\n:2\r\n:3\r\n:4\r\n:5\r\n"), Err(DecodeError::AggregateTooLong));
+    assert_eq!(strict.decode(b"$?\r\n;3\r\nabc\r\n;2\r\nde\r\n;0\r\n"), Err(DecodeError::BulkTooLong));
 }
 
 #[test]
@@ -351,6 +377,7 @@ enum Tree {
     Verbatim([u8; 3], Vec<u8>),
     Aggregate(u8, Vec<Tree>),
     Attributed(Vec<Tree>, Box<Tree>),
+    Streamed(Vec<Vec<u8>>),
 }
 
 fn encode_tree<O: crate::resp::Output>(enc: &mut Encoder<'_, O>, tree: &Tree) -> Result<(), O::Error> {
@@ -376,6 +403,11 @@ fn encode_tree<O: crate::resp::Output>(enc: &mut Encoder<'_, O>, tree: &Tree) ->
                 _ => enc.array_header(items.len())?,
             }
             items.iter().try_for_each(|t| encode_tree(enc, t))
+        }
+        Tree::Streamed(parts) => {
+            enc.streamed_string_header()?;
+            parts.iter().try_for_each(|p| enc.chunk(p))?;
+            enc.end_of_chunks()
         }
         Tree::Attributed(attrs, inner) => {
             enc.attribute_header(attrs.len() / 2)?;
@@ -408,6 +440,7 @@ fn tree_matches<'a>(frames: &mut impl Iterator<Item = Frame<'a>>, tree: &Tree) -
         | (Frame::NullArray, Tree::NullArray)
         | (Frame::Null, Tree::Null) => true,
         (Frame::VerbatimString { format, text }, Tree::Verbatim(f, t)) => format == f && text == t,
+        (Frame::StreamedString(s), Tree::Streamed(parts)) => s.chunks().eq(parts.iter().map(Vec::as_slice)),
         (Frame::Array(a), Tree::Aggregate(b'*', items))
         | (Frame::Map(a), Tree::Aggregate(b'%', items))
         | (Frame::Set(a), Tree::Aggregate(b'~', items))
@@ -441,6 +474,8 @@ fn tree() -> impl Strategy<Value = Tree> {
         proptest::collection::vec(any::<u8>(), 0..32).prop_map(Tree::BulkError),
         (any::<[u8; 3]>(), proptest::collection::vec(any::<u8>(), 0..32))
             .prop_map(|(f, t)| Tree::Verbatim(f, t)),
+        proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..8), 0..4)
+            .prop_map(Tree::Streamed),
     ];
     leaf.prop_recursive(6, 64, 8, |inner| {
         prop_oneof![
