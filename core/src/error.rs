@@ -123,40 +123,315 @@ impl fmt::Display for EncodeError {
 
 impl core::error::Error for EncodeError {}
 
-/// The top-level error of an operation that does I/O through a transport whose error
-/// type is `E`.
+/// Writing an encoding into an [`embedded_io::Write`] failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum Error<E> {
-    /// The transport failed.
+pub enum WriteError<E> {
+    /// The writer failed.
     Io(E),
-    /// The peer sent bytes that are not valid RESP.
-    Decode(DecodeError),
-    /// The request could not be encoded.
+    /// The frame or command could not be encoded.
     Encode(EncodeError),
 }
 
-impl<E> From<DecodeError> for Error<E> {
-    fn from(e: DecodeError) -> Self {
-        Self::Decode(e)
-    }
-}
-
-impl<E> From<EncodeError> for Error<E> {
+impl<E> From<EncodeError> for WriteError<E> {
     fn from(e: EncodeError) -> Self {
         Self::Encode(e)
     }
 }
 
-impl<E: fmt::Display> fmt::Display for Error<E> {
+impl<E: fmt::Display> fmt::Display for WriteError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Io(e) => write!(f, "transport error: {e}"),
-            Self::Decode(e) => write!(f, "protocol error: {e}"),
-            Self::Encode(e) => write!(f, "encoding error: {e}"),
+            Self::Io(e) => write!(f, "write failed: {e}"),
+            Self::Encode(e) => write!(f, "encoding failed: {e}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> core::error::Error for WriteError<E> {}
+
+/// What became of a request when an operation failed: whether it is safe to send again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Delivery {
+    /// Nothing of the request reached the connection: sending it again is safe.
+    NotSent,
+    /// The request was written, then the connection failed before a whole reply came
+    /// back: the server may or may not have run it.
+    Unknown,
+    /// The server answered (with an error reply, or with a reply of the wrong shape).
+    Answered,
+}
+
+/// Why a connection operation failed; see [`Error`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ErrorKind<E> {
+    /// The transport failed.
+    Io(E),
+    /// The peer closed the connection.
+    Closed,
+    /// The peer sent bytes that are not valid RESP; the connection is closed.
+    Decode(DecodeError),
+    /// The request could not be encoded.
+    Encode(EncodeError),
+    /// The server answered with an error reply.
+    Server(ServerError),
+    /// A reply does not fit the read buffer; `needed` is the buffer size it takes.
+    ReplyTooLarge {
+        /// Bytes of read buffer the reply needs.
+        needed: usize,
+    },
+    /// A reply had a shape the operation did not expect (for example a handshake reply
+    /// that is not `+OK`).
+    UnexpectedReply,
+    /// The connection failed earlier (or an operation on it was abandoned midway) and
+    /// must be replaced.
+    Broken,
+    /// The sink of a streaming read failed; the reply was still read to its end.
+    Sink,
+}
+
+/// The error of a connection operation: what went wrong ([`Error::kind`]) and what
+/// became of the request ([`Error::delivery`]).
+///
+/// ```
+/// use ferrodis_core::error::{Delivery, Error, ErrorKind, ServerError, ServerErrorKind};
+///
+/// let e: Error<()> = Error::new(ErrorKind::Server(ServerError::new(b"WRONGTYPE no")), Delivery::Answered);
+/// assert_eq!(e.server_error().map(|s| s.kind()), Some(ServerErrorKind::WrongType));
+/// assert!(!e.is_retry_safe());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Error<E> {
+    kind: ErrorKind<E>,
+    delivery: Delivery,
+}
+
+impl<E> Error<E> {
+    /// An error of `kind` with the request's `delivery`.
+    pub const fn new(kind: ErrorKind<E>, delivery: Delivery) -> Self {
+        Self { kind, delivery }
+    }
+
+    /// What went wrong.
+    pub const fn kind(&self) -> &ErrorKind<E> {
+        &self.kind
+    }
+
+    /// Consumes the error, returning what went wrong.
+    pub fn into_kind(self) -> ErrorKind<E> {
+        self.kind
+    }
+
+    /// What became of the request.
+    pub const fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// Whether the request never reached the connection, so sending it again cannot run
+    /// it twice.
+    pub const fn is_retry_safe(&self) -> bool {
+        matches!(self.delivery, Delivery::NotSent)
+    }
+
+    /// The server's error reply, when that is what this is.
+    pub const fn server_error(&self) -> Option<&ServerError> {
+        match &self.kind {
+            ErrorKind::Server(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the connection can carry further requests after this error: true only
+    /// for error replies, which leave the stream in step.
+    pub const fn connection_usable(&self) -> bool {
+        matches!(self.kind, ErrorKind::Server(_))
+    }
+
+    /// The same error with the transport error mapped by `f`.
+    pub fn map_io<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
+        let kind = match self.kind {
+            ErrorKind::Io(e) => ErrorKind::Io(f(e)),
+            ErrorKind::Closed => ErrorKind::Closed,
+            ErrorKind::Decode(e) => ErrorKind::Decode(e),
+            ErrorKind::Encode(e) => ErrorKind::Encode(e),
+            ErrorKind::Server(e) => ErrorKind::Server(e),
+            ErrorKind::ReplyTooLarge { needed } => ErrorKind::ReplyTooLarge { needed },
+            ErrorKind::UnexpectedReply => ErrorKind::UnexpectedReply,
+            ErrorKind::Broken => ErrorKind::Broken,
+            ErrorKind::Sink => ErrorKind::Sink,
+        };
+        Error { kind, delivery: self.delivery }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Io(e) => write!(f, "transport error: {e}")?,
+            ErrorKind::Closed => f.write_str("connection closed by the server")?,
+            ErrorKind::Decode(e) => write!(f, "protocol error: {e}")?,
+            ErrorKind::Encode(e) => write!(f, "cannot encode the request: {e}")?,
+            ErrorKind::Server(e) => write!(f, "server error: {e}")?,
+            ErrorKind::ReplyTooLarge { needed } => {
+                write!(f, "reply needs a read buffer of {needed} bytes")?
+            }
+            ErrorKind::UnexpectedReply => f.write_str("unexpected reply")?,
+            ErrorKind::Broken => f.write_str("connection broken by an earlier failure")?,
+            ErrorKind::Sink => f.write_str("the streaming sink failed")?,
+        }
+        match self.delivery {
+            Delivery::NotSent => f.write_str(" (request not sent)"),
+            Delivery::Unknown => f.write_str(" (request sent, outcome unknown)"),
+            Delivery::Answered => Ok(()),
         }
     }
 }
 
 impl<E: fmt::Debug + fmt::Display> core::error::Error for Error<E> {}
+
+/// The code of an error reply (`-CODE message`), as a matchable kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ServerErrorKind {
+    /// `ERR`: the generic error.
+    Err,
+    /// `WRONGTYPE`: the key holds another type.
+    WrongType,
+    /// `MOVED`: the slot lives on another cluster node.
+    Moved,
+    /// `ASK`: the slot is migrating; ask the other node once.
+    Ask,
+    /// `TRYAGAIN`: a multi-key operation during resharding; retry later.
+    TryAgain,
+    /// `CLUSTERDOWN`: the cluster cannot serve the request.
+    ClusterDown,
+    /// `CROSSSLOT`: the keys of one command hash to several slots.
+    CrossSlot,
+    /// `READONLY`: a write sent to a replica.
+    ReadOnly,
+    /// `LOADING`: the server is loading its data set.
+    Loading,
+    /// `MASTERDOWN`: the replica lost its link to the master.
+    MasterDown,
+    /// `NOSCRIPT`: EVALSHA of an unknown script.
+    NoScript,
+    /// `NOAUTH`: authentication required.
+    NoAuth,
+    /// `WRONGPASS`: wrong user name or password.
+    WrongPass,
+    /// `NOPERM`: the ACL user lacks a permission.
+    NoPerm,
+    /// `EXECABORT`: the transaction was discarded because a queued command failed.
+    ExecAbort,
+    /// `BUSY`: a script or function is running.
+    Busy,
+    /// `BUSYGROUP`: the consumer group exists already.
+    BusyGroup,
+    /// `NOGROUP`: no such consumer group.
+    NoGroup,
+    /// `NOREPLICAS`: not enough replicas acknowledged.
+    NoReplicas,
+    /// `NOPROTO`: the protocol version asked for in HELLO is unsupported.
+    NoProto,
+    /// `OOM`: the command would exceed `maxmemory`.
+    OutOfMemory,
+    /// Any other code.
+    Other,
+}
+
+impl ServerErrorKind {
+    /// The kind for an error reply's text (its first word is the code).
+    ///
+    /// ```
+    /// use ferrodis_core::error::ServerErrorKind;
+    ///
+    /// assert_eq!(ServerErrorKind::of(b"MOVED 3999 127.0.0.1:6381"), ServerErrorKind::Moved);
+    /// assert_eq!(ServerErrorKind::of(b"ERR unknown command"), ServerErrorKind::Err);
+    /// assert_eq!(ServerErrorKind::of(b"FANCY new error"), ServerErrorKind::Other);
+    /// ```
+    pub fn of(text: &[u8]) -> Self {
+        let code = text.split(|&b| b == b' ').next().unwrap_or_default();
+        match code {
+            b"ERR" => Self::Err,
+            b"WRONGTYPE" => Self::WrongType,
+            b"MOVED" => Self::Moved,
+            b"ASK" => Self::Ask,
+            b"TRYAGAIN" => Self::TryAgain,
+            b"CLUSTERDOWN" => Self::ClusterDown,
+            b"CROSSSLOT" => Self::CrossSlot,
+            b"READONLY" => Self::ReadOnly,
+            b"LOADING" => Self::Loading,
+            b"MASTERDOWN" => Self::MasterDown,
+            b"NOSCRIPT" => Self::NoScript,
+            b"NOAUTH" => Self::NoAuth,
+            b"WRONGPASS" => Self::WrongPass,
+            b"NOPERM" => Self::NoPerm,
+            b"EXECABORT" => Self::ExecAbort,
+            b"BUSY" => Self::Busy,
+            b"BUSYGROUP" => Self::BusyGroup,
+            b"NOGROUP" => Self::NoGroup,
+            b"NOREPLICAS" => Self::NoReplicas,
+            b"NOPROTO" => Self::NoProto,
+            b"OOM" => Self::OutOfMemory,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// How much of a server's error text [`ServerError`] keeps.
+pub const SERVER_ERROR_TEXT: usize = 64;
+
+/// An error reply, with its kind and (up to [`SERVER_ERROR_TEXT`] bytes of) its text.
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ServerError {
+    kind: ServerErrorKind,
+    text: heapless::Vec<u8, SERVER_ERROR_TEXT>,
+    truncated: bool,
+}
+
+impl ServerError {
+    /// The error of reply text `text` (without the `-` marker).
+    pub fn new(text: &[u8]) -> Self {
+        let keep = &text[..text.len().min(SERVER_ERROR_TEXT)];
+        let mut kept = heapless::Vec::new();
+        // Cannot fail: `keep` fits the capacity.
+        let _ = kept.extend_from_slice(keep);
+        Self { kind: ServerErrorKind::of(text), text: kept, truncated: keep.len() < text.len() }
+    }
+
+    /// The kind, from the error code.
+    pub const fn kind(&self) -> ServerErrorKind {
+        self.kind
+    }
+
+    /// The text as the server sent it (code first), cut at [`SERVER_ERROR_TEXT`] bytes.
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// Whether [`ServerError::text`] was cut short.
+    pub const fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+}
+
+impl fmt::Debug for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerError").field("kind", &self.kind).field("text", &self.text.escape_ascii()).finish()
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.text.escape_ascii(), if self.truncated { "..." } else { "" })
+    }
+}
+
+impl core::error::Error for ServerError {}

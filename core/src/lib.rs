@@ -22,7 +22,10 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod conn;
 pub mod error;
 pub mod resp;
+pub mod url;
 
-pub use error::{DecodeError, EncodeError, Error};
+pub use error::{DecodeError, Delivery, EncodeError, Error, ErrorKind, ServerError, ServerErrorKind, WriteError};
+pub use url::UrlError;

@@ -1,7 +1,7 @@
 //! Command encoding: a command is an array of bulk strings.
 
 use super::encode::{IoOutput, Output, SliceOutput};
-use crate::error::{EncodeError, Error};
+use crate::error::{EncodeError, WriteError};
 
 /// One command argument. Numbers are formatted as decimal text on the fly, without
 /// allocation; bytes and strings are sent as they are.
@@ -95,18 +95,94 @@ fn command<O: Output>(out: &mut O, args: &[Arg<'_>]) -> Result<(), O::Error> {
             Arg::Uint(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
             Arg::Float(f) => {
                 let mut digits = ryu::Buffer::new();
-                let text: &[u8] = if f.is_nan() {
-                    b"nan"
-                } else if f.is_infinite() {
-                    if f > 0.0 { b"inf" } else { b"-inf" }
-                } else {
-                    digits.format_finite(f).as_bytes()
-                };
+                let text = float_text(&mut digits, f);
                 bulk(out, text)?
             }
         }
     }
     Ok(())
+}
+
+/// One piece of an encoded command: a short header or number formatted in place, or an
+/// argument's own bytes. See [`command_segments`].
+#[derive(Debug, Clone)]
+pub enum Segment<'a> {
+    /// Formatted text (`*3\r\n`, `$5\r\n`, a number argument with its header).
+    Inline(heapless::Vec<u8, 48>),
+    /// Bytes borrowed from an argument, or a CRLF.
+    Borrowed(&'a [u8]),
+}
+
+impl core::ops::Deref for Segment<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Segment::Inline(v) => v,
+            Segment::Borrowed(b) => b,
+        }
+    }
+}
+
+/// The encoding of a command as a sequence of byte pieces, for writing a command of any
+/// size to a transport without a buffer that holds it whole.
+///
+/// ```
+/// use ferrodis_core::resp::{command_segments, Arg};
+///
+/// let args = [Arg::from("SET"), Arg::from("k"), Arg::from(12)];
+/// let wire: Vec<u8> = command_segments(&args).flat_map(|s| s.to_vec()).collect();
+/// assert_eq!(wire, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n12\r\n");
+/// ```
+pub fn command_segments<'a>(args: &'a [Arg<'a>]) -> impl Iterator<Item = Segment<'a>> + 'a {
+    let header = {
+        let mut v = heapless::Vec::new();
+        let mut n = itoa::Buffer::new();
+        let _ = v.push(b'*');
+        let _ = v.extend_from_slice(n.format(args.len()).as_bytes());
+        let _ = v.extend_from_slice(b"\r\n");
+        Segment::Inline(v)
+    };
+    core::iter::once(header).chain(args.iter().flat_map(|arg| {
+        let mut inline: heapless::Vec<u8, 48> = heapless::Vec::new();
+        let borrowed: &'a [u8] = match *arg {
+            Arg::Bytes(b) => b,
+            _ => &[],
+        };
+        let mut text = [0u8; 32];
+        let text_len = match *arg {
+            Arg::Bytes(b) => b.len(),
+            Arg::Int(n) => copy(&mut text, itoa::Buffer::new().format(n).as_bytes()),
+            Arg::Uint(n) => copy(&mut text, itoa::Buffer::new().format(n).as_bytes()),
+            Arg::Float(f) => copy(&mut text, float_text(&mut ryu::Buffer::new(), f)),
+        };
+        let mut n = itoa::Buffer::new();
+        let _ = inline.push(b'$');
+        let _ = inline.extend_from_slice(n.format(text_len).as_bytes());
+        let _ = inline.extend_from_slice(b"\r\n");
+        if !matches!(arg, Arg::Bytes(_)) {
+            let _ = inline.extend_from_slice(&text[..text_len]);
+        }
+        [Segment::Inline(inline), Segment::Borrowed(borrowed), Segment::Borrowed(b"\r\n")]
+    }))
+}
+
+/// Copies `src` into `dst`, returning its length.
+fn copy(dst: &mut [u8; 32], src: &[u8]) -> usize {
+    let n = src.len().min(dst.len());
+    dst[..n].copy_from_slice(&src[..n]);
+    n
+}
+
+/// A float argument's text: `inf`, `-inf`, `nan`, or its shortest exact decimal form.
+fn float_text(digits: &mut ryu::Buffer, f: f64) -> &[u8] {
+    if f.is_nan() {
+        b"nan"
+    } else if f.is_infinite() {
+        if f > 0.0 { b"inf" } else { b"-inf" }
+    } else {
+        digits.format_finite(f).as_bytes()
+    }
 }
 
 /// Encodes the command `args` (name first) at the start of `out`; returns its length, or
@@ -131,7 +207,7 @@ pub fn encode_command(out: &mut [u8], args: &[Arg<'_>]) -> Result<usize, EncodeE
 }
 
 /// Writes the command `args` (name first) to `writer`, without flushing.
-pub fn write_command<W: embedded_io::Write>(writer: &mut W, args: &[Arg<'_>]) -> Result<(), Error<W::Error>> {
+pub fn write_command<W: embedded_io::Write>(writer: &mut W, args: &[Arg<'_>]) -> Result<(), WriteError<W::Error>> {
     command(&mut IoOutput(writer), args)
 }
 

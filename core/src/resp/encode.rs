@@ -1,7 +1,7 @@
 //! Frame encoding into a caller's slice or any [`embedded_io::Write`].
 
 use super::frame::{Aggregate, Frame};
-use crate::error::{EncodeError, Error};
+use crate::error::{EncodeError, WriteError};
 
 /// Where encoded bytes go: a slice ([`SliceOutput`]) or a writer ([`IoOutput`]).
 pub trait Output {
@@ -55,11 +55,11 @@ impl Output for SliceOutput<'_> {
 pub struct IoOutput<W>(pub W);
 
 impl<W: embedded_io::Write> Output for IoOutput<W> {
-    type Error = Error<W::Error>;
+    type Error = WriteError<W::Error>;
 
     #[inline]
     fn put(&mut self, bytes: &[u8]) -> Result<(), Self::Error> {
-        self.0.write_all(bytes).map_err(Error::Io)
+        self.0.write_all(bytes).map_err(WriteError::Io)
     }
 }
 
@@ -306,7 +306,7 @@ pub fn encode_frame(out: &mut [u8], frame: &Frame<'_>) -> Result<usize, EncodeEr
 }
 
 /// Writes `frame` to `writer` (without flushing).
-pub fn write_frame<W: embedded_io::Write>(writer: &mut W, frame: &Frame<'_>) -> Result<(), Error<W::Error>> {
+pub fn write_frame<W: embedded_io::Write>(writer: &mut W, frame: &Frame<'_>) -> Result<(), WriteError<W::Error>> {
     Encoder::new(&mut IoOutput(writer)).frame(frame)
 }
 

@@ -26,9 +26,9 @@ mod command;
 mod decode;
 mod encode;
 mod frame;
-mod parse;
+pub(crate) mod parse;
 
-pub use command::{Arg, command_len, encode_command, write_command};
+pub use command::{Arg, Segment, command_len, command_segments, encode_command, write_command};
 pub use decode::{AttributeMode, Decoded, Decoder, Limits, MAX_DEPTH_CEILING, decode};
 pub use encode::{Encoder, IoOutput, Output, SliceOutput, encode_frame, write_frame};
 pub use frame::{Aggregate, Chunks, Elements, Frame, Pairs, StreamedString};

@@ -1,0 +1,52 @@
+//! The write side of a connection: encoded requests queued in a caller-owned buffer until
+//! the next flush.
+
+use crate::error::EncodeError;
+use crate::resp::{encode_command, Arg};
+
+/// Queued, encoded requests in a caller's slice.
+#[derive(Debug)]
+pub(crate) struct TxBuffer<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+/// The outcome of queueing a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Queued {
+    /// Encoded into the buffer.
+    Yes,
+    /// It does not fit behind what is queued: flush, then queue it again.
+    FlushFirst,
+    /// It does not fit even an empty buffer: write it straight to the transport.
+    TooLarge,
+}
+
+impl<'b> TxBuffer<'b> {
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+
+    /// The queued bytes.
+    pub(crate) fn pending(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Encodes `args` behind the queued requests.
+    pub(crate) fn queue(&mut self, args: &[Arg<'_>]) -> Result<Queued, EncodeError> {
+        match encode_command(&mut self.buf[self.len..], args) {
+            Ok(n) => {
+                self.len += n;
+                Ok(Queued::Yes)
+            }
+            Err(EncodeError::BufferTooSmall { needed }) => {
+                Ok(if needed <= self.buf.len() && self.len > 0 { Queued::FlushFirst } else { Queued::TooLarge })
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
