@@ -385,7 +385,7 @@ impl ServerErrorKind {
 }
 
 /// How much of a server's error text [`ServerError`] keeps.
-pub const SERVER_ERROR_TEXT: usize = 64;
+pub const SERVER_ERROR_TEXT: usize = 96;
 
 /// An error reply, with its kind and (up to [`SERVER_ERROR_TEXT`] bytes of) its text.
 #[derive(Clone, PartialEq, Eq)]
@@ -424,7 +424,10 @@ impl ServerError {
 
 impl fmt::Debug for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerError").field("kind", &self.kind).field("text", &self.text.escape_ascii()).finish()
+        f.debug_struct("ServerError")
+            .field("kind", &self.kind)
+            .field("text", &format_args!("\"{}\"", self.text.escape_ascii()))
+            .finish()
     }
 }
 

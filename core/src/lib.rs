@@ -22,6 +22,7 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod cmd;
 pub mod conn;
 pub mod error;
 pub mod resp;

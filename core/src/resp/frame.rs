@@ -26,7 +26,7 @@ use super::decode::Decoder;
 /// assert_eq!(items.next(), Some(Frame::Integer(42)));
 /// assert_eq!(items.next(), None);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Frame<'a> {
     /// `+OK\r\n`: a short, binary-unsafe status line.
@@ -111,6 +111,44 @@ impl<'a> Frame<'a> {
         match self {
             Self::Array(a) | Self::Map(a) | Self::Set(a) | Self::Attribute(a) | Self::Push(a) => Some(a),
             _ => None,
+        }
+    }
+}
+
+/// Bytes shown as an escaped string, as a reader expects of Redis values.
+struct Text<'a>(&'a [u8]);
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\"", self.0.escape_ascii())
+    }
+}
+
+impl fmt::Debug for Frame<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SimpleString(t) => f.debug_tuple("SimpleString").field(&Text(t)).finish(),
+            Self::SimpleError(t) => f.debug_tuple("SimpleError").field(&Text(t)).finish(),
+            Self::Integer(n) => f.debug_tuple("Integer").field(n).finish(),
+            Self::BulkString(b) => f.debug_tuple("BulkString").field(&Text(b)).finish(),
+            Self::NullBulkString => f.write_str("NullBulkString"),
+            Self::Array(a) => f.debug_tuple("Array").field(a).finish(),
+            Self::NullArray => f.write_str("NullArray"),
+            Self::Null => f.write_str("Null"),
+            Self::Boolean(b) => f.debug_tuple("Boolean").field(b).finish(),
+            Self::Double(d) => f.debug_tuple("Double").field(d).finish(),
+            Self::BigNumber(d) => f.debug_tuple("BigNumber").field(&Text(d)).finish(),
+            Self::BulkError(t) => f.debug_tuple("BulkError").field(&Text(t)).finish(),
+            Self::VerbatimString { format, text } => f
+                .debug_struct("VerbatimString")
+                .field("format", &Text(format))
+                .field("text", &Text(text))
+                .finish(),
+            Self::Map(a) => f.debug_tuple("Map").field(a).finish(),
+            Self::Set(a) => f.debug_tuple("Set").field(a).finish(),
+            Self::Attribute(a) => f.debug_tuple("Attribute").field(a).finish(),
+            Self::Push(a) => f.debug_tuple("Push").field(a).finish(),
+            Self::StreamedString(s) => f.debug_tuple("StreamedString").field(s).finish(),
         }
     }
 }
@@ -335,7 +373,7 @@ impl PartialEq for StreamedString<'_> {
 
 impl fmt::Debug for StreamedString<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.chunks()).finish()
+        f.debug_list().entries(self.chunks().map(Text)).finish()
     }
 }
 
