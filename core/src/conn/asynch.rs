@@ -3,7 +3,10 @@
 use embedded_io::Error as _;
 use embedded_io_async::Write as SinkWrite;
 
-use super::engine::{BulkHeader, Engine, Fault, Next, PushHandler, TransactionOutcome, server_error};
+use super::Buffer;
+use super::engine::{
+    BulkHeader, DropPushes, Engine, Fault, Next, PushHandler, TransactionOutcome, server_error,
+};
 use super::handshake::{Handshake, Verdict};
 use super::shell::shell_methods;
 use super::tx::Queued;
@@ -29,25 +32,31 @@ use crate::resp::{Arg, Decoder, Frame, command_segments};
 /// assert_eq!(conn.request(&["GET".into(), "greeting".into()]).await?, Frame::BulkString(b"hello"));
 /// # Ok(()) }
 /// ```
-pub struct Connection<'b, T> {
+pub struct Connection<T, B, P = DropPushes> {
     io: T,
-    engine: Engine<'b>,
-    push: Option<PushHandler<'b>>,
+    engine: Engine<B>,
+    push: P,
 }
 
-impl<'b, T: embedded_io_async::Read + embedded_io_async::Write> Connection<'b, T> {
-    /// A connection over `io` (already connected) using the given buffers. Run
-    /// [`handshake`](Self::handshake) before the first request.
-    pub fn new(io: T, read_buf: &'b mut [u8], write_buf: &'b mut [u8]) -> Self {
-        Self { io, engine: Engine::new(read_buf, write_buf), push: None }
+impl<T: embedded_io_async::Read + embedded_io_async::Write, B: Buffer> Connection<T, B, DropPushes> {
+    /// A connection over `io` (already connected) using the given buffers (slices,
+    /// arrays, or `Vec`s with `alloc`). Run [`handshake`](Self::handshake) before the
+    /// first request.
+    pub fn new(io: T, read_buf: B, write_buf: B) -> Self {
+        Self { io, engine: Engine::new(read_buf, write_buf), push: DropPushes }
     }
 
     /// Sends RESP3 push frames (pub/sub messages, invalidations) to `handler` instead of
     /// dropping them; they are never taken for a reply either way.
-    #[must_use]
-    pub fn with_push_handler(mut self, handler: PushHandler<'b>) -> Self {
-        self.push = Some(handler);
-        self
+    pub fn with_push_handler<P: PushHandler>(self, handler: P) -> Connection<T, B, P> {
+        Connection { io: self.io, engine: self.engine, push: handler }
+    }
+}
+
+impl<T: embedded_io_async::Read + embedded_io_async::Write, B: Buffer, P: PushHandler> Connection<T, B, P> {
+    /// The push handler.
+    pub fn push_handler(&mut self) -> &mut P {
+        &mut self.push
     }
 
     /// Uses `decoder` (its limits) for replies.

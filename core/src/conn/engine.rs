@@ -6,6 +6,7 @@ use crate::error::{DecodeError, Delivery, EncodeError, Error, ErrorKind, ServerE
 use crate::resp::parse;
 use crate::resp::{Arg, Decoded, Decoder, Frame};
 
+use super::Buffer;
 use super::rx::{Poll, RxBuffer};
 use super::tx::{Queued, TxBuffer};
 
@@ -50,13 +51,31 @@ pub(crate) enum BulkHeader {
     Other,
 }
 
-/// A handler for RESP3 push frames (pub/sub messages, invalidations).
-pub type PushHandler<'h> = &'h mut dyn FnMut(Frame<'_>);
+/// Where RESP3 push frames (pub/sub messages, invalidations) go. Closures taking a
+/// [`Frame`] are push handlers; [`DropPushes`] drops them.
+pub trait PushHandler {
+    /// Receives one push frame; it borrows the read buffer only for this call.
+    fn on_push(&mut self, frame: Frame<'_>);
+}
+
+impl<F: FnMut(Frame<'_>)> PushHandler for F {
+    fn on_push(&mut self, frame: Frame<'_>) {
+        self(frame)
+    }
+}
+
+/// The default push handler: push frames are read and dropped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DropPushes;
+
+impl PushHandler for DropPushes {
+    fn on_push(&mut self, _frame: Frame<'_>) {}
+}
 
 /// The shared state of a connection.
-pub(crate) struct Engine<'b> {
-    pub(crate) rx: RxBuffer<'b>,
-    pub(crate) tx: TxBuffer<'b>,
+pub(crate) struct Engine<B> {
+    pub(crate) rx: RxBuffer<B>,
+    pub(crate) tx: TxBuffer<B>,
     pub(crate) decoder: Decoder,
     /// Replies owed by requests queued or written but not yet read.
     owed: usize,
@@ -68,8 +87,8 @@ pub(crate) struct Engine<'b> {
     pub(crate) written: usize,
 }
 
-impl<'b> Engine<'b> {
-    pub(crate) fn new(read_buf: &'b mut [u8], write_buf: &'b mut [u8]) -> Self {
+impl<B: Buffer> Engine<B> {
+    pub(crate) fn new(read_buf: B, write_buf: B) -> Self {
         Self {
             rx: RxBuffer::new(read_buf),
             tx: TxBuffer::new(write_buf),
@@ -172,16 +191,14 @@ impl<'b> Engine<'b> {
 
     /// Releases the last reply, hands push frames to `push`, and says whether the next
     /// reply is buffered.
-    pub(crate) fn next_reply(&mut self, mut push: Option<&mut PushHandler<'_>>) -> Result<Next, Fault> {
+    pub(crate) fn next_reply(&mut self, push: &mut impl PushHandler) -> Result<Next, Fault> {
         self.release();
         loop {
             match self.rx.poll(&self.decoder) {
                 Ok(Poll::Frame(n)) => {
                     if self.rx.data().first() == Some(&b'>') {
-                        if let (Some(handler), Ok(Decoded::Complete { frame, .. })) =
-                            (push.as_deref_mut(), self.decoder.decode(self.rx.data()))
-                        {
-                            handler(frame);
+                        if let Ok(Decoded::Complete { frame, .. }) = self.decoder.decode(self.rx.data()) {
+                            push.on_push(frame);
                         }
                         self.rx.consume(n);
                         continue;

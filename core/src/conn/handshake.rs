@@ -28,7 +28,10 @@ pub struct Credentials<'a> {
 
 impl fmt::Debug for Credentials<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials").field("username", &self.username).field("password", &"<redacted>").finish()
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
     }
 }
 
@@ -194,9 +197,10 @@ impl<'a> Handshake<'a> {
             Protocol::Resp2 => {
                 if let Some(c) = self.credentials {
                     match c.username {
-                        Some(user) => {
-                            add(Step::new(StepKind::Auth, &["AUTH".into(), user.into(), Arg::Bytes(c.password)]))
-                        }
+                        Some(user) => add(Step::new(
+                            StepKind::Auth,
+                            &["AUTH".into(), user.into(), Arg::Bytes(c.password)],
+                        )),
                         None => add(Step::new(StepKind::Auth, &["AUTH".into(), Arg::Bytes(c.password)])),
                     }
                 }
@@ -206,10 +210,16 @@ impl<'a> Handshake<'a> {
             }
         }
         if let Some(lib) = self.lib_name {
-            add(Step::new(StepKind::SetInfo, &["CLIENT".into(), "SETINFO".into(), "LIB-NAME".into(), lib.into()]));
+            add(Step::new(
+                StepKind::SetInfo,
+                &["CLIENT".into(), "SETINFO".into(), "LIB-NAME".into(), lib.into()],
+            ));
         }
         if let Some(ver) = self.lib_version {
-            add(Step::new(StepKind::SetInfo, &["CLIENT".into(), "SETINFO".into(), "LIB-VER".into(), ver.into()]));
+            add(Step::new(
+                StepKind::SetInfo,
+                &["CLIENT".into(), "SETINFO".into(), "LIB-VER".into(), ver.into()],
+            ));
         }
         if self.db != 0 {
             add(Step::new(StepKind::Select, &["SELECT".into(), Arg::Uint(u64::from(self.db))]));
@@ -240,7 +250,10 @@ mod tests {
             readonly: true,
             ..Handshake::DEFAULT
         };
-        assert_eq!(names(&hs), ["AUTH", "CLIENT SETNAME", "CLIENT SETINFO", "CLIENT SETINFO", "SELECT", "READONLY"]);
+        assert_eq!(
+            names(&hs),
+            ["AUTH", "CLIENT SETNAME", "CLIENT SETINFO", "CLIENT SETINFO", "SELECT", "READONLY"]
+        );
         let steps = hs.steps();
         assert_eq!(steps[0].args(), &[Arg::from("AUTH"), Arg::from("app"), Arg::from(b"s3cr3t")]);
         assert_eq!(steps[4].args(), &[Arg::from("SELECT"), Arg::Uint(3)]);
@@ -260,7 +273,15 @@ mod tests {
         assert_eq!(steps.len(), 1);
         assert_eq!(
             steps[0].args(),
-            &["HELLO".into(), "3".into(), "AUTH".into(), "default".into(), Arg::from(b"pw"), "SETNAME".into(), "w".into()]
+            &[
+                "HELLO".into(),
+                "3".into(),
+                "AUTH".into(),
+                "default".into(),
+                Arg::from(b"pw"),
+                "SETNAME".into(),
+                "w".into()
+            ]
         );
     }
 

@@ -26,5 +26,11 @@ mod rx;
 mod shell;
 mod tx;
 
-pub use engine::{PushHandler, TransactionOutcome};
+pub use engine::{DropPushes, PushHandler, TransactionOutcome};
+
+/// A buffer a connection reads into or writes from: a mutable slice, an array, or (with an
+/// allocator) a `Vec<u8>`. Its length is its capacity.
+pub trait Buffer: AsRef<[u8]> + AsMut<[u8]> {}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>> Buffer for B {}
 pub use handshake::{Credentials, Handshake, MAX_STEPS, Protocol, Step, Verdict};

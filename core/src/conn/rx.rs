@@ -1,6 +1,7 @@
 //! The read side of a connection: a caller-owned buffer of received, not yet consumed
 //! bytes, and the decoding of the next reply from it.
 
+use super::Buffer;
 use crate::error::DecodeError;
 use crate::resp::{Decoded, Decoder};
 
@@ -15,26 +16,26 @@ pub(crate) enum Poll {
     TooLarge(usize),
 }
 
-/// Received bytes in a caller's slice: `buf[start..end]` is unconsumed.
+/// Received bytes in a caller's buffer: `buf[start..end]` is unconsumed.
 #[derive(Debug)]
-pub(crate) struct RxBuffer<'b> {
-    buf: &'b mut [u8],
+pub(crate) struct RxBuffer<B> {
+    buf: B,
     start: usize,
     end: usize,
 }
 
-impl<'b> RxBuffer<'b> {
-    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+impl<B: Buffer> RxBuffer<B> {
+    pub(crate) fn new(buf: B) -> Self {
         Self { buf, start: 0, end: 0 }
     }
 
     /// The unconsumed bytes.
     pub(crate) fn data(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
+        &self.buf.as_ref()[self.start..self.end]
     }
 
     pub(crate) fn capacity(&self) -> usize {
-        self.buf.len()
+        self.buf.as_ref().len()
     }
 
     /// Drops the first `n` unconsumed bytes.
@@ -55,17 +56,18 @@ impl<'b> RxBuffer<'b> {
     /// Free space to read into, moving unconsumed bytes to the front when the tail is
     /// full. Empty only when the buffer is entirely unconsumed data.
     pub(crate) fn spare(&mut self) -> &mut [u8] {
-        if self.end == self.buf.len() && self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
+        let buf = self.buf.as_mut();
+        if self.end == buf.len() && self.start > 0 {
+            buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        &mut self.buf[self.end..]
+        &mut buf[self.end..]
     }
 
     /// Marks `n` bytes of [`RxBuffer::spare`] as received.
     pub(crate) fn commit(&mut self, n: usize) {
-        self.end = (self.end + n).min(self.buf.len());
+        self.end = (self.end + n).min(self.buf.as_ref().len());
     }
 
     /// Whether a frame is complete at the front, and if not, whether it can become so.
@@ -75,7 +77,7 @@ impl<'b> RxBuffer<'b> {
             Decoded::Complete { consumed, .. } => Poll::Frame(consumed),
             Decoded::Incomplete { needed } => {
                 let total = data.len().saturating_add(needed);
-                if total > self.buf.len() { Poll::TooLarge(total) } else { Poll::More(needed) }
+                if total > self.buf.as_ref().len() { Poll::TooLarge(total) } else { Poll::More(needed) }
             }
         })
     }
@@ -88,7 +90,7 @@ mod tests {
     #[test]
     fn compacts_only_when_the_tail_is_full() {
         let mut mem = [0u8; 8];
-        let mut rx = RxBuffer::new(&mut mem);
+        let mut rx = RxBuffer::new(&mut mem[..]);
         rx.spare()[..8].copy_from_slice(b"+OK\r\n:1\r");
         rx.commit(8);
         assert_eq!(rx.poll(&Decoder::DEFAULT), Ok(Poll::Frame(5)));
@@ -104,7 +106,7 @@ mod tests {
     #[test]
     fn a_frame_larger_than_the_buffer_says_so() {
         let mut mem = [0u8; 8];
-        let mut rx = RxBuffer::new(&mut mem);
+        let mut rx = RxBuffer::new(&mut mem[..]);
         rx.spare()[..5].copy_from_slice(b"$10\r\n");
         rx.commit(5);
         assert_eq!(rx.poll(&Decoder::DEFAULT), Ok(Poll::TooLarge(17)));

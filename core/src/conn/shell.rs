@@ -49,7 +49,7 @@ macro_rules! shell_methods {
         /// go to the push handler. An error reply is returned as a frame, not an error.
         pub $($async_)? fn receive(&mut self) -> Result<Frame<'_>, Error<T::Error>> {
             loop {
-                match self.engine.next_reply(self.push.as_mut()) {
+                match self.engine.next_reply(&mut self.push) {
                     Ok(Next::Reply(_)) => break,
                     Ok(Next::Read) => self.fill() $($await_)* ?,
                     Err(fault) => return Err(fault.into_error(Delivery::Unknown)),

@@ -1,13 +1,14 @@
 //! The write side of a connection: encoded requests queued in a caller-owned buffer until
 //! the next flush.
 
+use super::Buffer;
 use crate::error::EncodeError;
-use crate::resp::{encode_command, Arg};
+use crate::resp::{Arg, encode_command};
 
 /// Queued, encoded requests in a caller's slice.
 #[derive(Debug)]
-pub(crate) struct TxBuffer<'b> {
-    buf: &'b mut [u8],
+pub(crate) struct TxBuffer<B> {
+    buf: B,
     len: usize,
 }
 
@@ -22,14 +23,14 @@ pub(crate) enum Queued {
     TooLarge,
 }
 
-impl<'b> TxBuffer<'b> {
-    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+impl<B: Buffer> TxBuffer<B> {
+    pub(crate) fn new(buf: B) -> Self {
         Self { buf, len: 0 }
     }
 
     /// The queued bytes.
     pub(crate) fn pending(&self) -> &[u8] {
-        &self.buf[..self.len]
+        &self.buf.as_ref()[..self.len]
     }
 
     pub(crate) fn clear(&mut self) {
@@ -38,13 +39,14 @@ impl<'b> TxBuffer<'b> {
 
     /// Encodes `args` behind the queued requests.
     pub(crate) fn queue(&mut self, args: &[Arg<'_>]) -> Result<Queued, EncodeError> {
-        match encode_command(&mut self.buf[self.len..], args) {
+        let buf = self.buf.as_mut();
+        match encode_command(&mut buf[self.len..], args) {
             Ok(n) => {
                 self.len += n;
                 Ok(Queued::Yes)
             }
             Err(EncodeError::BufferTooSmall { needed }) => {
-                Ok(if needed <= self.buf.len() && self.len > 0 { Queued::FlushFirst } else { Queued::TooLarge })
+                Ok(if needed <= buf.len() && self.len > 0 { Queued::FlushFirst } else { Queued::TooLarge })
             }
             Err(e) => Err(e),
         }
