@@ -10,7 +10,7 @@ use super::engine::{
 use super::handshake::{Handshake, Verdict};
 use super::shell::shell_methods;
 use super::tx::Queued;
-use crate::error::{Delivery, Error, ErrorKind, ServerError};
+use crate::error::{Delivery, Error, ErrorKind};
 use crate::resp::{Arg, Decoder, Frame, command_segments};
 
 /// A connection to one Redis server over a blocking transport, with caller-owned read

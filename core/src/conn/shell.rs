@@ -58,15 +58,22 @@ macro_rules! shell_methods {
             Ok(self.engine.reply())
         }
 
-        /// Sends one request and returns its reply; an error reply becomes
-        /// [`ErrorKind::Server`]. Replies still owed to earlier, abandoned requests are
-        /// read and dropped first, so this reply is always this request's.
-        pub $($async_)? fn request(&mut self, args: &[Arg<'_>]) -> Result<Frame<'_>, Error<T::Error>> {
+        /// Sends one request and returns its reply, an error reply included as its frame.
+        /// Replies still owed to earlier, abandoned requests are read and dropped first,
+        /// so this reply is always this request's.
+        pub $($async_)? fn request_frame(&mut self, args: &[Arg<'_>]) -> Result<Frame<'_>, Error<T::Error>> {
             let stale = self.begin()?;
             self.queue_one(args) $($await_)* ?;
             self.flush() $($await_)* ?;
             self.drain(stale) $($await_)* ?;
-            let reply = self.receive() $($await_)* ?;
+            self.receive() $($await_)*
+        }
+
+        /// Sends one request and returns its reply; an error reply becomes
+        /// [`ErrorKind::Server`] (its text cut at [`SERVER_ERROR_TEXT`](crate::error::SERVER_ERROR_TEXT)
+        /// bytes; [`request_frame`](Self::request_frame) keeps all of it).
+        pub $($async_)? fn request(&mut self, args: &[Arg<'_>]) -> Result<Frame<'_>, Error<T::Error>> {
+            let reply = self.request_frame(args) $($await_)* ?;
             match server_error(&reply) {
                 Some(e) => Err(Error::new(ErrorKind::Server(e), Delivery::Answered)),
                 None => Ok(reply),
@@ -74,12 +81,12 @@ macro_rules! shell_methods {
         }
 
         /// Sends every command in one write, then hands each reply to `on_reply` with
-        /// the command's index, in order. An error reply is passed on as `Err` and does
-        /// not disturb the replies after it.
+        /// the command's index, in order. An error reply is passed on as the frame it is
+        /// (see [`Frame::is_error`]) and does not disturb the replies after it.
         pub $($async_)? fn pipeline(
             &mut self,
             commands: &[&[Arg<'_>]],
-            mut on_reply: impl FnMut(usize, Result<Frame<'_>, ServerError>),
+            mut on_reply: impl FnMut(usize, Frame<'_>),
         ) -> Result<(), Error<T::Error>> {
             let stale = self.begin()?;
             for command in commands {
@@ -89,19 +96,19 @@ macro_rules! shell_methods {
             self.drain(stale) $($await_)* ?;
             for index in 0..commands.len() {
                 let reply = self.receive() $($await_)* ?;
-                on_reply(index, server_error(&reply).map_or(Ok(reply), Err));
+                on_reply(index, reply);
             }
             Ok(())
         }
 
         /// Runs `commands` in a MULTI/EXEC transaction, in one write. On success each
-        /// command's reply goes to `on_reply`. A watched key that changed gives
+        /// command's reply (an error reply as its frame) goes to `on_reply`. A watched key that changed gives
         /// [`TransactionOutcome::WatchConflict`]; a command the server refused to queue
         /// makes the whole transaction fail with its `EXECABORT` error.
         pub $($async_)? fn transaction(
             &mut self,
             commands: &[&[Arg<'_>]],
-            mut on_reply: impl FnMut(usize, Result<Frame<'_>, ServerError>),
+            mut on_reply: impl FnMut(usize, Frame<'_>),
         ) -> Result<TransactionOutcome, Error<T::Error>> {
             let stale = self.begin()?;
             self.queue_one(&[Arg::from("MULTI")]) $($await_)* ?;
@@ -119,7 +126,7 @@ macro_rules! shell_methods {
             match exec {
                 Frame::Array(replies) => {
                     for (index, reply) in replies.iter().enumerate() {
-                        on_reply(index, server_error(&reply).map_or(Ok(reply), Err));
+                        on_reply(index, reply);
                     }
                     Ok(TransactionOutcome::Committed)
                 }
