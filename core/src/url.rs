@@ -125,7 +125,8 @@ pub enum Transport<'a> {
 ///
 /// // The forms of redis-py's documentation:
 /// let local = ConnectionUrl::parse("redis://localhost:6379/0")?;
-/// assert_eq!((local.host().unwrap(), local.port(), local.db()), ("localhost", Some(6379), 0));
+/// assert_eq!(local.host().unwrap(), "localhost");
+/// assert_eq!((local.port(), local.db()), (Some(6379), 0));
 /// let socket = ConnectionUrl::parse("unix:///path/to/socket.sock?db=0&password=password")?;
 /// assert_eq!(socket.socket_path().unwrap(), "/path/to/socket.sock");
 /// assert_eq!(socket.password().unwrap().expose(), "password");

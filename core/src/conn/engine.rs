@@ -209,6 +209,9 @@ impl<B: Buffer> Engine<B> {
                 }
                 Ok(Poll::More(_)) => return Ok(Next::Read),
                 Ok(Poll::TooLarge(needed)) => {
+                    if self.rx.grow(needed) {
+                        return Ok(Next::Read);
+                    }
                     self.broken = true;
                     return Err(Fault::TooLarge(needed));
                 }

@@ -28,9 +28,20 @@ mod tx;
 
 pub use engine::{DropPushes, PushHandler, TransactionOutcome};
 
-/// A buffer a connection reads into or writes from: a mutable slice, an array, or (with an
-/// allocator) a `Vec<u8>`. Its length is its capacity.
-pub trait Buffer: AsRef<[u8]> + AsMut<[u8]> {}
+/// A buffer a connection reads into or writes from: a mutable slice or an array here; a
+/// hosted adapter may supply one that grows. Its length is its capacity.
+pub trait Buffer: AsRef<[u8]> + AsMut<[u8]> {
+    /// Makes the buffer at least `len` bytes long, keeping its contents; `false` when it
+    /// cannot (the default: fixed-size buffers).
+    fn grow(&mut self, len: usize) -> bool {
+        let _ = len;
+        false
+    }
+}
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Buffer for B {}
+impl Buffer for &mut [u8] {}
+
+impl<const N: usize> Buffer for [u8; N] {}
+
+impl<const N: usize> Buffer for &mut [u8; N] {}
 pub use handshake::{Credentials, Handshake, MAX_STEPS, Protocol, Step, Verdict};

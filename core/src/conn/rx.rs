@@ -70,6 +70,11 @@ impl<B: Buffer> RxBuffer<B> {
         self.end = (self.end + n).min(self.buf.as_ref().len());
     }
 
+    /// Grows the buffer to hold `len` bytes, when the buffer can grow.
+    pub(crate) fn grow(&mut self, len: usize) -> bool {
+        self.buf.grow(len)
+    }
+
     /// Whether a frame is complete at the front, and if not, whether it can become so.
     pub(crate) fn poll(&self, decoder: &Decoder) -> Result<Poll, DecodeError> {
         let data = self.data();

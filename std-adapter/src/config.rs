@@ -1,0 +1,278 @@
+//! Connection settings: every `Redis(...)` parameter of redis-py that means something in
+//! Rust, with a builder.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ferrodis_core::conn::Protocol;
+
+/// Where the server listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    /// A host name or IP address and a TCP port.
+    Tcp {
+        /// Host name or IP literal (no brackets for IPv6).
+        host: String,
+        /// TCP port.
+        port: u16,
+    },
+    /// A unix domain socket.
+    Unix(PathBuf),
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Tcp { host, port } if host.contains(':') => write!(f, "[{host}]:{port}"),
+            Address::Tcp { host, port } => write!(f, "{host}:{port}"),
+            Address::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+/// A password. It is never shown: `Debug` and `Display` print `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a password.
+    pub fn new(password: impl Into<String>) -> Self {
+        Self(password.into())
+    }
+
+    /// The password itself, for the handshake.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// TCP keepalive settings (redis-py's `socket_keepalive` and `socket_keepalive_options`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Keepalive {
+    /// Idle time before the first probe (`TCP_KEEPIDLE`); the system default when `None`.
+    pub time: Option<Duration>,
+    /// Time between probes (`TCP_KEEPINTVL`).
+    pub interval: Option<Duration>,
+    /// Unanswered probes before the connection is dropped (`TCP_KEEPCNT`).
+    pub retries: Option<u32>,
+}
+
+/// Everything needed to open a connection.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ConnectionConfig {
+    /// Where the server listens. Default `localhost:6379`.
+    pub address: Address,
+    /// Database selected after connecting. Default 0.
+    pub db: u32,
+    /// ACL user name (`None`: the `default` user).
+    pub username: Option<String>,
+    /// Password for `AUTH`.
+    pub password: Option<Password>,
+    /// `CLIENT SETNAME` after connecting.
+    pub client_name: Option<String>,
+    /// `CLIENT SETINFO LIB-NAME`; default `ferrodis`, `None` to skip.
+    pub lib_name: Option<String>,
+    /// `CLIENT SETINFO LIB-VER`; default this crate's version, `None` to skip.
+    pub lib_version: Option<String>,
+    /// RESP2 (default) or RESP3.
+    pub protocol: Protocol,
+    /// Limit on each read and write of a request (redis-py's `socket_timeout`). Default
+    /// none, so blocking commands such as `BLPOP` can wait as long as they ask for.
+    pub socket_timeout: Option<Duration>,
+    /// Limit on connecting, handshake included (redis-py's `socket_connect_timeout`).
+    /// Default 5 s.
+    pub connect_timeout: Duration,
+    /// TCP keepalive; on by default with the system's timings.
+    pub keepalive: Option<Keepalive>,
+    /// Initial read buffer size. Default 16 KiB.
+    pub read_buffer_size: usize,
+    /// Largest reply the read buffer grows to hold. Default 512 MiB + 64 KiB.
+    pub max_reply_size: usize,
+    /// Write buffer size: requests are written in chunks of at most this. Default 16 KiB.
+    pub write_buffer_size: usize,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        Self {
+            address: Address::Tcp { host: "localhost".into(), port: 6379 },
+            db: 0,
+            username: None,
+            password: None,
+            client_name: None,
+            lib_name: Some("ferrodis".into()),
+            lib_version: Some(env!("CARGO_PKG_VERSION").into()),
+            protocol: Protocol::Resp2,
+            socket_timeout: None,
+            connect_timeout: Duration::from_secs(5),
+            keepalive: Some(Keepalive::default()),
+            read_buffer_size: 16 * 1024,
+            max_reply_size: 512 * 1024 * 1024 + 64 * 1024,
+            write_buffer_size: 16 * 1024,
+        }
+    }
+}
+
+/// Builds a [`ConnectionConfig`] one setting at a time.
+///
+/// ```
+/// use std::time::Duration;
+/// use ferrodis_std::{ClientBuilder, Protocol};
+///
+/// let config = ClientBuilder::new()
+///     .host("127.0.0.1")
+///     .port(6380)
+///     .db(2)
+///     .username("app")
+///     .password("s3cr3t")
+///     .client_name("worker-1")
+///     .protocol(Protocol::Resp3)
+///     .socket_timeout(Duration::from_secs(2))
+///     .config();
+/// assert_eq!(config.db, 2);
+/// assert!(!format!("{config:?}").contains("s3cr3t"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ClientBuilder {
+    config: ConnectionConfig,
+}
+
+impl ClientBuilder {
+    /// Defaults: `localhost:6379`, db 0, RESP2.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts from an existing configuration.
+    pub fn from_config(config: ConnectionConfig) -> Self {
+        Self { config }
+    }
+
+    /// The server's host name or IP address (TCP).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        let port = match self.config.address {
+            Address::Tcp { port, .. } => port,
+            Address::Unix(_) => 6379,
+        };
+        self.config.address = Address::Tcp { host: host.into(), port };
+        self
+    }
+
+    /// The server's TCP port.
+    pub fn port(mut self, port: u16) -> Self {
+        let host = match &self.config.address {
+            Address::Tcp { host, .. } => host.clone(),
+            Address::Unix(_) => "localhost".into(),
+        };
+        self.config.address = Address::Tcp { host, port };
+        self
+    }
+
+    /// Connects to a unix domain socket instead of TCP (redis-py's `unix_socket_path`).
+    pub fn unix_socket(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config.address = Address::Unix(path.into());
+        self
+    }
+
+    /// The database to select.
+    pub fn db(mut self, db: u32) -> Self {
+        self.config.db = db;
+        self
+    }
+
+    /// The ACL user.
+    pub fn username(mut self, username: impl Into<String>) -> Self {
+        self.config.username = Some(username.into());
+        self
+    }
+
+    /// The password.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.config.password = Some(Password::new(password));
+        self
+    }
+
+    /// `CLIENT SETNAME` after connecting.
+    pub fn client_name(mut self, name: impl Into<String>) -> Self {
+        self.config.client_name = Some(name.into());
+        self
+    }
+
+    /// `CLIENT SETINFO LIB-NAME` (`None` to skip).
+    pub fn lib_name(mut self, name: Option<String>) -> Self {
+        self.config.lib_name = name;
+        self
+    }
+
+    /// `CLIENT SETINFO LIB-VER` (`None` to skip).
+    pub fn lib_version(mut self, version: Option<String>) -> Self {
+        self.config.lib_version = version;
+        self
+    }
+
+    /// RESP2 or RESP3.
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.config.protocol = protocol;
+        self
+    }
+
+    /// Limit on each socket read and write of a request.
+    pub fn socket_timeout(mut self, timeout: Duration) -> Self {
+        self.config.socket_timeout = Some(timeout);
+        self
+    }
+
+    /// Limit on connecting, handshake included.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// TCP keepalive settings, or `None` to turn keepalive off.
+    pub fn keepalive(mut self, keepalive: Option<Keepalive>) -> Self {
+        self.config.keepalive = keepalive;
+        self
+    }
+
+    /// Initial read buffer size.
+    pub fn read_buffer_size(mut self, bytes: usize) -> Self {
+        self.config.read_buffer_size = bytes.max(64);
+        self
+    }
+
+    /// Largest reply accepted.
+    pub fn max_reply_size(mut self, bytes: usize) -> Self {
+        self.config.max_reply_size = bytes.max(64);
+        self
+    }
+
+    /// Write buffer size.
+    pub fn write_buffer_size(mut self, bytes: usize) -> Self {
+        self.config.write_buffer_size = bytes.max(64);
+        self
+    }
+
+    /// The configuration built so far.
+    pub fn config(self) -> ConnectionConfig {
+        self.config
+    }
+
+    /// A [`Client`](crate::Client) with this configuration.
+    pub fn build(self) -> crate::Client {
+        crate::Client::new(self.config)
+    }
+}

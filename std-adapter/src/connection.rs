@@ -1,0 +1,158 @@
+//! The blocking connection: one socket, requests answered in order.
+
+use std::time::{Duration, Instant};
+
+use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
+use ferrodis_core::error::Delivery;
+use ferrodis_core::resp::{Arg, Frame};
+
+use crate::buffer::Growable;
+use crate::config::ConnectionConfig;
+use crate::error::{Error, ErrorKind, Result, ServerError};
+use crate::transport::Stream;
+
+/// A blocking connection to one Redis server.
+///
+/// ```no_run
+/// use ferrodis_std::Client;
+///
+/// let client = Client::open("redis://127.0.0.1:6379/0")?;
+/// let mut conn = client.get_connection()?;
+/// conn.request_with(&["SET".into(), "k".into(), "v".into()], |_| ())?;
+/// let value = conn.request_with(&["GET".into(), "k".into()], |reply| format!("{reply:?}"))?;
+/// assert_eq!(value, r#"BulkString("v")"#);
+/// # Ok::<(), ferrodis_std::Error>(())
+/// ```
+pub struct Connection {
+    inner: blocking::Connection<Stream, Growable>,
+    config: ConnectionConfig,
+}
+
+/// The core handshake described by `config`.
+pub(crate) fn handshake_of(config: &ConnectionConfig) -> Handshake<'_> {
+    Handshake {
+        protocol: config.protocol,
+        credentials: config.password.as_ref().map(|p| Credentials {
+            username: config.username.as_deref(),
+            password: p.expose().as_bytes(),
+        }),
+        client_name: config.client_name.as_deref(),
+        db: config.db,
+        lib_name: config.lib_name.as_deref(),
+        lib_version: config.lib_version.as_deref(),
+        readonly: false,
+    }
+}
+
+/// The error reply in `frame`, as an [`Error`].
+pub(crate) fn server_error(frame: &Frame<'_>) -> Option<Error> {
+    match frame {
+        Frame::SimpleError(text) | Frame::BulkError(text) => {
+            Some(Error::new(ErrorKind::Server(ServerError::new(text)), Delivery::Answered))
+        }
+        _ => None,
+    }
+}
+
+impl Connection {
+    /// Connects and runs the handshake, all within `config.connect_timeout`.
+    pub fn open(config: &ConnectionConfig) -> Result<Connection> {
+        let started = Instant::now();
+        let stream = Stream::connect(config)?;
+        let read_buf = Growable::new(config.read_buffer_size, config.max_reply_size);
+        let write_buf = Growable::new(config.write_buffer_size, config.write_buffer_size);
+        let mut conn = Connection { inner: blocking::Connection::new(stream, read_buf, write_buf), config: config.clone() };
+        conn.handshake(started)?;
+        Ok(conn)
+    }
+
+    fn handshake(&mut self, started: Instant) -> Result<()> {
+        let left = self.config.connect_timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
+        self.inner.get_ref().set_timeout(Some(left))?;
+        self.inner.handshake(&handshake_of(&self.config)).map_err(Error::from)?;
+        self.inner.get_ref().set_timeout(self.config.socket_timeout)?;
+        Ok(())
+    }
+
+    /// Replaces a broken connection with a fresh one (same configuration, handshake
+    /// included).
+    pub fn reconnect(&mut self) -> Result<()> {
+        let started = Instant::now();
+        let stream = Stream::connect(&self.config)?;
+        self.inner.replace_transport(stream);
+        self.handshake(started)
+    }
+
+    /// Whether an earlier failure left the connection unusable (see
+    /// [`reconnect`](Self::reconnect)).
+    pub fn is_broken(&self) -> bool {
+        self.inner.is_broken()
+    }
+
+    /// The configuration this connection was opened with.
+    pub fn config(&self) -> &ConnectionConfig {
+        &self.config
+    }
+
+    /// Changes the limit on each socket read and write.
+    pub fn set_socket_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
+        self.config.socket_timeout = timeout;
+        Ok(self.inner.get_ref().set_timeout(timeout)?)
+    }
+
+    /// Sends one request and hands its reply frame to `f`; an error reply becomes
+    /// [`ErrorKind::Server`] with the server's whole message.
+    pub fn request_with<R>(&mut self, args: &[Arg<'_>], f: impl FnOnce(Frame<'_>) -> R) -> Result<R> {
+        let frame = self.inner.request_frame(args)?;
+        match server_error(&frame) {
+            Some(e) => Err(e),
+            None => Ok(f(frame)),
+        }
+    }
+
+    /// Sends all `commands` in one write and hands each reply (error replies as frames)
+    /// to `on_reply` in order.
+    pub fn pipeline_with(
+        &mut self,
+        commands: &[&[Arg<'_>]],
+        on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<()> {
+        Ok(self.inner.pipeline(commands, on_reply)?)
+    }
+
+    /// Runs `commands` in MULTI/EXEC and hands each reply to `on_reply`.
+    pub fn transaction_with(
+        &mut self,
+        commands: &[&[Arg<'_>]],
+        on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<TransactionOutcome> {
+        Ok(self.inner.transaction(commands, on_reply)?)
+    }
+
+    /// Sends one request whose reply is a bulk string and copies the string into
+    /// `sink` as it arrives, whatever its size; `None` for a null reply.
+    pub fn request_streaming(&mut self, args: &[Arg<'_>], sink: &mut impl std::io::Write) -> Result<Option<usize>> {
+        let mut sink = embedded_io_adapters_lite::FromStd(sink);
+        Ok(self.inner.request_streaming(args, &mut sink)?)
+    }
+}
+
+/// `std::io::Write` as an `embedded_io::Write`, for streaming sinks.
+mod embedded_io_adapters_lite {
+    /// Wraps a `std::io::Write`.
+    pub(crate) struct FromStd<'w, W: ?Sized>(pub(crate) &'w mut W);
+
+    impl<W: std::io::Write + ?Sized> embedded_io::ErrorType for FromStd<'_, W> {
+        type Error = std::io::Error;
+    }
+
+    impl<W: std::io::Write + ?Sized> embedded_io::Write for FromStd<'_, W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
+}

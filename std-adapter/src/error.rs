@@ -1,0 +1,206 @@
+//! The std adapter's error: what went wrong and what became of the request.
+
+use std::fmt;
+
+use ferrodis_core::error::{self as core_error, DecodeError, Delivery, EncodeError, ServerErrorKind};
+
+/// An error reply from the server, with its whole text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerError {
+    kind: ServerErrorKind,
+    text: String,
+}
+
+impl ServerError {
+    /// The error of reply text `text` (the code first, without the `-` marker).
+    pub fn new(text: &[u8]) -> Self {
+        Self { kind: ServerErrorKind::of(text), text: String::from_utf8_lossy(text).into_owned() }
+    }
+
+    /// The kind, from the error code (`WRONGTYPE`, `MOVED`, ...).
+    pub fn kind(&self) -> ServerErrorKind {
+        self.kind
+    }
+
+    /// The text as the server sent it, code first.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text after the code.
+    pub fn message(&self) -> &str {
+        self.text.split_once(' ').map_or("", |(_, rest)| rest)
+    }
+}
+
+impl fmt::Debug for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerError").field("kind", &self.kind).field("text", &self.text).finish()
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for ServerError {}
+
+/// Why an operation failed; see [`Error`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The socket failed.
+    Io(std::io::Error),
+    /// The operation did not finish within its timeout.
+    Timeout,
+    /// The server closed the connection.
+    Closed,
+    /// The server sent bytes that are not valid RESP; the connection was closed.
+    Protocol(DecodeError),
+    /// The request could not be encoded.
+    Encode(EncodeError),
+    /// The server answered with an error reply.
+    Server(ServerError),
+    /// A reply had a shape the operation did not expect.
+    UnexpectedReply,
+    /// A reply could not be converted to the type asked for.
+    Conversion(String),
+    /// A reply is larger than the configured read buffer limit.
+    ReplyTooLarge {
+        /// Bytes of buffer the reply needs.
+        needed: usize,
+    },
+    /// The connection failed earlier and must be replaced.
+    Broken,
+    /// The connection URL or configuration is invalid.
+    InvalidConfig(String),
+    /// TLS could not be set up.
+    Tls(String),
+}
+
+/// The error of a ferrodis operation on std: [`Error::kind`] says what went wrong,
+/// [`Error::delivery`] whether the request was not sent, sent with the outcome unknown,
+/// or answered.
+///
+/// No error, `Debug` or `Display` output ever contains a password.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    delivery: Delivery,
+}
+
+/// The result of a ferrodis operation on std.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error of `kind` with the request's `delivery`.
+    pub fn new(kind: ErrorKind, delivery: Delivery) -> Self {
+        Self { kind, delivery }
+    }
+
+    /// A configuration error (nothing was sent).
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidConfig(message.into()), Delivery::NotSent)
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// What became of the request.
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// Whether the request never reached the server, so sending it again cannot run it
+    /// twice.
+    pub fn is_retry_safe(&self) -> bool {
+        self.delivery == Delivery::NotSent
+    }
+
+    /// Whether this is a timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind, ErrorKind::Timeout)
+    }
+
+    /// The server's error reply, when that is what this is.
+    pub fn server_error(&self) -> Option<&ServerError> {
+        match &self.kind {
+            ErrorKind::Server(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The kind of the server's error reply, when that is what this is.
+    pub fn server_kind(&self) -> Option<ServerErrorKind> {
+        self.server_error().map(ServerError::kind)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Io(e) => write!(f, "I/O error: {e}")?,
+            ErrorKind::Timeout => f.write_str("timed out")?,
+            ErrorKind::Closed => f.write_str("connection closed by the server")?,
+            ErrorKind::Protocol(e) => write!(f, "protocol error: {e}")?,
+            ErrorKind::Encode(e) => write!(f, "cannot encode the request: {e}")?,
+            ErrorKind::Server(e) => write!(f, "server error: {e}")?,
+            ErrorKind::UnexpectedReply => f.write_str("unexpected reply")?,
+            ErrorKind::Conversion(e) => write!(f, "cannot convert the reply: {e}")?,
+            ErrorKind::ReplyTooLarge { needed } => write!(f, "reply needs a {needed}-byte read buffer")?,
+            ErrorKind::Broken => f.write_str("connection broken by an earlier failure")?,
+            ErrorKind::InvalidConfig(e) => write!(f, "invalid configuration: {e}")?,
+            ErrorKind::Tls(e) => write!(f, "TLS error: {e}")?,
+        }
+        match self.delivery {
+            Delivery::NotSent => f.write_str(" (request not sent)"),
+            Delivery::Unknown => f.write_str(" (request sent, outcome unknown)"),
+            Delivery::Answered => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io(e) => Some(e),
+            ErrorKind::Server(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<core_error::Error<std::io::Error>> for Error {
+    fn from(e: core_error::Error<std::io::Error>) -> Self {
+        let delivery = e.delivery();
+        let kind = match e.into_kind() {
+            core_error::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
+            core_error::ErrorKind::Io(io) => ErrorKind::Io(io),
+            core_error::ErrorKind::Closed => ErrorKind::Closed,
+            core_error::ErrorKind::Decode(d) => ErrorKind::Protocol(d),
+            core_error::ErrorKind::Encode(d) => ErrorKind::Encode(d),
+            core_error::ErrorKind::Server(s) => ErrorKind::Server(ServerError::new(s.text())),
+            core_error::ErrorKind::ReplyTooLarge { needed } => ErrorKind::ReplyTooLarge { needed },
+            core_error::ErrorKind::UnexpectedReply => ErrorKind::UnexpectedReply,
+            core_error::ErrorKind::Broken => ErrorKind::Broken,
+            core_error::ErrorKind::Sink => ErrorKind::Io(std::io::Error::other("the streaming sink failed")),
+            _ => ErrorKind::UnexpectedReply,
+        };
+        Error::new(kind, delivery)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    /// A socket error while connecting (nothing was sent).
+    fn from(e: std::io::Error) -> Self {
+        let kind = match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => ErrorKind::Timeout,
+            _ => ErrorKind::Io(e),
+        };
+        Error::new(kind, Delivery::NotSent)
+    }
+}
