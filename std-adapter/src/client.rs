@@ -27,6 +27,12 @@ impl Client {
         Self { config: Arc::new(config) }
     }
 
+    /// A client for the server a `redis://`, `rediss://` or `unix://` URL names (see
+    /// [`ConnectionConfig::from_url`]).
+    pub fn open(url: &str) -> Result<Self> {
+        Ok(Self::new(ConnectionConfig::from_url(url)?))
+    }
+
     /// A builder with every connection setting.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()

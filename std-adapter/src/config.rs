@@ -70,12 +70,52 @@ pub struct Keepalive {
     pub retries: Option<u32>,
 }
 
+/// How a TLS client checks the server's certificate (redis-py's `ssl_cert_reqs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CertificateCheck {
+    /// The certificate must chain to a trusted root and name the host (the default).
+    #[default]
+    Required,
+    /// No check at all: only when asked for explicitly, for tests and private networks.
+    Disabled,
+}
+
+/// TLS settings for `rediss://` connections (rustls; no OpenSSL).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct TlsOptions {
+    /// A PEM file of trusted CA certificates (`ssl_ca_certs`); the webpki roots when
+    /// neither this nor `ca_pem` is set.
+    pub ca_file: Option<PathBuf>,
+    /// PEM data of trusted CA certificates (redis-py's `ssl_ca_data`).
+    pub ca_pem: Option<Vec<u8>>,
+    /// The client certificate chain, PEM, for mutual TLS (`ssl_certfile`).
+    pub client_cert_file: Option<PathBuf>,
+    /// The client's private key, PEM, for mutual TLS (`ssl_keyfile`).
+    pub client_key_file: Option<PathBuf>,
+    /// Whether and how the server certificate is checked.
+    pub check: CertificateCheck,
+    /// Whether the certificate must name the host (`ssl_check_hostname`); default true.
+    pub check_hostname: bool,
+    /// The name to check instead of the host (SNI and verification).
+    pub server_name: Option<String>,
+}
+
+impl TlsOptions {
+    /// Verified against the webpki roots, host name checked.
+    pub fn new() -> Self {
+        Self { check_hostname: true, ..Self::default() }
+    }
+}
+
 /// Everything needed to open a connection.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionConfig {
     /// Where the server listens. Default `localhost:6379`.
     pub address: Address,
+    /// TLS (`rediss://`), or `None` for a plain connection.
+    pub tls: Option<TlsOptions>,
     /// Database selected after connecting. Default 0.
     pub db: u32,
     /// ACL user name (`None`: the `default` user).
@@ -104,12 +144,22 @@ pub struct ConnectionConfig {
     pub max_reply_size: usize,
     /// Write buffer size: requests are written in chunks of at most this. Default 16 KiB.
     pub write_buffer_size: usize,
+    /// Seconds of idleness after which a pooled connection is checked with `PING`
+    /// before use (redis-py's `health_check_interval`).
+    pub health_check_interval: Option<Duration>,
+    /// Most connections a pool opens (redis-py's `max_connections`).
+    pub max_connections: Option<u32>,
+    /// Whether a request that timed out is retried (redis-py's `retry_on_timeout`).
+    pub retry_on_timeout: bool,
+    /// Whether reads may go to cluster replicas (redis-py's `readonly`).
+    pub readonly: bool,
 }
 
 impl Default for ConnectionConfig {
     fn default() -> Self {
         Self {
             address: Address::Tcp { host: "localhost".into(), port: 6379 },
+            tls: None,
             db: 0,
             username: None,
             password: None,
@@ -123,6 +173,10 @@ impl Default for ConnectionConfig {
             read_buffer_size: 16 * 1024,
             max_reply_size: 512 * 1024 * 1024 + 64 * 1024,
             write_buffer_size: 16 * 1024,
+            health_check_interval: None,
+            max_connections: None,
+            retry_on_timeout: false,
+            readonly: false,
         }
     }
 }
@@ -185,6 +239,12 @@ impl ClientBuilder {
     /// Connects to a unix domain socket instead of TCP (redis-py's `unix_socket_path`).
     pub fn unix_socket(mut self, path: impl Into<PathBuf>) -> Self {
         self.config.address = Address::Unix(path.into());
+        self
+    }
+
+    /// Connects with TLS.
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
+        self.config.tls = Some(tls);
         self
     }
 

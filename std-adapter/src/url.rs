@@ -1,0 +1,112 @@
+//! Connection URLs as configurations: redis-py's `from_url`, on top of the core parser.
+
+use std::path::PathBuf;
+
+use ferrodis_core::url::{CertReqs, ConnectionUrl, Text, Transport};
+
+use crate::config::{Address, CertificateCheck, ConnectionConfig, Keepalive, Password, TlsOptions};
+use crate::error::{Error, Result};
+
+fn text(t: Text<'_>) -> Result<String> {
+    String::from_utf8(t.bytes().collect()).map_err(|_| Error::config("URL text is not UTF-8"))
+}
+
+impl ConnectionConfig {
+    /// The configuration a `redis://`, `rediss://` or `unix://` URL describes, as redis-py
+    /// reads it (see [`ferrodis_core::url`] for every rule); settings the URL does not
+    /// mention keep their defaults. The error never quotes the password.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ferrodis_std::{Address, ConnectionConfig, Protocol};
+    ///
+    /// let config = ConnectionConfig::from_url("redis://app:p%40ss@cache:6380/2?protocol=3&socket_timeout=1.5")?;
+    /// assert_eq!(config.address, Address::Tcp { host: "cache".into(), port: 6380 });
+    /// assert_eq!((config.db, config.username.as_deref()), (2, Some("app")));
+    /// assert_eq!(config.password.as_ref().map(|p| p.expose()), Some("p@ss"));
+    /// assert_eq!(config.protocol, Protocol::Resp3);
+    /// assert_eq!(config.socket_timeout, Some(Duration::from_millis(1500)));
+    /// # Ok::<(), ferrodis_std::Error>(())
+    /// ```
+    pub fn from_url(url: &str) -> Result<ConnectionConfig> {
+        let parsed = ConnectionUrl::parse(url).map_err(|e| Error::config(format!("invalid URL: {e}")))?;
+        let mut config = ConnectionConfig::default();
+        config.address = match parsed.transport() {
+            Transport::Tcp { host, port } | Transport::Tls { host, port } => Address::Tcp { host: text(host)?, port },
+            Transport::Unix { path } => Address::Unix(PathBuf::from(text(path)?)),
+        };
+        config.db = parsed.db();
+        config.username = parsed.username().map(text).transpose()?;
+        config.password = parsed.password().map(|p| text(p.expose()).map(Password::new)).transpose()?;
+        let o = parsed.options();
+        if let Some(t) = o.socket_timeout.or(o.timeout) {
+            config.socket_timeout = Some(t);
+        }
+        if let Some(t) = o.socket_connect_timeout {
+            config.connect_timeout = t;
+        }
+        if let Some(on) = o.socket_keepalive {
+            config.keepalive = on.then(Keepalive::default);
+        }
+        if let Some(p) = o.protocol {
+            config.protocol = p;
+        }
+        if let Some(name) = o.client_name {
+            config.client_name = Some(text(name)?);
+        }
+        if let Some(name) = o.lib_name {
+            config.lib_name = Some(text(name)?);
+        }
+        if let Some(version) = o.lib_version {
+            config.lib_version = Some(text(version)?);
+        }
+        config.health_check_interval = o.health_check_interval;
+        config.max_connections = o.max_connections;
+        config.retry_on_timeout = o.retry_on_timeout.unwrap_or(false);
+        config.readonly = o.readonly.unwrap_or(false);
+        if parsed.is_tls() {
+            let mut tls = TlsOptions::new();
+            tls.ca_file = o.ssl_ca_certs.map(text).transpose()?.map(PathBuf::from);
+            tls.client_cert_file = o.ssl_certfile.map(text).transpose()?.map(PathBuf::from);
+            tls.client_key_file = o.ssl_keyfile.map(text).transpose()?.map(PathBuf::from);
+            if let Some(check) = o.ssl_check_hostname {
+                tls.check_hostname = check;
+            }
+            if o.ssl_cert_reqs == Some(CertReqs::None) {
+                tls.check = CertificateCheck::Disabled;
+                tls.check_hostname = false;
+            }
+            config.tls = Some(tls);
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_redis_py_forms_become_configurations() {
+        let c = ConnectionConfig::from_url("unix:///tmp/redis.sock?db=3&password=p%40ss").unwrap();
+        assert_eq!(c.address, Address::Unix("/tmp/redis.sock".into()));
+        assert_eq!((c.db, c.password.as_ref().map(Password::expose)), (3, Some("p@ss")));
+        let c = ConnectionConfig::from_url("rediss://u:pw@localhost:6390/1?ssl_cert_reqs=none").unwrap();
+        let tls = c.tls.unwrap();
+        assert_eq!(tls.check, CertificateCheck::Disabled);
+        let c = ConnectionConfig::from_url("redis://localhost/0?db=5&socket_keepalive=No").unwrap();
+        assert_eq!((c.db, c.keepalive), (5, None));
+    }
+
+    #[test]
+    fn bad_urls_name_the_problem_and_never_the_password() {
+        let e = ConnectionConfig::from_url("redis://u:s3cr3t@host:notaport").unwrap_err();
+        let shown = format!("{e} {e:?}");
+        assert!(shown.contains("port"), "{shown}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        let e = ConnectionConfig::from_url("redis://h?bogus=1").unwrap_err();
+        assert!(e.to_string().contains("bogus"), "{e}");
+        let c = ConnectionConfig::from_url("redis://u:s3cr3t@host").unwrap();
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+}
