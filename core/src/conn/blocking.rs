@@ -11,7 +11,7 @@ use super::handshake::{Handshake, Verdict};
 use super::shell::shell_methods;
 use super::tx::Queued;
 use crate::error::{Delivery, Error, ErrorKind};
-use crate::resp::{Arg, Decoder, Frame, command_segments};
+use crate::resp::{Arg, CommandArgs, Decoder, Frame, command_segments};
 
 /// A connection to one Redis server over a blocking transport, with caller-owned read
 /// and write buffers.

@@ -4,7 +4,7 @@
 
 use crate::error::{DecodeError, Delivery, EncodeError, Error, ErrorKind, ServerError};
 use crate::resp::parse;
-use crate::resp::{Arg, Decoded, Decoder, Frame};
+use crate::resp::{CommandArgs, Decoded, Decoder, Frame};
 
 use super::Buffer;
 use super::rx::{Poll, RxBuffer};
@@ -121,7 +121,7 @@ impl<B: Buffer> Engine<B> {
     }
 
     /// Queues one request; its reply is owed from now on.
-    pub(crate) fn queue(&mut self, args: &[Arg<'_>]) -> Result<Queued, Fault> {
+    pub(crate) fn queue<C: CommandArgs + ?Sized>(&mut self, args: &C) -> Result<Queued, Fault> {
         let queued = self.tx.queue(args).map_err(Fault::Encode)?;
         if queued == Queued::Yes {
             self.owed += 1;

@@ -62,6 +62,12 @@ macro_rules! shell_methods {
         /// Replies still owed to earlier, abandoned requests are read and dropped first,
         /// so this reply is always this request's.
         pub $($async_)? fn request_frame(&mut self, args: &[Arg<'_>]) -> Result<Frame<'_>, Error<T::Error>> {
+            self.request_args(args) $($await_)*
+        }
+
+        /// [`request_frame`](Self::request_frame) for any [`CommandArgs`], such as a typed
+        /// command builder from [`crate::cmd`].
+        pub $($async_)? fn request_args<C: CommandArgs + ?Sized>(&mut self, args: &C) -> Result<Frame<'_>, Error<T::Error>> {
             let stale = self.begin()?;
             self.queue_one(args) $($await_)* ?;
             self.flush() $($await_)* ?;
@@ -238,7 +244,7 @@ macro_rules! shell_methods {
 
         /// Queues `args`, flushing first when the buffer is full, and writing it
         /// directly when it is larger than the whole write buffer.
-        $($async_)? fn queue_one(&mut self, args: &[Arg<'_>]) -> Result<(), Error<T::Error>> {
+        $($async_)? fn queue_one<C: CommandArgs + ?Sized>(&mut self, args: &C) -> Result<(), Error<T::Error>> {
             let queued = self.engine.queue(args).map_err(|f| f.into_error(Delivery::NotSent))?;
             match queued {
                 Queued::Yes => return Ok(()),

@@ -3,7 +3,7 @@
 
 use super::Buffer;
 use crate::error::EncodeError;
-use crate::resp::{Arg, encode_command};
+use crate::resp::{CommandArgs, encode_args};
 
 /// Queued, encoded requests in a caller's slice.
 #[derive(Debug)]
@@ -38,9 +38,9 @@ impl<B: Buffer> TxBuffer<B> {
     }
 
     /// Encodes `args` behind the queued requests.
-    pub(crate) fn queue(&mut self, args: &[Arg<'_>]) -> Result<Queued, EncodeError> {
+    pub(crate) fn queue<C: CommandArgs + ?Sized>(&mut self, args: &C) -> Result<Queued, EncodeError> {
         let buf = self.buf.as_mut();
-        match encode_command(&mut buf[self.len..], args) {
+        match encode_args(&mut buf[self.len..], args) {
             Ok(n) => {
                 self.len += n;
                 Ok(Queued::Yes)

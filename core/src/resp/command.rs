@@ -80,16 +80,81 @@ fn bulk<O: Output>(out: &mut O, bytes: &[u8]) -> Result<(), O::Error> {
     out.put(b"\r\n")
 }
 
-fn command<O: Output>(out: &mut O, args: &[Arg<'_>]) -> Result<(), O::Error> {
-    if args.is_empty() {
+/// A command's arguments, name first, readable by position: a slice or array of
+/// [`Arg`]s, or a typed command builder. Encoders and connections take any of them.
+///
+/// ```
+/// use ferrodis_core::resp::{Arg, CommandArgs, encode_args};
+///
+/// /// `INCRBY key by`, without an argument array.
+/// struct IncrBy<'a>(&'a str, i64);
+///
+/// impl CommandArgs for IncrBy<'_> {
+///     fn arg_count(&self) -> usize {
+///         3
+///     }
+///     fn arg(&self, index: usize) -> Arg<'_> {
+///         match index {
+///             0 => Arg::from("INCRBY"),
+///             1 => Arg::from(self.0),
+///             _ => Arg::from(self.1),
+///         }
+///     }
+/// }
+///
+/// let mut buf = [0u8; 64];
+/// let n = encode_args(&mut buf, &IncrBy("hits", 2)).unwrap();
+/// assert_eq!(&buf[..n], b"*3\r\n$6\r\nINCRBY\r\n$4\r\nhits\r\n$1\r\n2\r\n");
+/// ```
+pub trait CommandArgs {
+    /// How many arguments there are, the name included.
+    fn arg_count(&self) -> usize;
+
+    /// The argument at `index` (0 is the command name), for `index < arg_count()`.
+    fn arg(&self, index: usize) -> Arg<'_>;
+}
+
+impl CommandArgs for [Arg<'_>] {
+    fn arg_count(&self) -> usize {
+        self.len()
+    }
+
+    fn arg(&self, index: usize) -> Arg<'_> {
+        self.get(index).copied().unwrap_or(Arg::Bytes(&[]))
+    }
+}
+
+impl<const N: usize> CommandArgs for [Arg<'_>; N] {
+    fn arg_count(&self) -> usize {
+        N
+    }
+
+    fn arg(&self, index: usize) -> Arg<'_> {
+        self.get(index).copied().unwrap_or(Arg::Bytes(&[]))
+    }
+}
+
+impl<C: CommandArgs + ?Sized> CommandArgs for &C {
+    fn arg_count(&self) -> usize {
+        (**self).arg_count()
+    }
+
+    fn arg(&self, index: usize) -> Arg<'_> {
+        (**self).arg(index)
+    }
+}
+
+fn command<O: Output, C: CommandArgs + ?Sized>(out: &mut O, args: &C) -> Result<(), O::Error> {
+    let count = args.arg_count();
+    if count == 0 {
         return Err(EncodeError::EmptyCommand.into());
     }
-    let mut count = itoa::Buffer::new();
+    let mut digits = itoa::Buffer::new();
     out.put(b"*")?;
-    out.put(count.format(args.len()).as_bytes())?;
+    out.put(digits.format(count).as_bytes())?;
     out.put(b"\r\n")?;
-    for arg in args {
-        match *arg {
+    for index in 0..count {
+        match args.arg(index) {
             Arg::Bytes(b) => bulk(out, b)?,
             Arg::Int(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
             Arg::Uint(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
@@ -134,23 +199,24 @@ impl core::ops::Deref for Segment<'_> {
 /// let wire: Vec<u8> = command_segments(&args).flat_map(|s| s.to_vec()).collect();
 /// assert_eq!(wire, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n12\r\n");
 /// ```
-pub fn command_segments<'a>(args: &'a [Arg<'a>]) -> impl Iterator<Item = Segment<'a>> + 'a {
+pub fn command_segments<'a, C: CommandArgs + ?Sized>(args: &'a C) -> impl Iterator<Item = Segment<'a>> + 'a {
     let header = {
         let mut v = heapless::Vec::new();
         let mut n = itoa::Buffer::new();
         let _ = v.push(b'*');
-        let _ = v.extend_from_slice(n.format(args.len()).as_bytes());
+        let _ = v.extend_from_slice(n.format(args.arg_count()).as_bytes());
         let _ = v.extend_from_slice(b"\r\n");
         Segment::Inline(v)
     };
-    core::iter::once(header).chain(args.iter().flat_map(|arg| {
+    core::iter::once(header).chain((0..args.arg_count()).flat_map(move |index| {
+        let arg = args.arg(index);
         let mut inline: heapless::Vec<u8, 48> = heapless::Vec::new();
-        let borrowed: &'a [u8] = match *arg {
+        let borrowed: &'a [u8] = match arg {
             Arg::Bytes(b) => b,
             _ => &[],
         };
         let mut text = [0u8; 32];
-        let text_len = match *arg {
+        let text_len = match arg {
             Arg::Bytes(b) => b.len(),
             Arg::Int(n) => copy(&mut text, itoa::Buffer::new().format(n).as_bytes()),
             Arg::Uint(n) => copy(&mut text, itoa::Buffer::new().format(n).as_bytes()),
@@ -201,6 +267,11 @@ fn float_text(digits: &mut ryu::Buffer, f: f64) -> &[u8] {
 /// );
 /// ```
 pub fn encode_command(out: &mut [u8], args: &[Arg<'_>]) -> Result<usize, EncodeError> {
+    encode_args(out, args)
+}
+
+/// [`encode_command`] for any [`CommandArgs`], such as a typed command builder.
+pub fn encode_args<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Result<usize, EncodeError> {
     let mut output = SliceOutput::new(out);
     command(&mut output, args)?;
     output.finish()
@@ -212,7 +283,7 @@ pub fn write_command<W: embedded_io::Write>(writer: &mut W, args: &[Arg<'_>]) ->
 }
 
 /// The encoded length of the command `args`, for sizing a buffer up front.
-pub fn command_len(args: &[Arg<'_>]) -> usize {
+pub fn command_len<C: CommandArgs + ?Sized>(args: &C) -> usize {
     let mut output = SliceOutput::new(&mut []);
     match command(&mut output, args) {
         Ok(()) => match output.finish() {
