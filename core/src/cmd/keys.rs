@@ -220,7 +220,9 @@ impl<A: AsRef<[u8]>> Iterator for KeyIndices<'_, A> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self.state {
             State::Done => (0, Some(0)),
-            _ => (0, Some(self.args.len())),
+            // Two specs may name the same argument, so the count is not bounded by the
+            // number of arguments in general.
+            _ => (0, None),
         }
     }
 }
@@ -283,7 +285,8 @@ fn resolve<A: AsRef<[u8]>>(spec: &KeySpec, args: &[A]) -> Resolved {
         }
         FindKeys::KeyNum { key_num_idx, first_key, key_step } => {
             let at = begin + i64::from(key_num_idx);
-            let Some(count) = usize::try_from(at).ok().and_then(|at| args.get(at)).and_then(|a| count(a.as_ref()))
+            let Some(count) =
+                usize::try_from(at).ok().and_then(|at| args.get(at)).and_then(|a| count(a.as_ref()))
             else {
                 return Resolved::Invalid;
             };

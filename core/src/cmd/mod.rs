@@ -21,11 +21,7 @@
 //! let args = ["ZUNIONSTORE", "dst", "2", "a", "b", "WEIGHTS", "1", "2"];
 //! let info = lookup_command(&args).unwrap();
 //! assert!(info.is_write() && !is_readonly(&args));
-//! let keys: [usize; 3] = core::array::from_fn({
-//!     let mut keys = key_indices(info, &args);
-//!     move |_| keys.next().unwrap()
-//! });
-//! assert_eq!(keys, [1, 3, 4]);
+//! assert!(key_indices(info, &args).eq([1, 3, 4]));
 //! ```
 
 mod generated;
@@ -38,3 +34,6 @@ pub use table::{
     AclCategories, BeginSearch, CommandFlags, CommandInfo, FindKeys, KeySpec, KeySpecFlags, RequestPolicy,
     ResponsePolicy, is_blocking, is_readonly, key_indices, lookup, lookup_command,
 };
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,326 @@
+//! The command table's lookups and key positions, as table-driven vectors. The same cases
+//! are checked against a real server's `COMMAND GETKEYS` in `tests/command_table.rs`.
+
+use std::vec;
+use std::vec::Vec;
+
+use proptest::prelude::*;
+
+use super::*;
+
+/// Arguments, and the indices of their keys.
+const KEY_CASES: &[(&[&str], &[usize])] = &[
+    (&["GET", "k"], &[1]),
+    (&["get", "k"], &[1]),
+    (&["SET", "k", "v", "GET"], &[1]),
+    (&["MSET", "a", "1", "b", "2"], &[1, 3]),
+    (&["DEL", "a", "b", "c"], &[1, 2, 3]),
+    (&["RENAME", "a", "b"], &[1, 2]),
+    (&["EVAL", "return 1", "2", "k1", "k2", "a1"], &[3, 4]),
+    (&["EVAL", "return 1", "0"], &[]),
+    (&["EVALSHA", "abc", "1", "k", "a"], &[3]),
+    (&["FCALL", "f", "1", "k", "a"], &[3]),
+    (&["XREAD", "COUNT", "2", "STREAMS", "s1", "s2", "0", "0"], &[4, 5]),
+    (&["XREAD", "BLOCK", "0", "streams", "s", "$"], &[4]),
+    (&["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0"], &[5]),
+    (&["ZUNIONSTORE", "dst", "2", "a", "b", "WEIGHTS", "1", "2"], &[1, 3, 4]),
+    (&["ZINTERCARD", "2", "a", "b", "LIMIT", "3"], &[2, 3]),
+    (&["SINTERCARD", "1", "a"], &[2]),
+    (&["LMPOP", "2", "a", "b", "LEFT"], &[2, 3]),
+    (&["BLMPOP", "0", "2", "a", "b", "LEFT"], &[3, 4]),
+    (&["BLPOP", "a", "b", "0"], &[1, 2]),
+    (&["OBJECT", "ENCODING", "k"], &[2]),
+    (&["MEMORY", "USAGE", "k", "SAMPLES", "5"], &[2]),
+    (&["XINFO", "STREAM", "s"], &[2]),
+    (&["XGROUP", "CREATE", "s", "g", "$"], &[2]),
+    (&["PING"], &[]),
+    (&["CLIENT", "SETNAME", "x"], &[]),
+    (&["MIGRATE", "h", "6379", "", "0", "5000", "KEYS", "a", "b"], &[7, 8]),
+    (&["MIGRATE", "h", "6379", "", "0", "5000", "COPY", "AUTH", "keys", "KEYS", "a"], &[10]),
+    (&["MIGRATE", "h", "6379", "k", "0", "5000"], &[3]),
+    (&["MIGRATE", "h", "6379", "k", "0", "5000", "KEYS", "a"], &[]),
+    (&["SORT", "k"], &[1]),
+    (&["SORT", "k", "BY", "w_*", "LIMIT", "0", "5", "GET", "store", "STORE", "d"], &[1, 10]),
+    (&["SORT_RO", "k", "BY", "w_*"], &[1]),
+    (&["GEORADIUS", "k", "0", "0", "5", "km", "STORE", "d"], &[1, 7]),
+    (&["GEORADIUSBYMEMBER", "k", "m", "5", "km", "STOREDIST", "d"], &[1, 6]),
+    (&["SPUBLISH", "chan", "msg"], &[]),
+    (&["BITFIELD", "k", "GET", "u8", "0"], &[1]),
+    (&["LCS", "a", "b"], &[1, 2]),
+    (&["BITOP", "AND", "dst", "a", "b"], &[2, 3, 4]),
+];
+
+fn keys(args: &[&str]) -> Vec<usize> {
+    let info = lookup_command(args).unwrap_or_else(|| panic!("{args:?} is in the table"));
+    key_indices(info, args).collect()
+}
+
+#[test]
+fn key_positions() {
+    for &(args, want) in KEY_CASES {
+        assert_eq!(keys(args), want, "{args:?}");
+    }
+}
+
+#[test]
+fn bad_key_counts_find_no_keys() {
+    for args in [
+        &["EVAL", "s", "two", "k"][..],
+        &["EVAL", "s", "-1", "k"],
+        &["EVAL", "s", "01", "k"],
+        &["EVAL", "s", "+1", "k"],
+        &["EVAL", "s", "", "k"],
+        &["EVAL", "s", "3", "k"],
+        &["EVAL", "s", "99999999999999999999", "k"],
+        &["EVAL", "s", "9223372036854775807", "k"],
+        &["EVAL", "s"],
+        &["EVAL"],
+        &["ZUNIONSTORE", "d", "0", "a"],
+        &["ZUNIONSTORE", "d", "5", "a", "b"],
+        &["GET"],
+        &["XREAD", "COUNT", "1"],
+        &["XREAD", "STREAMS"],
+    ] {
+        assert_eq!(keys(args), [0usize; 0], "{args:?}");
+    }
+}
+
+#[test]
+fn shard_channels_are_not_keys_unless_asked() {
+    let args = ["SSUBSCRIBE", "a", "b"];
+    let info = lookup_command(&args).unwrap();
+    assert_eq!(key_indices(info, &args).count(), 0);
+    assert!(key_indices(info, &args).including_not_keys().eq([1, 2]));
+    // Asking for them changes nothing for ordinary keys.
+    let args = ["MSET", "a", "1", "b", "2"];
+    assert!(key_indices(lookup_command(&args).unwrap(), &args).including_not_keys().eq([1, 3]));
+}
+
+#[test]
+fn byte_and_string_arguments_alike() {
+    let args: [&[u8]; 3] = [b"DEL", b"a", b"\xff"];
+    assert!(key_indices(lookup_command(&args).unwrap(), &args).eq([1, 2]));
+    let owned: Vec<std::vec::Vec<u8>> = ["EXISTS", "a"].iter().map(|s| s.as_bytes().to_vec()).collect();
+    assert!(key_indices(lookup_command(&owned).unwrap(), &owned).eq([1]));
+}
+
+#[test]
+fn flags() {
+    assert!(is_readonly(&["GET", "k"]));
+    assert!(!is_readonly(&["SET", "k", "v"]));
+    assert!(lookup(b"set").unwrap().is_write());
+    assert!(is_blocking(&["BLPOP", "a", "0"]));
+    assert!(!is_blocking(&["LPOP", "a"]));
+    assert!(lookup(b"subscribe").unwrap().is_pubsub());
+    assert!(is_readonly(&["OBJECT", "ENCODING", "k"]));
+    assert!(!is_readonly(&["NOSUCHCOMMAND"]));
+    assert!(!is_readonly::<&str>(&[]));
+    let get = lookup(b"get").unwrap();
+    assert_eq!(get.flags, CommandFlags::READONLY | CommandFlags::FAST);
+    assert!(get.acl_categories.contains(AclCategories::READ | AclCategories::STRING));
+    assert!(lookup(b"eval").unwrap().flags.contains(CommandFlags::MOVABLE_KEYS));
+}
+
+#[test]
+fn lookups() {
+    assert_eq!(lookup(b"GET").map(|c| c.name), Some("get"));
+    assert_eq!(lookup(b"gEt").map(|c| c.name), Some("get"));
+    assert_eq!(lookup(b"restore-asking").map(|c| c.name), Some("restore-asking"));
+    assert_eq!(lookup(b"CONFIG|GET").map(|c| c.name), Some("config|get"));
+    assert_eq!(lookup(b"config|").map(|c| c.name), None);
+    assert_eq!(lookup(b"get|x").map(|c| c.name), None);
+    assert_eq!(lookup(b"").map(|c| c.name), None);
+    assert_eq!(lookup(b"nosuchcommand").map(|c| c.name), None);
+    assert_eq!(lookup(b"ge").map(|c| c.name), None);
+    assert_eq!(lookup(b"gett").map(|c| c.name), None);
+    assert_eq!(lookup_command(&["Client", "no-EVICT", "on"]).map(|c| c.name), Some("client|no-evict"));
+    assert_eq!(lookup_command(&["XGROUP", "CREATE", "s", "g", "$"]).map(|c| c.name), Some("xgroup|create"));
+    // An unknown or missing subcommand leaves the container.
+    assert_eq!(lookup_command(&["CONFIG", "FROB"]).map(|c| c.name), Some("config"));
+    assert_eq!(lookup_command(&["CONFIG"]).map(|c| c.name), Some("config"));
+    // Commands without subcommands ignore their arguments.
+    assert_eq!(lookup_command(&["GET", "get"]).map(|c| c.name), Some("get"));
+    assert_eq!(lookup_command(&["NOSUCH", "x"]), None);
+
+    let config = lookup(b"config").unwrap();
+    assert_eq!(config.subcommand(b"SET").map(|c| c.short_name()), Some("set"));
+    assert_eq!(config.short_name(), "config");
+}
+
+#[test]
+fn every_entry_is_found() {
+    for info in COMMANDS {
+        assert_eq!(lookup(info.name.as_bytes()), Some(info));
+        assert_eq!(lookup(info.name.to_ascii_uppercase().as_bytes()), Some(info));
+        for sub in info.subcommands {
+            assert_eq!(lookup(sub.name.as_bytes()), Some(sub));
+            assert_eq!(lookup_command(&[info.name, sub.short_name()]), Some(sub));
+        }
+    }
+}
+
+#[test]
+fn table_is_sorted_and_well_formed() {
+    assert!(COMMANDS.len() > 200, "{} commands", COMMANDS.len());
+    assert!(COMMANDS.windows(2).all(|w| w[0].name < w[1].name));
+    for info in COMMANDS {
+        assert!(!info.name.contains('|') && info.name == info.name.to_ascii_lowercase());
+        assert!(info.subcommands.windows(2).all(|w| w[0].name < w[1].name), "{}", info.name);
+        for sub in info.subcommands {
+            assert_eq!(sub.name.split_once('|').map(|(c, _)| c), Some(info.name));
+            assert!(sub.subcommands.is_empty());
+        }
+    }
+}
+
+#[test]
+fn arity() {
+    let get = lookup(b"get").unwrap();
+    assert!(get.accepts_arg_count(2) && !get.accepts_arg_count(1) && !get.accepts_arg_count(3));
+    let del = lookup(b"del").unwrap();
+    assert!(del.accepts_arg_count(2) && del.accepts_arg_count(9) && !del.accepts_arg_count(1));
+    let config_get = lookup(b"config|get").unwrap();
+    assert!(config_get.accepts_arg_count(3) && !config_get.accepts_arg_count(2));
+}
+
+#[test]
+fn tips() {
+    let dbsize = lookup(b"dbsize").unwrap();
+    assert_eq!(dbsize.request_policy(), Some(RequestPolicy::AllShards));
+    assert_eq!(dbsize.response_policy(), Some(ResponsePolicy::AggSum));
+    assert!(lookup(b"keys").unwrap().is_nondeterministic());
+    assert_eq!(lookup(b"mset").unwrap().request_policy(), Some(RequestPolicy::MultiShard));
+    let get = lookup(b"get").unwrap();
+    assert_eq!((get.request_policy(), get.response_policy(), get.is_nondeterministic()), (None, None, false));
+}
+
+#[test]
+fn flag_names() {
+    assert_eq!(CommandFlags::from_name(b"MovableKeys"), Some(CommandFlags::MOVABLE_KEYS));
+    assert_eq!(CommandFlags::from_name(b"nope"), None);
+    assert_eq!(
+        std::format!("{:?}", CommandFlags::WRITE | CommandFlags::DENYOOM),
+        "CommandFlags(write | denyoom)"
+    );
+    assert_eq!(std::format!("{:?}", KeySpecFlags::EMPTY), "KeySpecFlags()");
+    assert!(KeySpecFlags::of(&[KeySpecFlags::RO, KeySpecFlags::ACCESS]).names().eq(["RO", "access"]));
+    let mut flags = AclCategories::EMPTY;
+    flags |= AclCategories::GEO;
+    assert!(flags.intersects(AclCategories::GEO | AclCategories::HASH) && !flags.is_empty());
+    assert_eq!(flags.bits(), 1 << 10);
+}
+
+/// Specs no server sends, to show that the walker stops on them instead of misbehaving.
+static ODD_SPECS: &[KeySpec] = &[
+    KeySpec {
+        flags: KeySpecFlags::RO,
+        begin_search: BeginSearch::Index(0),
+        find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+    },
+    KeySpec {
+        flags: KeySpecFlags::RO,
+        begin_search: BeginSearch::Index(1),
+        find_keys: FindKeys::Range { last_key: -1, key_step: 0, limit: 0 },
+    },
+    KeySpec {
+        flags: KeySpecFlags::RO,
+        begin_search: BeginSearch::Index(1),
+        find_keys: FindKeys::Range { last_key: -1, key_step: 1, limit: -2 },
+    },
+    KeySpec {
+        flags: KeySpecFlags::RO,
+        begin_search: BeginSearch::Keyword { keyword: "K", start_from: 0 },
+        find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+    },
+    KeySpec {
+        flags: KeySpecFlags::RO,
+        begin_search: BeginSearch::Index(1),
+        find_keys: FindKeys::KeyNum { key_num_idx: -5, first_key: -3, key_step: 0 },
+    },
+    KeySpec {
+        flags: KeySpecFlags::RO,
+        begin_search: BeginSearch::Index(i16::MAX),
+        find_keys: FindKeys::Range { last_key: i16::MAX, key_step: i16::MAX, limit: i16::MAX },
+    },
+];
+
+/// A command with one odd spec.
+const fn odd(spec: usize) -> CommandInfo {
+    CommandInfo {
+        name: "odd",
+        arity: -1,
+        flags: CommandFlags::EMPTY,
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl_categories: AclCategories::EMPTY,
+        tips: &[],
+        key_specs: ODD_SPECS.split_at(spec).1.split_at(1).0,
+        subcommands: &[],
+    }
+}
+
+static ODD: [CommandInfo; 6] = [odd(0), odd(1), odd(2), odd(3), odd(4), odd(5)];
+
+/// Legacy ranges only, some of them odd.
+static LEGACY: [CommandInfo; 4] = {
+    let mut infos = [odd(0), odd(0), odd(0), odd(0)];
+    let ranges = [(1, -1, 2), (1, 1, 0), (-1, 5, 1), (2, -2, 1)];
+    let mut i = 0;
+    while i < infos.len() {
+        infos[i].key_specs = &[];
+        (infos[i].first_key, infos[i].last_key, infos[i].step) = ranges[i];
+        i += 1;
+    }
+    infos
+};
+
+#[test]
+fn odd_specs_find_nothing() {
+    let args = ["ODD", "K", "1", "2", "3"];
+    for info in &ODD {
+        assert_eq!(key_indices(info, &args).count(), 0, "{:?}", info.key_specs);
+    }
+}
+
+#[test]
+fn legacy_ranges() {
+    let args = ["X", "a", "b", "c", "d"];
+    let found: Vec<Vec<usize>> = LEGACY.iter().map(|info| key_indices(info, &args).collect()).collect();
+    assert_eq!(found, [&[1, 3][..], &[], &[], &[2, 3]]);
+}
+
+proptest! {
+    /// Whatever the arguments, every command's keys are in bounds, and the walk ends.
+    #[test]
+    fn keys_stay_in_bounds(
+        words in proptest::collection::vec(
+            prop_oneof![
+                Just("STREAMS"), Just("KEYS"), Just("STORE"), Just("LIMIT"), Just("GET"), Just("BY"),
+                Just("AUTH"), Just("AUTH2"), Just(""), Just("0"), Just("1"), Just("2"), Just("3"), Just("-1"),
+                Just("9223372036854775807"), Just("k"),
+            ],
+            0..12,
+        ),
+        command in 0..COMMANDS.len() + ODD.len() + LEGACY.len(),
+    ) {
+        let all: Vec<&CommandInfo> = COMMANDS
+            .iter()
+            .flat_map(|c| core::iter::once(c).chain(c.subcommands))
+            .chain(&ODD)
+            .chain(&LEGACY)
+            .collect();
+        let info = all[command % all.len()];
+        let mut args = std::vec![info.name];
+        args.extend(words);
+        for with_not_keys in [false, true] {
+            let mut found = key_indices(info, &args);
+            if with_not_keys {
+                found = found.including_not_keys();
+            }
+            let found: Vec<usize> = found.take(args.len() + 1).collect();
+            prop_assert!(found.len() <= args.len());
+            prop_assert!(found.iter().all(|&i| 0 < i && i < args.len()), "{:?} {:?}", args, found);
+        }
+    }
+}
