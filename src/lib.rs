@@ -1,7 +1,9 @@
 //! ferrodis: one Redis client for firmware and for servers.
 //!
-//! This facade re-exports the `#![no_std]` core ([`core`]: RESP2/RESP3 codec, command
-//! encoding) and the std adapter ([`std_adapter`]).
+//! This facade is what a std or Tokio application depends on. It re-exports the client of
+//! [`ferrodis_std`] ([`Client`], [`Connection`], [`MultiplexedConnection`], ...) at the top
+//! and the `#![no_std]` core as [`core`] (RESP codec, command encoding, connection engine,
+//! URL parser), so firmware and server code share one vocabulary.
 //!
 //! ```
 //! use ferrodis::resp::{encode_command, Arg};
@@ -10,9 +12,16 @@
 //! let n = encode_command(&mut buf, &[Arg::from("PING")]).unwrap();
 //! assert_eq!(&buf[..n], b"*1\r\n$4\r\nPING\r\n");
 //! ```
+//!
+//! ```no_run
+//! let client = ferrodis::Client::open("redis://127.0.0.1:6379/0")?;
+//! let mut conn = client.get_connection()?;
+//! conn.request_with(&["SET".into(), "greeting".into(), "hello".into()], |_| ())?;
+//! # Ok::<(), ferrodis::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
 pub use ferrodis_core as core;
-pub use ferrodis_core::{DecodeError, EncodeError, Error, error, resp};
-pub use ferrodis_std as std_adapter;
+pub use ferrodis_core::{resp, url};
+pub use ferrodis_std::*;

@@ -24,7 +24,7 @@ use crate::transport::Stream;
 /// # Ok::<(), ferrodis_std::Error>(())
 /// ```
 pub struct Connection {
-    inner: blocking::Connection<Stream, Growable>,
+    inner: blocking::Connection<Stream, Growable, Growable>,
     config: ConnectionConfig,
 }
 
@@ -100,10 +100,22 @@ impl Connection {
         Ok(self.inner.get_ref().set_timeout(timeout)?)
     }
 
+    /// Turns a core error into ours, closing the socket when the connection broke: a
+    /// connection that saw garbage is never used again.
+    fn fail(&mut self, e: ferrodis_core::Error<std::io::Error>) -> Error {
+        if self.inner.is_broken() {
+            self.inner.get_ref().shutdown();
+        }
+        Error::from(e)
+    }
+
     /// Sends one request and hands its reply frame to `f`; an error reply becomes
     /// [`ErrorKind::Server`] with the server's whole message.
     pub fn request_with<R>(&mut self, args: &[Arg<'_>], f: impl FnOnce(Frame<'_>) -> R) -> Result<R> {
-        let frame = self.inner.request_frame(args)?;
+        let frame = match self.inner.request_frame(args) {
+            Ok(frame) => frame,
+            Err(e) => return Err(self.fail(e)),
+        };
         match server_error(&frame) {
             Some(e) => Err(e),
             None => Ok(f(frame)),
@@ -117,7 +129,7 @@ impl Connection {
         commands: &[&[Arg<'_>]],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<()> {
-        Ok(self.inner.pipeline(commands, on_reply)?)
+        self.inner.pipeline(commands, on_reply).map_err(|e| self.fail(e))
     }
 
     /// Runs `commands` in MULTI/EXEC and hands each reply to `on_reply`.
@@ -126,14 +138,14 @@ impl Connection {
         commands: &[&[Arg<'_>]],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<TransactionOutcome> {
-        Ok(self.inner.transaction(commands, on_reply)?)
+        self.inner.transaction(commands, on_reply).map_err(|e| self.fail(e))
     }
 
     /// Sends one request whose reply is a bulk string and copies the string into
     /// `sink` as it arrives, whatever its size; `None` for a null reply.
     pub fn request_streaming(&mut self, args: &[Arg<'_>], sink: &mut impl std::io::Write) -> Result<Option<usize>> {
         let mut sink = embedded_io_adapters_lite::FromStd(sink);
-        Ok(self.inner.request_streaming(args, &mut sink)?)
+        self.inner.request_streaming(args, &mut sink).map_err(|e| self.fail(e))
     }
 }
 

@@ -42,6 +42,9 @@ struct Waiting {
 struct Shared {
     waiting: Mutex<VecDeque<Waiting>>,
     dead: AtomicBool,
+    /// Wakes the writer when the reader found the connection dead, so it drops its half
+    /// and the socket closes.
+    died: tokio::sync::Notify,
 }
 
 /// A multiplexed connection: cheap to clone, shared by any number of tasks.
@@ -87,10 +90,27 @@ impl MultiplexedConnection {
         let connect = async {
             let conn = match &config.address {
                 Address::Tcp { host, port } => {
+                    let tls = match &config.tls {
+                        Some(options) => Some((crate::tls::client_config(options)?, crate::tls::server_name(options, host)?)),
+                        None => None,
+                    };
                     let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
                     tcp.set_nodelay(true)?;
-                    let (r, w) = tcp.into_split();
-                    Self::start(r, w, config)
+                    if let Some((client, name)) = tls {
+                        let tls = tokio_rustls::TlsConnector::from(client)
+                            .connect(name, tcp)
+                            .await
+                            .map_err(crate::tls::handshake_error)?;
+                        let (r, w) = tokio::io::split(tls);
+                        Self::start(r, w, config)
+                    } else {
+                        let (r, w) = tcp.into_split();
+                        Self::start(r, w, config)
+                    }
+                }
+                #[cfg(unix)]
+                Address::Unix(_) if config.tls.is_some() => {
+                    return Err(Error::config("TLS over a unix socket is not supported"));
                 }
                 #[cfg(unix)]
                 Address::Unix(path) => {
@@ -114,7 +134,11 @@ impl MultiplexedConnection {
         R: AsyncRead + Unpin + Send + 'static,
         W: AsyncWrite + Unpin + Send + 'static,
     {
-        let shared = Arc::new(Shared { waiting: Mutex::new(VecDeque::new()), dead: AtomicBool::new(false) });
+        let shared = Arc::new(Shared {
+            waiting: Mutex::new(VecDeque::new()),
+            dead: AtomicBool::new(false),
+            died: tokio::sync::Notify::new(),
+        });
         let (requests, queue) = mpsc::unbounded_channel();
         tokio::spawn(write_loop(writer, queue, shared.clone()));
         tokio::spawn(read_loop(reader, shared.clone(), config.read_buffer_size, config.max_reply_size));
@@ -225,6 +249,7 @@ fn split_frame(bytes: &[u8]) -> Result<(Frame<'_>, usize)> {
 /// Fails every waiting request with `kind` and marks the connection dead.
 fn fail_all(shared: &Shared, kind: impl Fn() -> ErrorKind) {
     shared.dead.store(true, Ordering::Release);
+    shared.died.notify_one();
     let waiting = std::mem::take(&mut *shared.waiting.lock().unwrap_or_else(|p| p.into_inner()));
     for w in waiting {
         let _ = w.respond.send(Err(kind()));
@@ -233,7 +258,14 @@ fn fail_all(shared: &Shared, kind: impl Fn() -> ErrorKind) {
 
 async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut queue: mpsc::UnboundedReceiver<Request>, shared: Arc<Shared>) {
     let mut batch = Vec::with_capacity(16 * 1024);
-    while let Some(first) = queue.recv().await {
+    loop {
+        let first = tokio::select! {
+            request = queue.recv() => match request {
+                Some(request) => request,
+                None => break,
+            },
+            () = shared.died.notified() => break,
+        };
         let mut next = Some(first);
         {
             let mut waiting = shared.waiting.lock().unwrap_or_else(|p| p.into_inner());
@@ -260,6 +292,11 @@ async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut queue: mpsc::Unbou
         batch.clear();
     }
     let _ = writer.shutdown().await;
+    // Requests queued after the end get a clear answer.
+    queue.close();
+    while let Ok(request) = queue.try_recv() {
+        let _ = request.respond.send(Err(ErrorKind::Broken));
+    }
 }
 
 async fn read_loop<R: AsyncRead + Unpin>(mut reader: R, shared: Arc<Shared>, initial: usize, max: usize) {
@@ -340,11 +377,11 @@ async fn read_loop<R: AsyncRead + Unpin>(mut reader: R, shared: Arc<Shared>, ini
             }
             Ok(n) => end += n,
             Err(e) => {
-                let kind = e.kind();
+                let failure = crate::tls::io_failure(&e, "read failed");
                 if let Some((w, _, _)) = current.take() {
-                    let _ = w.respond.send(Err(ErrorKind::Io(std::io::Error::new(kind, "read failed"))));
+                    let _ = w.respond.send(Err(failure()));
                 }
-                fail_all(&shared, || ErrorKind::Io(std::io::Error::new(kind, "read failed")));
+                fail_all(&shared, failure);
                 return;
             }
         }

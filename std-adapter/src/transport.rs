@@ -1,47 +1,55 @@
-//! Blocking transports (TCP, unix socket) as `embedded_io` streams for the core shells.
+//! Blocking transports (TCP, TLS over TCP, unix socket) as `embedded_io` streams for the core shells.
 
 use std::io::{self, Read as _, Write as _};
 use std::net::{TcpStream, ToSocketAddrs};
 #[cfg(unix)]
 use std::os::unix::net::UnixStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::{Address, ConnectionConfig, Keepalive};
+use crate::error::Error;
+use crate::tls;
 
 /// A connected socket.
 #[derive(Debug)]
 pub(crate) enum Stream {
     Tcp(TcpStream),
+    Tls(Box<tls::TlsStream>),
     #[cfg(unix)]
     Unix(UnixStream),
 }
 
 impl Stream {
     /// Connects to `config.address` within `config.connect_timeout`, trying each
-    /// resolved address in turn.
-    pub(crate) fn connect(config: &ConnectionConfig) -> io::Result<Stream> {
-        match &config.address {
-            Address::Tcp { host, port } => {
-                let mut last = io::Error::new(io::ErrorKind::NotFound, "host name resolved to no address");
-                for addr in (host.as_str(), *port).to_socket_addrs()? {
-                    match TcpStream::connect_timeout(&addr, config.connect_timeout) {
-                        Ok(tcp) => {
-                            tcp.set_nodelay(true)?;
-                            if let Some(keepalive) = config.keepalive {
-                                set_keepalive(&tcp, keepalive)?;
-                            }
-                            return Ok(Stream::Tcp(tcp));
-                        }
-                        Err(e) => last = e,
-                    }
-                }
-                Err(last)
+    /// resolved address in turn, and runs the TLS handshake when `config.tls` is set.
+    pub(crate) fn connect(config: &ConnectionConfig) -> Result<Stream, Error> {
+        let deadline = Instant::now() + config.connect_timeout;
+        match (&config.address, &config.tls) {
+            (Address::Tcp { host, port }, None) => Ok(Stream::Tcp(connect_tcp(host, *port, config)?)),
+            (Address::Tcp { host, port }, Some(options)) => {
+                let (client, name) = (tls::client_config(options)?, tls::server_name(options, host)?);
+                let tcp = connect_tcp(host, *port, config)?;
+                Ok(Stream::Tls(Box::new(tls::handshake(tcp, client, name, deadline)?)))
             }
+            (Address::Unix(_), Some(_)) => Err(Error::config("TLS over a unix socket is not supported")),
             #[cfg(unix)]
-            Address::Unix(path) => Ok(Stream::Unix(UnixStream::connect(path)?)),
+            (Address::Unix(path), None) => Ok(Stream::Unix(UnixStream::connect(path)?)),
             #[cfg(not(unix))]
-            Address::Unix(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "unix sockets need a unix system")),
+            (Address::Unix(_), None) => {
+                Err(io::Error::new(io::ErrorKind::Unsupported, "unix sockets need a unix system").into())
+            }
         }
+    }
+
+    /// Closes both directions; the peer sees end of stream.
+    pub(crate) fn shutdown(&self) {
+        let _ = match self {
+            Stream::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
+            // `close_notify` is sent on drop: it needs `&mut`.
+            Stream::Tls(s) => s.sock.shutdown(std::net::Shutdown::Both),
+            #[cfg(unix)]
+            Stream::Unix(s) => s.shutdown(std::net::Shutdown::Both),
+        };
     }
 
     /// Limits every read and write to `timeout` (`None`: wait forever).
@@ -51,6 +59,10 @@ impl Stream {
                 s.set_read_timeout(timeout)?;
                 s.set_write_timeout(timeout)
             }
+            Stream::Tls(s) => {
+                s.sock.set_read_timeout(timeout)?;
+                s.sock.set_write_timeout(timeout)
+            }
             #[cfg(unix)]
             Stream::Unix(s) => {
                 s.set_read_timeout(timeout)?;
@@ -58,6 +70,32 @@ impl Stream {
             }
         }
     }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        if let Stream::Tls(s) = self {
+            tls::close(s);
+        }
+    }
+}
+
+/// A TCP connection to `host:port` with `config`'s socket options.
+fn connect_tcp(host: &str, port: u16, config: &ConnectionConfig) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "host name resolved to no address");
+    for addr in (host, port).to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, config.connect_timeout) {
+            Ok(tcp) => {
+                tcp.set_nodelay(true)?;
+                if let Some(keepalive) = config.keepalive {
+                    set_keepalive(&tcp, keepalive)?;
+                }
+                return Ok(tcp);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 fn set_keepalive(tcp: &TcpStream, keepalive: Keepalive) -> io::Result<()> {
@@ -89,6 +127,12 @@ impl embedded_io::Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(s) => s.read(buf),
+            // A peer that closes without `close_notify` ends the stream like TCP would;
+            // RESP framing catches a reply cut short.
+            Stream::Tls(s) => match s.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                other => other,
+            },
             #[cfg(unix)]
             Stream::Unix(s) => s.read(buf),
         }
@@ -100,6 +144,7 @@ impl embedded_io::Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
             #[cfg(unix)]
             Stream::Unix(s) => s.write(buf),
         }
@@ -107,6 +152,10 @@ impl embedded_io::Write for Stream {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        match self {
+            // Writes rustls could not pass on yet.
+            Stream::Tls(s) => s.flush().map_err(timeout_as_timed_out),
+            _ => Ok(()),
+        }
     }
 }

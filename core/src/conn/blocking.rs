@@ -32,28 +32,28 @@ use crate::resp::{Arg, CommandArgs, Decoder, Frame, command_segments};
 /// assert_eq!(conn.request(&["GET".into(), "greeting".into()])?, Frame::BulkString(b"hello"));
 /// # Ok(()) }
 /// ```
-pub struct Connection<T, B, P = DropPushes> {
+pub struct Connection<T, R, W = R, P = DropPushes> {
     io: T,
-    engine: Engine<B>,
+    engine: Engine<R, W>,
     push: P,
 }
 
-impl<T: embedded_io::Read + embedded_io::Write, B: Buffer> Connection<T, B, DropPushes> {
+impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer> Connection<T, R, W, DropPushes> {
     /// A connection over `io` (already connected) using the given buffers (slices,
     /// arrays, or `Vec`s with `alloc`). Run [`handshake`](Self::handshake) before the
     /// first request.
-    pub fn new(io: T, read_buf: B, write_buf: B) -> Self {
+    pub fn new(io: T, read_buf: R, write_buf: W) -> Self {
         Self { io, engine: Engine::new(read_buf, write_buf), push: DropPushes }
     }
 
     /// Sends RESP3 push frames (pub/sub messages, invalidations) to `handler` instead of
     /// dropping them; they are never taken for a reply either way.
-    pub fn with_push_handler<P: PushHandler>(self, handler: P) -> Connection<T, B, P> {
+    pub fn with_push_handler<P: PushHandler>(self, handler: P) -> Connection<T, R, W, P> {
         Connection { io: self.io, engine: self.engine, push: handler }
     }
 }
 
-impl<T: embedded_io::Read + embedded_io::Write, B: Buffer, P: PushHandler> Connection<T, B, P> {
+impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer, P: PushHandler> Connection<T, R, W, P> {
     /// The push handler.
     pub fn push_handler(&mut self) -> &mut P {
         &mut self.push

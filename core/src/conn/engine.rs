@@ -73,9 +73,9 @@ impl PushHandler for DropPushes {
 }
 
 /// The shared state of a connection.
-pub(crate) struct Engine<B> {
-    pub(crate) rx: RxBuffer<B>,
-    pub(crate) tx: TxBuffer<B>,
+pub(crate) struct Engine<R, W> {
+    pub(crate) rx: RxBuffer<R>,
+    pub(crate) tx: TxBuffer<W>,
     pub(crate) decoder: Decoder,
     /// Replies owed by requests queued or written but not yet read.
     owed: usize,
@@ -87,8 +87,8 @@ pub(crate) struct Engine<B> {
     pub(crate) written: usize,
 }
 
-impl<B: Buffer> Engine<B> {
-    pub(crate) fn new(read_buf: B, write_buf: B) -> Self {
+impl<R: Buffer, W: Buffer> Engine<R, W> {
+    pub(crate) fn new(read_buf: R, write_buf: W) -> Self {
         Self {
             rx: RxBuffer::new(read_buf),
             tx: TxBuffer::new(write_buf),

@@ -150,10 +150,10 @@ macro_rules! shell_methods {
         /// bulk string is handled as by [`request`](Self::request) (it must then fit the
         /// read buffer). When the sink fails, the rest of the string is still read (so
         /// the connection stays usable) and [`ErrorKind::Sink`] is returned.
-        pub $($async_)? fn request_streaming<W: SinkWrite>(
+        pub $($async_)? fn request_streaming<S: SinkWrite>(
             &mut self,
             args: &[Arg<'_>],
-            sink: &mut W,
+            sink: &mut S,
         ) -> Result<Option<usize>, Error<T::Error>> {
             let stale = self.begin()?;
             self.queue_one(args) $($await_)* ?;

@@ -1,0 +1,43 @@
+//! Real Redis processes for ferrodis's integration tests.
+//!
+//! Every test starts the servers it needs on free loopback ports, each in its own temporary
+//! directory, and they are killed when the handle is dropped:
+//!
+//! - [`RedisServer`]: a standalone server over TCP, plus a unix socket, TLS (with
+//!   certificates generated at test time, [`TlsFiles`]), a password or ACL users on request;
+//! - [`RedisCluster`]: a cluster of 3 masters with 1 replica each, made with
+//!   `redis-cli --cluster create`;
+//! - [`SentinelGroup`]: a master, 2 replicas and 3 sentinels watching them.
+//!
+//! The binaries come from Debian's `redis-server`, `redis-sentinel` and `redis-tools`
+//! packages. A missing binary fails the test with the command that installs it
+//! ([`require_binary`]); nothing is skipped silently.
+//!
+//! ```no_run
+//! use ferrodis_test_support::RedisServer;
+//!
+//! let server = RedisServer::builder().tls(true).password("secret").start();
+//! assert_eq!(server.redis_cli(&["PING"]), "PONG");
+//! println!("connect to {}", server.url());
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod binary;
+mod cli;
+mod cluster;
+mod fake;
+mod port;
+mod process;
+mod sentinel;
+mod server;
+mod tls;
+mod wait;
+
+pub use binary::require_binary;
+pub use cluster::{ClusterBuilder, RedisCluster};
+pub use fake::{FakeConnection, FakeServer};
+pub use port::free_port;
+pub use sentinel::{MASTER_NAME, Sentinel, SentinelBuilder, SentinelGroup};
+pub use server::{RedisServer, ServerBuilder, Transport};
+pub use tls::{CertAndKey, MISMATCHED_HOST, PemFile, TlsFiles};
