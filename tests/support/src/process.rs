@@ -245,3 +245,27 @@ fn read_since(path: &Path, offset: u64) -> String {
         Err(err) => format!("(cannot read it: {err})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::binary;
+
+    #[test]
+    fn a_taken_port_is_reported_as_such() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let taken = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a port");
+        let port = taken.local_addr().expect("an address").port();
+        let config = dir.path().join("redis.conf");
+        let log = dir.path().join("redis.log");
+        let text = format!("port {port}\nbind 127.0.0.1\nsave \"\"\nlogfile \"{}\"\n", log.display());
+        fs::write(&config, text).expect("a config file");
+        let Err(failure) = Process::start(binary::redis_server(), config, dir.path(), port) else {
+            panic!("redis-server started on a taken port");
+        };
+        assert!(failure.port_taken(), "{}", failure.log);
+        assert!(failure.reason.contains("exited early"), "{}", failure.reason);
+    }
+}

@@ -163,4 +163,16 @@ mod tests {
         }
         assert_ne!(files.ca.der(), files.other_ca.der());
     }
+
+    #[test]
+    fn names_each_server_certificate_for_its_host() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let files = TlsFiles::generate(dir.path());
+        let contains = |der: &[u8], name: &[u8]| der.windows(name.len()).any(|window| window == name);
+        assert!(contains(files.server.cert.der(), b"localhost"));
+        assert!(contains(files.server.cert.der(), &[127, 0, 0, 1]));
+        assert!(!contains(files.server.cert.der(), MISMATCHED_HOST.as_bytes()));
+        assert!(contains(files.mismatched_server.cert.der(), MISMATCHED_HOST.as_bytes()));
+        assert!(!contains(files.mismatched_server.cert.der(), b"localhost"));
+    }
 }

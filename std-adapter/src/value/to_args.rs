@@ -1,0 +1,314 @@
+//! [`ToArgs`]: how a Rust value becomes command arguments, and [`ArgSink`], where they go.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use ferrodis_core::resp::{Arg, Segment, command_segments};
+
+/// Where [`ToArgs`] puts arguments: each [`Arg`] is borrowed only for the call, so a sink
+/// copies (or encodes) it at once and borrowed data is never allocated on its own.
+///
+/// [`Cmd`](super::Cmd) is a sink that keeps one command's arguments; `Vec<Vec<u8>>`
+/// collects each argument's bytes.
+///
+/// ```
+/// use ferrodis_std::core::resp::Arg;
+/// use ferrodis_std::value::{ArgSink, ToArgs};
+///
+/// /// Counts the bytes the arguments take.
+/// struct Size(usize);
+///
+/// impl ArgSink for Size {
+///     fn push(&mut self, arg: Arg<'_>) {
+///         self.0 += match arg {
+///             Arg::Bytes(b) => b.len(),
+///             _ => 8,
+///         };
+///     }
+/// }
+///
+/// let mut size = Size(0);
+/// ("key", b"value".as_slice()).write_args(&mut size);
+/// assert_eq!(size.0, 8);
+/// ```
+pub trait ArgSink {
+    /// Takes one argument.
+    fn push(&mut self, arg: Arg<'_>);
+}
+
+/// Appends the bytes an argument puts on the wire to `out`: its own bytes, or the decimal
+/// text of a number exactly as the core encoder writes it.
+pub(super) fn extend_with_arg(out: &mut Vec<u8>, arg: Arg<'_>) {
+    match arg {
+        Arg::Bytes(bytes) => out.extend_from_slice(bytes),
+        number => {
+            // The core formats numbers in place (shortest exact floats, `inf`, `-inf`,
+            // `nan`); take its text so that a collected argument is the same bytes a
+            // directly encoded one would be. For a number, the second segment is the
+            // `$len\r\n` header followed by the text.
+            let args = [number];
+            if let Some(Segment::Inline(header_and_text)) = command_segments(&args).nth(1) {
+                let text = header_and_text.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
+                out.extend_from_slice(text);
+            }
+        }
+    }
+}
+
+impl ArgSink for Vec<Vec<u8>> {
+    fn push(&mut self, arg: Arg<'_>) {
+        let mut bytes = Vec::new();
+        extend_with_arg(&mut bytes, arg);
+        Vec::push(self, bytes);
+    }
+}
+
+/// A sink that only counts.
+struct Count(usize);
+
+impl ArgSink for Count {
+    fn push(&mut self, _: Arg<'_>) {
+        self.0 += 1;
+    }
+}
+
+/// A value that becomes zero or more command arguments: the analog of redis-rs's
+/// `ToRedisArgs`.
+///
+/// | Type | Arguments |
+/// |------|-----------|
+/// | `str`, `String`, `Cow<str>` | one, its UTF-8 bytes |
+/// | `[u8]`, `Vec<u8>`, `[u8; N]` | one, the bytes (binary safe) |
+/// | integers, `f32`, `f64` | one, decimal text (`inf`, `-inf` for infinities) |
+/// | `bool` | one, `1` or `0` |
+/// | `Option<T>` | none for `None`, `T`'s for `Some` |
+/// | `[T]`, `Vec<T>`, `[T; N]`, sets | each element's, in order (`DEL k1 k2`) |
+/// | `HashMap`, `BTreeMap` | key, value, key, value, ... (`HSET key f1 v1 f2 v2`) |
+/// | tuples up to 12 | each element's, in order |
+/// | `&T`, `Box<T>`, `Arc<T>`, `Rc<T>` | `T`'s |
+///
+/// A sequence of `u8` is one binary argument, not one number per byte: `u8` overrides
+/// [`ToArgs::write_slice_args`], the way redis-rs does it.
+///
+/// ```
+/// use ferrodis_std::value::ToArgs;
+///
+/// let mut args: Vec<Vec<u8>> = Vec::new();
+/// (["k1", "k2"], 7u8, vec![1u8, 2], Some(0.5), None::<i32>, true).write_args(&mut args);
+/// assert_eq!(args, [&b"k1"[..], b"k2", b"7", b"\x01\x02", b"0.5", b"1"]);
+/// assert_eq!(vec![("f1", 1), ("f2", 2)].num_args(), 4);
+/// ```
+pub trait ToArgs {
+    /// Pushes the value's arguments into `out`, in order.
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S);
+
+    /// How many arguments [`ToArgs::write_args`] pushes.
+    fn num_args(&self) -> usize {
+        let mut count = Count(0);
+        self.write_args(&mut count);
+        count.0
+    }
+
+    /// Hook: pushes the arguments of a slice of `Self`. The default pushes each
+    /// element's; `u8` pushes the slice as one binary argument.
+    fn write_slice_args<S: ArgSink + ?Sized>(items: &[Self], out: &mut S)
+    where
+        Self: Sized,
+    {
+        for item in items {
+            item.write_args(out);
+        }
+    }
+}
+
+impl ToArgs for str {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        out.push(Arg::Bytes(self.as_bytes()));
+    }
+
+    fn num_args(&self) -> usize {
+        1
+    }
+}
+
+impl ToArgs for String {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        out.push(Arg::Bytes(self.as_bytes()));
+    }
+
+    fn num_args(&self) -> usize {
+        1
+    }
+}
+
+impl ToArgs for u8 {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        out.push(Arg::from(*self));
+    }
+
+    fn num_args(&self) -> usize {
+        1
+    }
+
+    /// Bytes are one binary argument.
+    fn write_slice_args<S: ArgSink + ?Sized>(items: &[Self], out: &mut S) {
+        out.push(Arg::Bytes(items));
+    }
+}
+
+macro_rules! number_args {
+    ($($t:ty),*) => {$(
+        impl ToArgs for $t {
+            fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+                out.push(Arg::from(*self));
+            }
+
+            fn num_args(&self) -> usize {
+                1
+            }
+        }
+    )*};
+}
+number_args!(i8, i16, i32, i64, isize, u16, u32, u64, usize, f32, f64);
+
+impl ToArgs for bool {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        out.push(Arg::Bytes(if *self { b"1" } else { b"0" }));
+    }
+
+    fn num_args(&self) -> usize {
+        1
+    }
+}
+
+impl<T: ToArgs> ToArgs for [T] {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        T::write_slice_args(self, out);
+    }
+}
+
+impl<T: ToArgs> ToArgs for Vec<T> {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        T::write_slice_args(self, out);
+    }
+}
+
+impl<T: ToArgs, const N: usize> ToArgs for [T; N] {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        T::write_slice_args(self, out);
+    }
+}
+
+impl<T: ToArgs> ToArgs for Option<T> {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        if let Some(value) = self {
+            value.write_args(out);
+        }
+    }
+
+    fn num_args(&self) -> usize {
+        self.as_ref().map_or(0, T::num_args)
+    }
+}
+
+macro_rules! deref_args {
+    ($($p:ident),*) => {$(
+        impl<T: ToArgs + ?Sized> ToArgs for $p<T> {
+            fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+                (**self).write_args(out);
+            }
+
+            fn num_args(&self) -> usize {
+                (**self).num_args()
+            }
+        }
+    )*};
+}
+deref_args!(Box, Arc, Rc);
+
+impl<T: ToArgs + ?Sized> ToArgs for &T {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        (**self).write_args(out);
+    }
+
+    fn num_args(&self) -> usize {
+        (**self).num_args()
+    }
+}
+
+impl<T: ToArgs + ToOwned + ?Sized> ToArgs for Cow<'_, T> {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        (**self).write_args(out);
+    }
+
+    fn num_args(&self) -> usize {
+        (**self).num_args()
+    }
+}
+
+impl<K: ToArgs, V: ToArgs, H> ToArgs for HashMap<K, V, H> {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        for (k, v) in self {
+            k.write_args(out);
+            v.write_args(out);
+        }
+    }
+}
+
+impl<K: ToArgs, V: ToArgs> ToArgs for BTreeMap<K, V> {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        for (k, v) in self {
+            k.write_args(out);
+            v.write_args(out);
+        }
+    }
+}
+
+impl<T: ToArgs, H> ToArgs for HashSet<T, H> {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        for item in self {
+            item.write_args(out);
+        }
+    }
+}
+
+impl<T: ToArgs> ToArgs for BTreeSet<T> {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        for item in self {
+            item.write_args(out);
+        }
+    }
+}
+
+macro_rules! tuple_args {
+    ($(($($t:ident $v:ident),+);)+) => {$(
+        impl<$($t: ToArgs),+> ToArgs for ($($t,)+) {
+            fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+                let ($($v,)+) = self;
+                $($v.write_args(out);)+
+            }
+
+            fn num_args(&self) -> usize {
+                let ($($v,)+) = self;
+                0 $(+ $v.num_args())+
+            }
+        }
+    )+};
+}
+
+tuple_args! {
+    (T1 a);
+    (T1 a, T2 b);
+    (T1 a, T2 b, T3 c);
+    (T1 a, T2 b, T3 c, T4 d);
+    (T1 a, T2 b, T3 c, T4 d, T5 e);
+    (T1 a, T2 b, T3 c, T4 d, T5 e, T6 f);
+    (T1 a, T2 b, T3 c, T4 d, T5 e, T6 f, T7 g);
+    (T1 a, T2 b, T3 c, T4 d, T5 e, T6 f, T7 g, T8 h);
+    (T1 a, T2 b, T3 c, T4 d, T5 e, T6 f, T7 g, T8 h, T9 i);
+    (T1 a, T2 b, T3 c, T4 d, T5 e, T6 f, T7 g, T8 h, T9 i, T10 j);
+    (T1 a, T2 b, T3 c, T4 d, T5 e, T6 f, T7 g, T8 h, T9 i, T10 j, T11 k);
+    (T1 a, T2 b, T3 c, T4 d, T5 e, T6 f, T7 g, T8 h, T9 i, T10 j, T11 k, T12 l);
+}
