@@ -179,7 +179,7 @@ impl From<core_error::Error<std::io::Error>> for Error {
         let delivery = e.delivery();
         let kind = match e.into_kind() {
             core_error::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
-            core_error::ErrorKind::Io(io) => ErrorKind::Io(io),
+            core_error::ErrorKind::Io(io) => crate::tls::io_kind(io),
             core_error::ErrorKind::Closed => ErrorKind::Closed,
             core_error::ErrorKind::Decode(d) => ErrorKind::Protocol(d),
             core_error::ErrorKind::Encode(d) => ErrorKind::Encode(d),
@@ -199,7 +199,7 @@ impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         let kind = match e.kind() {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => ErrorKind::Timeout,
-            _ => ErrorKind::Io(e),
+            _ => crate::tls::io_kind(e),
         };
         Error::new(kind, Delivery::NotSent)
     }

@@ -90,10 +90,7 @@ impl MultiplexedConnection {
         let connect = async {
             let conn = match &config.address {
                 Address::Tcp { host, port } => {
-                    let tls = match &config.tls {
-                        Some(options) => Some((crate::tls::client_config(options)?, crate::tls::server_name(options, host)?)),
-                        None => None,
-                    };
+                    let tls = config.tls.as_ref().map(|tls| crate::tls::setup(tls, host)).transpose()?;
                     let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
                     tcp.set_nodelay(true)?;
                     if let Some((client, name)) = tls {

@@ -27,7 +27,7 @@ impl Stream {
         match (&config.address, &config.tls) {
             (Address::Tcp { host, port }, None) => Ok(Stream::Tcp(connect_tcp(host, *port, config)?)),
             (Address::Tcp { host, port }, Some(options)) => {
-                let (client, name) = (tls::client_config(options)?, tls::server_name(options, host)?);
+                let (client, name) = tls::setup(options, host)?;
                 let tcp = connect_tcp(host, *port, config)?;
                 Ok(Stream::Tls(Box::new(tls::handshake(tcp, client, name, deadline)?)))
             }
