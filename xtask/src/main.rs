@@ -6,13 +6,16 @@
 //! - `cargo xtask test`: installs what is missing, then runs every check that `.ci/run` runs
 //!   and ends with a one-screen summary ([`checks`]).
 //! - `cargo xtask bench`: the codec benchmark against the peer crates.
+//! - `cargo xtask gen-commands`: regenerates the command table from a real redis-server.
 //! - `cargo xtask demo`: arrives with the client.
 //!
-//! The binary uses std only. Every command runs from the repository root and inherits the
-//! environment (so `CARGO_TARGET_DIR`, `RUSTFLAGS` and friends apply as usual).
+//! Besides std it uses only ferrodis-core (for `gen-commands`). Every command runs from the
+//! repository root and inherits the environment (so `CARGO_TARGET_DIR`, `RUSTFLAGS` and
+//! friends apply as usual).
 
 mod checks;
 mod cmd;
+mod gen_commands;
 mod setup;
 mod steps;
 
@@ -30,6 +33,9 @@ commands:
            --fuzz-seconds N   how long to fuzz each target (default 20)
   bench    run the codec benchmark against the peer crates (release build);
            arguments after `bench` replace the default `codec`
+  gen-commands  regenerate core/src/cmd/generated.rs from a real redis-server's COMMAND
+           --check              compare with the checked-in table instead of writing it
+           --redis-server PATH  the server binary (default: redis-server on PATH)
   demo     start a throwaway redis-server and run the quickstart (not yet)
   help     print this text
 ";
@@ -41,6 +47,8 @@ enum Command {
     Test(checks::Options),
     /// `cargo xtask bench [args...]`: the benchmark binary with these arguments.
     Bench(Vec<String>),
+    /// `cargo xtask gen-commands [options]`: regenerate the command table.
+    GenCommands(Vec<String>),
     /// `cargo xtask demo`: not there yet.
     Demo,
     /// `cargo xtask help` (or no command at all).
@@ -52,6 +60,9 @@ fn main() -> ExitCode {
     match parse(&args) {
         Ok(Command::Test(options)) => exit(checks::run(&options)),
         Ok(Command::Bench(args)) => exit(bench(&args)),
+        Ok(Command::GenCommands(args)) => {
+            exit(gen_commands::run(&args).map_err(|e| eprintln!("cargo xtask gen-commands: {e}")).is_ok())
+        }
         Ok(Command::Demo) => {
             eprintln!(
                 "cargo xtask demo: not yet: the client lands with issue 3 \
@@ -83,6 +94,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
     match command.as_str() {
         "test" => parse_test(rest).map(Command::Test),
         "bench" => Ok(Command::Bench(rest.to_vec())),
+        "gen-commands" => Ok(Command::GenCommands(rest.to_vec())),
         "demo" if rest.is_empty() => Ok(Command::Demo),
         "demo" => Err(format!("demo takes no arguments, got {rest:?}")),
         "help" | "-h" | "--help" => Ok(Command::Help),
@@ -99,9 +111,8 @@ fn parse_test(args: &[String]) -> Result<checks::Options, String> {
             Some((flag, value)) => (flag, Some(value.to_owned())),
             None => (arg.as_str(), None),
         };
-        let mut value = || {
-            inline.clone().or_else(|| args.next().cloned()).ok_or(format!("{flag} needs a value"))
-        };
+        let mut value =
+            || inline.clone().or_else(|| args.next().cloned()).ok_or(format!("{flag} needs a value"));
         match flag {
             "--skip" => {
                 for name in value()?.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -114,11 +125,10 @@ fn parse_test(args: &[String]) -> Result<checks::Options, String> {
             }
             "--fuzz-seconds" => {
                 let text = value()?;
-                options.fuzz_seconds = text
-                    .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or(format!("--fuzz-seconds wants a whole number of seconds above 0, got `{text}`"))?;
+                options.fuzz_seconds =
+                    text.parse().ok().filter(|&n| n > 0).ok_or(format!(
+                        "--fuzz-seconds wants a whole number of seconds above 0, got `{text}`"
+                    ))?;
             }
             _ => return Err(format!("unknown option `{arg}` for `test`")),
         }
@@ -130,7 +140,6 @@ fn parse_test(args: &[String]) -> Result<checks::Options, String> {
 fn bench(args: &[String]) -> bool {
     let args = if args.is_empty() { vec!["codec".to_owned()] } else { args.to_vec() };
     let cmd = Cmd::cargo().args(["run", "--release", "-p", "ferrodis-bench", "--"]).args(args);
-    println!("$ {cmd}");
     match cmd.run() {
         Ok(()) => true,
         Err(message) => {

@@ -102,6 +102,7 @@ pub struct Decoder {
 /// );
 /// assert_eq!(decode(b"+O").unwrap(), Decoded::Incomplete { needed: 2 });
 /// ```
+#[inline]
 pub fn decode(input: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     Decoder::DEFAULT.decode(input)
 }
@@ -161,6 +162,7 @@ impl Decoder {
     /// Returns [`Decoded::Incomplete`] when `input` is a valid prefix, and an error as soon
     /// as a byte shows that it can never become a valid frame. It reads each byte at most
     /// once, uses a fixed amount of stack whatever the nesting, and never allocates.
+    #[inline]
     pub fn decode<'a>(&self, input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
         // Most replies are scalars: answer them without setting up the aggregate stack.
         match self.element(input) {
@@ -181,7 +183,8 @@ impl Decoder {
         let max_depth = self.limits.max_depth.min(MAX_DEPTH_CEILING);
         // counts[d]: for a counted aggregate open at depth d, the elements it still
         // expects; for a streamed one (`*?`), the elements it has had so far.
-        let mut counts = [0usize; MAX_DEPTH_CEILING];
+        // Not zeroed up front: only the open levels are ever read.
+        let mut counts: heapless::Vec<usize, MAX_DEPTH_CEILING> = heapless::Vec::new();
         // Bit d set: the aggregate open at depth d is an attribute (neither it nor its
         // elements count towards its parent) / is streamed / is a map.
         let mut attribute_levels: u64 = 0;
@@ -193,6 +196,21 @@ impl Decoder {
         let mut top = (0u8, 0usize, 0usize);
 
         loop {
+            // Runs of bulk strings in a counted aggregate, the commonest shape of a large
+            // reply, take a tight loop. The last element of the aggregate is left to the
+            // general path below, which closes the aggregate.
+            if depth > 0 && streamed_levels & (1 << (depth - 1)) == 0 {
+                let left = &mut counts[depth - 1];
+                while *left > 1 {
+                    match parse::bulk_at(&input[pos..], self.limits.max_bulk_len) {
+                        Some((_, used)) => {
+                            pos += used;
+                            *left -= 1;
+                        }
+                        None => break,
+                    }
+                }
+            }
             let (after, element) = match self.element(&input[pos..]) {
                 Ok(ok) => ok,
                 Err(Err::Incomplete(needed)) => {
@@ -218,7 +236,8 @@ impl Decoder {
                     set(&mut attribute_levels, kind == b'|');
                     set(&mut streamed_levels, count.is_none());
                     set(&mut map_levels, kind == b'%');
-                    counts[depth] = count.unwrap_or(0);
+                    // Cannot fail: depth < max_depth <= the capacity.
+                    let _ = counts.push(count.unwrap_or(0));
                     if depth == 0 {
                         top = (kind, counts[0], pos);
                     }
@@ -248,6 +267,7 @@ impl Decoder {
                         return Err(DecodeError::UnexpectedEnd);
                     }
                     depth = level;
+                    counts.truncate(depth);
                     if depth == 0 {
                         let (kind, _, body_start) = top;
                         // The body stops before the 3-byte end marker.
@@ -281,6 +301,7 @@ impl Decoder {
                     break;
                 }
                 depth = level;
+                counts.truncate(depth);
                 let closed_attribute = attribute_levels & bit != 0;
                 if depth == 0 {
                     if closed_attribute && self.attributes == AttributeMode::Skip {
@@ -298,7 +319,7 @@ impl Decoder {
     }
 
     /// Parses one frame header, and the whole frame when it is a scalar.
-    #[inline]
+    #[inline(always)]
     fn element<'a>(&self, input: &'a [u8]) -> PResult<'a, Element<'a>> {
         let Some((&kind, body)) = input.split_first() else {
             return parse::incomplete(3);

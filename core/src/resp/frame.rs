@@ -107,6 +107,7 @@ impl<'a> Frame<'a> {
     }
 
     /// The elements of an array, map, set, attribute or push frame.
+    #[inline]
     pub const fn as_aggregate(&self) -> Option<&Aggregate<'a>> {
         match self {
             Self::Array(a) | Self::Map(a) | Self::Set(a) | Self::Attribute(a) | Self::Push(a) => Some(a),
@@ -199,6 +200,7 @@ impl<'a> Aggregate<'a> {
 
     /// The number of elements, not counting attributes. A map's keys and values count one
     /// each, so a map of 3 pairs has length 6.
+    #[inline]
     pub const fn len(&self) -> usize {
         self.len
     }
@@ -214,6 +216,7 @@ impl<'a> Aggregate<'a> {
     }
 
     /// The elements in order. Attributes that annotate an element are skipped.
+    #[inline]
     pub fn iter(&self) -> Elements<'a> {
         Elements { rest: self.body, remaining: self.len, with_attributes: false }
     }
@@ -224,6 +227,7 @@ impl<'a> Aggregate<'a> {
     }
 
     /// The elements taken two at a time, as the key-value pairs of a map or attribute.
+    #[inline]
     pub fn pairs(&self) -> Pairs<'a> {
         Pairs { elements: self.iter() }
     }
@@ -272,7 +276,15 @@ pub struct Elements<'a> {
 impl<'a> Iterator for Elements<'a> {
     type Item = Frame<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Frame<'a>> {
+        if self.remaining > 0 {
+            if let Some((payload, used)) = super::parse::validated_bulk_at(self.rest) {
+                self.rest = self.rest.get(used..).unwrap_or_default();
+                self.remaining -= 1;
+                return Some(Frame::BulkString(payload));
+            }
+        }
         while self.remaining > 0 {
             // The bytes were validated with limits at most as wide as these; a failure here
             // would mean a bug, and ends the iteration instead of panicking.
@@ -307,6 +319,7 @@ pub struct Pairs<'a> {
 impl<'a> Iterator for Pairs<'a> {
     type Item = (Frame<'a>, Frame<'a>);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let key = self.elements.next()?;
         let value = self.elements.next()?;

@@ -42,14 +42,16 @@ pub(crate) fn incomplete<'a, O>(n: usize) -> PResult<'a, O> {
     Err(Err::Incomplete(Needed::Size(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))))
 }
 
-/// The `\r\n` that ends every RESP line.
+/// The `\r\n` that ends every RESP line. (nom's `crlf` combinator costs several times
+/// as much on this hottest of paths, so the terminal is matched directly.)
+#[inline(always)]
 pub(crate) fn crlf(input: &[u8]) -> PResult<'_, ()> {
-    if input == b"\r" {
-        // nom asks for the whole tag again; one byte is what is actually missing.
-        return incomplete(1);
+    match input {
+        [b'\r', b'\n', rest @ ..] => Ok((rest, ())),
+        [] => incomplete(2),
+        [b'\r'] => incomplete(1),
+        _ => fail(DecodeError::MissingCrlf),
     }
-    let (rest, _) = nom::character::streaming::crlf(input)?;
-    Ok((rest, ()))
 }
 
 /// A line up to (not including) its CRLF. A lone CR or LF inside the line is an error, so a
@@ -68,57 +70,94 @@ pub(crate) fn line(input: &[u8]) -> PResult<'_, &[u8]> {
     }
 }
 
-/// Decimal digits up to CRLF, folded with `step`; at most 20 digits are read.
+/// Digits that always fit a `usize` (and an `i64`) without an overflow check.
+const SAFE_DIGITS: usize = if usize::BITS >= 64 { 18 } else { 9 };
+
+/// The end of a run of digits that was not followed by CRLF: more input, or `error`.
+#[cold]
+fn after_digits<T>(tail: &[u8], error: DecodeError) -> PResult<'_, T> {
+    match tail {
+        [] => incomplete(2),
+        [b'\r'] => incomplete(1),
+        _ => fail(error),
+    }
+}
+
+/// Decimal digits (at least one) up to CRLF as an unsigned value, with overflow checks
+/// only past the digits that cannot overflow.
 #[inline(always)]
-fn digits_then_crlf<T: Copy>(
-    input: &[u8],
-    start: T,
-    error: DecodeError,
-    step: impl Fn(T, u8) -> Option<T>,
-) -> PResult<'_, T> {
-    let mut value = start;
+fn unsigned(input: &[u8], error: DecodeError) -> PResult<'_, u64> {
+    let mut value: u64 = 0;
     let mut i = 0;
-    loop {
-        let Some(&byte) = input.get(i) else {
-            return incomplete(2);
-        };
-        match byte {
-            b'0'..=b'9' => match step(value, byte - b'0') {
-                Some(next) => value = next,
-                None => return fail(error),
-            },
-            b'\r' if i > 0 => {
-                let (rest, ()) = crlf(&input[i..])
-                    .map_err(|e| if let Err::Error(_) = e { Err::Error(Fail(error)) } else { e })?;
-                return Ok((rest, value));
-            }
-            _ => return fail(error),
+    while let Some(&byte) = input.get(i) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit >= 10 {
+            break;
         }
+        if i >= SAFE_DIGITS {
+            return unsigned_checked(input, i, value, error);
+        }
+        value = value * 10 + u64::from(digit);
         i += 1;
+    }
+    if i == 0 {
+        return if input.is_empty() { incomplete(3) } else { fail(error) };
+    }
+    match input.get(i..i + 2) {
+        Some(b"\r\n") => Ok((&input[i + 2..], value)),
+        _ => after_digits(&input[i..], error),
+    }
+}
+
+/// [`unsigned`] past its first `i` digits (worth `value`), checking every step.
+#[inline(never)]
+fn unsigned_checked(input: &[u8], mut i: usize, mut value: u64, error: DecodeError) -> PResult<'_, u64> {
+    while let Some(&byte) = input.get(i) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit >= 10 {
+            break;
+        }
+        value = match value.checked_mul(10).and_then(|v| v.checked_add(u64::from(digit))) {
+            Some(v) => v,
+            None => return fail(error),
+        };
+        i += 1;
+    }
+    match input.get(i..i + 2) {
+        Some(b"\r\n") => Ok((&input[i + 2..], value)),
+        _ => after_digits(&input[i..], error),
     }
 }
 
 /// A length field: `-1` (RESP2 null) as `None`, otherwise a decimal `usize`.
 ///
 /// Leading `+`, other negative numbers and values that overflow `usize` are errors.
+#[inline(always)]
 pub(crate) fn length(input: &[u8]) -> PResult<'_, Option<usize>> {
     if let Some(b'-') = input.first() {
-        let rest = &input[1..];
-        return match rest.first() {
-            None => incomplete(3),
-            Some(b'1') => {
-                let (rest, ()) = crlf(&rest[1..]).map_err(|e| {
-                    if let Err::Error(_) = e { Err::Error(Fail(DecodeError::InvalidLength)) } else { e }
-                })?;
-                Ok((rest, None))
-            }
-            Some(_) => fail(DecodeError::InvalidLength),
-        };
+        return null_length(input);
     }
-    let (rest, n) = digits_then_crlf(input, 0usize, DecodeError::InvalidLength, |acc, d| {
-        acc.checked_mul(10)?.checked_add(usize::from(d))
-    })?;
-    Ok((rest, Some(n)))
+    let (rest, n) = unsigned(input, DecodeError::InvalidLength)?;
+    match usize::try_from(n) {
+        Ok(n) => Ok((rest, Some(n))),
+        Err(_) => fail(DecodeError::InvalidLength),
+    }
+}
+
+/// The `-1` of a RESP2 null; any other negative length is an error.
+#[cold]
+fn null_length(input: &[u8]) -> PResult<'_, Option<usize>> {
+    match input {
+        [b'-'] => incomplete(3),
+        [b'-', b'1', tail @ ..] => {
+            let (rest, ()) = crlf(tail).map_err(|e| match e {
+                Err::Error(_) => Err::Error(Fail(DecodeError::InvalidLength)),
+                other => other,
+            })?;
+            Ok((rest, None))
+        }
+        _ => fail(DecodeError::InvalidLength),
+    }
 }
 
 /// The `?` length of a streamed string or aggregate: `Some(rest)` after `?\r\n`, `None`
@@ -134,35 +173,96 @@ pub(crate) fn streamed(input: &[u8]) -> Option<PResult<'_, ()>> {
 }
 
 /// A signed 64-bit integer (`[+|-]digits`) up to CRLF.
+#[inline(always)]
 pub(crate) fn integer(input: &[u8]) -> PResult<'_, i64> {
-    let (negative, body) = match input.first() {
-        Some(b'-') => (true, &input[1..]),
-        Some(b'+') => (false, &input[1..]),
+    let (negative, body) = match input {
+        [b'-', body @ ..] => (true, body),
+        [b'+', body @ ..] => (false, body),
         _ => (false, input),
     };
-    // Accumulate towards the sign so that i64::MIN parses without overflow.
-    if negative {
-        digits_then_crlf(body, 0i64, DecodeError::InvalidInteger, |acc, d| {
-            acc.checked_mul(10)?.checked_sub(i64::from(d))
-        })
+    if body.is_empty() {
+        return incomplete(3);
+    }
+    let (rest, magnitude) = unsigned(body, DecodeError::InvalidInteger)?;
+    let value = if negative {
+        // i64::MIN's magnitude is one more than i64::MAX.
+        0i64.checked_sub_unsigned(magnitude)
     } else {
-        digits_then_crlf(body, 0i64, DecodeError::InvalidInteger, |acc, d| {
-            acc.checked_mul(10)?.checked_add(i64::from(d))
-        })
+        i64::try_from(magnitude).ok()
+    };
+    match value {
+        Some(v) => Ok((rest, v)),
+        None => fail(DecodeError::InvalidInteger),
     }
 }
 
+/// A whole, well-formed bulk string (`$<len>\r\n<payload>\r\n`, `len <= max`) at the start
+/// of `input`: its payload and encoded length. `None` for anything else (another type, a
+/// partial frame, an error), which the general decoder then handles precisely. This is
+/// the hot path of arrays of bulk strings, both when validating and when iterating.
+#[inline(always)]
+pub(crate) fn bulk_at(input: &[u8], max: usize) -> Option<(&[u8], usize)> {
+    let [b'$', tail @ ..] = input else { return None };
+    let mut len = 0usize;
+    let mut i = 0;
+    loop {
+        let digit = tail.get(i)?.wrapping_sub(b'0');
+        if digit >= 10 {
+            break;
+        }
+        if i >= SAFE_DIGITS {
+            return None;
+        }
+        len = len * 10 + usize::from(digit);
+        i += 1;
+    }
+    if i == 0 || len > max {
+        return None;
+    }
+    let body = tail.get(i..)?;
+    let [b'\r', b'\n', body @ ..] = body else { return None };
+    let payload = body.get(..len)?;
+    if body.get(len..len + 2)? != b"\r\n" {
+        return None;
+    }
+    Some((payload, 1 + i + 2 + len + 2))
+}
+
+/// [`bulk_at`] for bytes the decoder validated already: the CRLFs are not looked at again
+/// (a wrong guess could only give a wrong slice, never read out of bounds).
+#[inline(always)]
+pub(crate) fn validated_bulk_at(input: &[u8]) -> Option<(&[u8], usize)> {
+    let [b'$', tail @ ..] = input else { return None };
+    let mut len = 0usize;
+    let mut i = 0;
+    loop {
+        let digit = tail.get(i)?.wrapping_sub(b'0');
+        if digit >= 10 {
+            break;
+        }
+        if i >= SAFE_DIGITS {
+            return None;
+        }
+        len = len * 10 + usize::from(digit);
+        i += 1;
+    }
+    if i == 0 {
+        return None;
+    }
+    let start = i + 2;
+    let payload = tail.get(start..start + len)?;
+    Some((payload, 1 + start + len + 2))
+}
+
 /// Exactly `len` payload bytes followed by CRLF.
+#[inline(always)]
 pub(crate) fn payload(input: &[u8], len: usize) -> PResult<'_, &[u8]> {
     let total = len.saturating_add(2);
-    if input.len() < total {
-        return incomplete(total - input.len());
+    match input.get(len..total) {
+        Some(b"\r\n") => Ok((&input[total..], &input[..len])),
+        Some(_) => fail(DecodeError::MissingCrlf),
+        None => incomplete(total - input.len()),
     }
-    let (data, tail) = input.split_at(len);
-    if &tail[..2] != b"\r\n" {
-        return fail(DecodeError::MissingCrlf);
-    }
-    Ok((&tail[2..], data))
 }
 
 /// Whether `text` is an optionally signed, non-empty run of decimal digits.

@@ -1,0 +1,173 @@
+//! Prerequisites of `cargo xtask test`: checks each one and installs only what is missing.
+//!
+//! - Debian's `redis-server`, `redis-sentinel` and `redis-tools`, with apt when running as
+//!   root; otherwise the exact command is printed and the step fails.
+//! - rustfmt and clippy, and the bare-metal targets, with rustup.
+//! - For the fuzz smoke run: a nightly toolchain (when it cannot be had, the fuzz run uses
+//!   the current toolchain with `RUSTC_BOOTSTRAP=1`) and `cargo-fuzz`.
+
+use crate::cmd::{Cmd, on_path};
+
+/// What the chosen steps need.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Needs<'a> {
+    /// The Redis binaries, for the integration tests.
+    pub(crate) redis: bool,
+    /// rustfmt and clippy.
+    pub(crate) lint_tools: bool,
+    /// Rust targets to have installed.
+    pub(crate) targets: &'a [&'a str],
+    /// A nightly toolchain and cargo-fuzz.
+    pub(crate) fuzz: bool,
+}
+
+/// The Redis binaries the tests start, each with the Debian package that ships it.
+const REDIS_BINARIES: &[(&str, &str)] =
+    &[("redis-server", "redis-server"), ("redis-sentinel", "redis-sentinel"), ("redis-cli", "redis-tools")];
+
+/// Installs what `needs` asks for and is missing. Returns what it did, in a few words, or
+/// every problem it met (it goes on past one, to report them all at once).
+pub(crate) fn ensure(needs: &Needs<'_>) -> Result<String, String> {
+    let mut done = Vec::new();
+    let mut problems = Vec::new();
+    let mut check = |result: Result<(), String>| {
+        if let Err(problem) = result {
+            eprintln!("setup: {problem}");
+            problems.push(problem);
+        }
+    };
+    if needs.redis {
+        check(redis(&mut done));
+    }
+    if needs.lint_tools {
+        check(lint_tools(&mut done));
+    }
+    if !needs.targets.is_empty() {
+        check(targets(needs.targets, &mut done));
+    }
+    if needs.fuzz {
+        check(nightly(&mut done));
+        check(cargo_fuzz(&mut done));
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("; "));
+    }
+    if done.is_empty() {
+        println!("setup: nothing missing");
+        Ok("nothing missing".to_owned())
+    } else {
+        Ok(done.join(", "))
+    }
+}
+
+/// Whether a nightly toolchain is installed (rustup's `nightly-<host>`).
+pub(crate) fn has_nightly() -> bool {
+    Cmd::new("rustup")
+        .args(["toolchain", "list"])
+        .probe()
+        .is_some_and(|list| list.lines().any(|line| line.starts_with("nightly")))
+}
+
+/// Runs an install command after printing it; notes it in `done` when it worked.
+fn install(cmd: &Cmd, what: &str, done: &mut Vec<String>) -> Result<(), String> {
+    println!("setup: installing {what}");
+    cmd.run()?;
+    done.push(format!("installed {what}"));
+    Ok(())
+}
+
+/// The Redis binaries, from Debian's packages.
+fn redis(done: &mut Vec<String>) -> Result<(), String> {
+    let missing = || -> Vec<&str> {
+        REDIS_BINARIES.iter().filter(|(binary, _)| !on_path(binary)).map(|(_, package)| *package).collect()
+    };
+    let packages = missing();
+    if packages.is_empty() {
+        println!("setup: have redis-server, redis-sentinel, redis-cli");
+        return Ok(());
+    }
+    let list = packages.join(" ");
+    if !on_path("apt-get") {
+        return Err(format!(
+            "missing {list} and there is no apt-get here: install redis-server, redis-sentinel \
+             and redis-cli (Redis 7 or newer) with this system's package manager"
+        ));
+    }
+    let update = Cmd::new("apt-get").arg("update");
+    let install_cmd = Cmd::new("apt-get")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages.iter().copied());
+    if !is_root() {
+        return Err(format!(
+            "missing Debian packages {list}; install them as root: \
+             sudo apt-get update && sudo apt-get install -y {list}"
+        ));
+    }
+    update.run()?;
+    install(&install_cmd, &list, done)?;
+    let still = missing();
+    if still.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("apt-get ran but {} is still missing", still.join(" ")))
+    }
+}
+
+/// Whether this process runs as root.
+fn is_root() -> bool {
+    Cmd::new("id").arg("-u").probe().is_some_and(|uid| uid.trim() == "0")
+}
+
+/// rustfmt and clippy, as rustup components.
+fn lint_tools(done: &mut Vec<String>) -> Result<(), String> {
+    let missing: Vec<&str> = [("fmt", "rustfmt"), ("clippy", "clippy")]
+        .into_iter()
+        .filter(|(subcommand, _)| Cmd::cargo().args([*subcommand, "--version"]).probe().is_none())
+        .map(|(_, component)| component)
+        .collect();
+    if missing.is_empty() {
+        println!("setup: have rustfmt, clippy");
+        return Ok(());
+    }
+    let cmd = Cmd::new("rustup").args(["component", "add"]).args(missing.iter().copied());
+    install(&cmd, &missing.join(" "), done)
+}
+
+/// The Rust targets in `wanted`.
+fn targets(wanted: &[&str], done: &mut Vec<String>) -> Result<(), String> {
+    let installed = Cmd::new("rustup").args(["target", "list", "--installed"]).probe().ok_or_else(|| {
+        format!("`rustup target list --installed` failed; add the targets {} by hand", wanted.join(", "))
+    })?;
+    let missing: Vec<&str> =
+        wanted.iter().copied().filter(|t| !installed.lines().any(|l| l.trim() == *t)).collect();
+    if missing.is_empty() {
+        println!("setup: have targets {}", wanted.join(", "));
+        return Ok(());
+    }
+    let cmd = Cmd::new("rustup").args(["target", "add"]).args(missing.iter().copied());
+    install(&cmd, &missing.join(" "), done)
+}
+
+/// A nightly toolchain for cargo-fuzz; its absence is not an error (see the module docs).
+fn nightly(done: &mut Vec<String>) -> Result<(), String> {
+    if has_nightly() {
+        println!("setup: have the nightly toolchain");
+        return Ok(());
+    }
+    let cmd = Cmd::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]);
+    if install(&cmd, "nightly", done).is_err() {
+        println!("setup: no nightly toolchain: the fuzz run will use this one with RUSTC_BOOTSTRAP=1");
+        done.push("no nightly (fuzz uses RUSTC_BOOTSTRAP)".to_owned());
+    }
+    Ok(())
+}
+
+/// `cargo fuzz`, from crates.io.
+fn cargo_fuzz(done: &mut Vec<String>) -> Result<(), String> {
+    if let Some(version) = Cmd::cargo().args(["fuzz", "--version"]).probe() {
+        println!("setup: have {}", version.trim());
+        return Ok(());
+    }
+    install(&Cmd::cargo().args(["install", "cargo-fuzz", "--locked"]), "cargo-fuzz", done)
+}
