@@ -14,6 +14,8 @@ codec options:
   --quick           small corpus and 2 runs: a smoke test that takes a few seconds
   --corpus-mib N    size of each decode corpus in MiB (default 8)
   --commands N      SET commands encoded per pass (default 1000000)
+  --only TEXT       only the rows whose '<corpus> <implementation>' contains TEXT
+                    (for profiling): --only 'RESP2 ferrodis', --only SET
   -h, --help        this text";
 
 /// What the user asked for.
@@ -38,6 +40,8 @@ pub(crate) struct CodecOptions {
     pub(crate) min_run_time: Duration,
     /// Whether this is the `--quick` smoke test (reported in the header).
     pub(crate) quick: bool,
+    /// Only the implementations whose name contains this text.
+    pub(crate) only: Option<String>,
 }
 
 impl CodecOptions {
@@ -48,6 +52,7 @@ impl CodecOptions {
         commands: 1_000_000,
         min_run_time: Duration::from_millis(250),
         quick: false,
+        only: None,
     };
 
     /// The smoke test: 2 single-pass runs over 256 KiB corpora and 20 000 commands.
@@ -57,6 +62,7 @@ impl CodecOptions {
         commands: 20_000,
         min_run_time: Duration::ZERO,
         quick: true,
+        only: None,
     };
 }
 
@@ -85,6 +91,7 @@ fn parse_codec(args: &[String]) -> Result<Command, String> {
             "--runs" => options.runs = number(arg, args.next())?,
             "--corpus-mib" => options.corpus_bytes = number::<usize>(arg, args.next())? << 20,
             "--commands" => options.commands = number(arg, args.next())?,
+            "--only" => options.only = Some(args.next().ok_or("--only needs a value")?.clone()),
             other => return Err(format!("unknown option `{other}`")),
         }
     }
@@ -114,15 +121,17 @@ mod tests {
         assert_eq!(parse(&args("codec --quick")), Ok(Command::Codec(CodecOptions::QUICK)));
         let Ok(Command::Codec(options)) = parse(&args("codec --runs 9 --quick")) else { panic!() };
         assert_eq!((options.runs, options.quick), (9, true));
-        let Ok(Command::Codec(options)) = parse(&args("codec --corpus-mib 2 --commands 5")) else {
-            panic!()
-        };
+        let Ok(Command::Codec(options)) = parse(&args("codec --corpus-mib 2 --commands 5")) else { panic!() };
         assert_eq!((options.corpus_bytes, options.commands), (2 << 20, 5));
+        let Ok(Command::Codec(options)) = parse(&args("codec --only ferrodis")) else { panic!() };
+        assert_eq!(options.only.as_deref(), Some("ferrodis"));
     }
 
     #[test]
     fn mistakes_are_errors() {
-        for line in ["", "codex", "codec --runs", "codec --runs x", "codec --runs 0", "codec --fast"] {
+        for line in
+            ["", "codex", "codec --runs", "codec --runs x", "codec --runs 0", "codec --fast", "codec --only"]
+        {
             assert!(parse(&args(line)).is_err(), "{line:?}");
         }
         assert_eq!(parse(&args("--help")), Ok(Command::Help));

@@ -19,6 +19,7 @@ mod decode;
 mod encode;
 mod measure;
 mod report;
+mod rng;
 
 use std::process::ExitCode;
 
@@ -27,10 +28,13 @@ use cli::Command;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::parse(&args) {
-        Ok(Command::Codec(options)) => {
-            codec::run(&options);
-            ExitCode::SUCCESS
-        }
+        Ok(Command::Codec(options)) => match codec::run(&options) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        },
         Ok(Command::Help) => {
             println!("{}", cli::USAGE);
             ExitCode::SUCCESS
