@@ -42,7 +42,8 @@ fn an_acl_user_authenticates_in_resp2_and_resp3() {
 fn a_wrong_password_is_a_clear_wrongpass_error() {
     let server = RedisServer::builder().password("right").acl_user("app", "app-pass").start();
     for protocol in [Protocol::Resp2, Protocol::Resp3] {
-        let wrong = ClientBuilder::new().host(server.host()).port(server.port()).password("wrong").protocol(protocol);
+        let wrong =
+            ClientBuilder::new().host(server.host()).port(server.port()).password("wrong").protocol(protocol);
         let err = wrong.build().get_connection().err().expect("a wrong password must fail");
         assert_eq!(err.server_kind(), Some(ServerErrorKind::WrongPass), "{err}");
         let wrong_user = ClientBuilder::new()
@@ -55,7 +56,8 @@ fn a_wrong_password_is_a_clear_wrongpass_error() {
         assert_eq!(err.server_kind(), Some(ServerErrorKind::WrongPass), "{err}");
     }
     // No password at all: the first command is refused with NOAUTH.
-    let mut conn = ClientBuilder::new().host(server.host()).port(server.port()).build().get_connection().unwrap();
+    let mut conn =
+        ClientBuilder::new().host(server.host()).port(server.port()).build().get_connection().unwrap();
     let err = conn.request_with(&["GET".into(), "k".into()], |_| ()).unwrap_err();
     assert_eq!(err.server_kind(), Some(ServerErrorKind::NoAuth), "{err}");
 }

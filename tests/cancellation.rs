@@ -55,7 +55,8 @@ fn abandoned_requests_never_shift_replies() {
     let (completed, cancelled, mismatches) = runtime.block_on(async {
         let conn = ClientBuilder::new().host(server.host()).port(server.port()).build();
         let conn = conn.get_multiplexed_connection().await.unwrap();
-        let names: Vec<(String, String)> = (0..KEYS).map(|i| (format!("key:{i}"), format!("value:{i}"))).collect();
+        let names: Vec<(String, String)> =
+            (0..KEYS).map(|i| (format!("key:{i}"), format!("value:{i}"))).collect();
         let sets: Vec<[Arg<'_>; 3]> =
             names.iter().map(|(k, v)| ["SET".into(), k.as_str().into(), v.as_str().into()]).collect();
         let refs: Vec<&[Arg<'_>]> = sets.iter().map(|c| c.as_slice()).collect();

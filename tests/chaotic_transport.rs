@@ -30,7 +30,7 @@ impl Chaotic {
     /// `Some(n)`: move at most n bytes; `None`: fail with Interrupted.
     fn step(&mut self, want: usize) -> Option<usize> {
         let r = self.roll();
-        if r % 7 == 0 {
+        if r.is_multiple_of(7) {
             return None;
         }
         Some(((r >> 8) as usize % self.max + 1).min(want.max(1)))

@@ -43,7 +43,8 @@ fn a_connection_that_dies_after_the_write_means_outcome_unknown() {
 #[test]
 fn a_server_error_means_answered() {
     let server = RedisServer::start();
-    let mut conn = ClientBuilder::new().host(server.host()).port(server.port()).build().get_connection().unwrap();
+    let mut conn =
+        ClientBuilder::new().host(server.host()).port(server.port()).build().get_connection().unwrap();
     conn.request_with(&["SET".into(), "s".into(), "text".into()], |_| ()).unwrap();
     let err = conn.request_with(&["INCR".into(), "s".into()], |_| ()).unwrap_err();
     assert_eq!(err.delivery(), Delivery::Answered, "{err}");

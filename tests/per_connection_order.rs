@@ -20,7 +20,9 @@ fn each_task_sees_its_own_requests_in_order() {
                 tokio::spawn(async move {
                     let list = format!("list:{t}");
                     for i in 0..PUSHES {
-                        conn.request_with(&["RPUSH".into(), list.as_str().into(), Arg::from(i)], |_| ()).await.unwrap();
+                        conn.request_with(&["RPUSH".into(), list.as_str().into(), Arg::from(i)], |_| ())
+                            .await
+                            .unwrap();
                     }
                     list
                 })
@@ -32,7 +34,10 @@ fn each_task_sees_its_own_requests_in_order() {
                 .request_with(&["LRANGE".into(), list.as_str().into(), "0".into(), "-1".into()], |f| {
                     let items = f.as_aggregate().expect("an array");
                     items.len() == PUSHES as usize
-                        && items.iter().enumerate().all(|(i, x)| x == Frame::BulkString(i.to_string().as_bytes()))
+                        && items
+                            .iter()
+                            .enumerate()
+                            .all(|(i, x)| x == Frame::BulkString(i.to_string().as_bytes()))
                 })
                 .await
                 .unwrap();

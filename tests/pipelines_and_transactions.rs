@@ -23,7 +23,8 @@ fn a_pipeline_of_10_000_commands_keeps_every_reply_in_place() {
             pairs.iter().map(|(k, v)| ["SET".into(), k.as_str().into(), v.as_str().into()]).collect();
         let set_refs: Vec<&[Arg<'_>]> = sets.iter().map(|c| c.as_slice()).collect();
         let mut oks = 0;
-        conn.pipeline_with(&set_refs, |_, reply| oks += usize::from(reply == Frame::SimpleString(b"OK"))).unwrap();
+        conn.pipeline_with(&set_refs, |_, reply| oks += usize::from(reply == Frame::SimpleString(b"OK")))
+            .unwrap();
         assert_eq!(oks, 10_000);
 
         let gets: Vec<[Arg<'_>; 2]> = pairs.iter().map(|(k, _)| ["GET".into(), k.as_str().into()]).collect();
@@ -71,13 +72,18 @@ fn multiplexed_pipelines_of_10_000_commands() {
             let sets: Vec<[Arg<'_>; 3]> =
                 pairs.iter().map(|(k, v)| ["SET".into(), k.as_str().into(), v.as_str().into()]).collect();
             let set_refs: Vec<&[Arg<'_>]> = sets.iter().map(|c| c.as_slice()).collect();
-            conn.pipeline_with(&set_refs, |_, reply| assert_eq!(reply, Frame::SimpleString(b"OK"))).await.unwrap();
-            let gets: Vec<[Arg<'_>; 2]> = pairs.iter().map(|(k, _)| ["GET".into(), k.as_str().into()]).collect();
-            let get_refs: Vec<&[Arg<'_>]> = gets.iter().map(|c| c.as_slice()).collect();
-            let mut wrong = 0;
-            conn.pipeline_with(&get_refs, |i, reply| wrong += usize::from(reply != Frame::BulkString(pairs[i].1.as_bytes())))
+            conn.pipeline_with(&set_refs, |_, reply| assert_eq!(reply, Frame::SimpleString(b"OK")))
                 .await
                 .unwrap();
+            let gets: Vec<[Arg<'_>; 2]> =
+                pairs.iter().map(|(k, _)| ["GET".into(), k.as_str().into()]).collect();
+            let get_refs: Vec<&[Arg<'_>]> = gets.iter().map(|c| c.as_slice()).collect();
+            let mut wrong = 0;
+            conn.pipeline_with(&get_refs, |i, reply| {
+                wrong += usize::from(reply != Frame::BulkString(pairs[i].1.as_bytes()))
+            })
+            .await
+            .unwrap();
             assert_eq!(wrong, 0);
         }
     });
@@ -94,10 +100,13 @@ fn a_watched_key_changed_by_another_connection_aborts_the_transaction() {
         mine.request_with(&["WATCH".into(), "balance".into()], |_| ()).unwrap();
         other.request_with(&["SET".into(), "balance".into(), "99".into()], |_| ()).unwrap();
         let mut ran = 0;
-        let outcome = mine.transaction_with(&[&["INCRBY".into(), "balance".into(), "5".into()]], |_, _| ran += 1).unwrap();
+        let outcome = mine
+            .transaction_with(&[&["INCRBY".into(), "balance".into(), "5".into()]], |_, _| ran += 1)
+            .unwrap();
         assert_eq!(outcome, TransactionOutcome::WatchConflict);
         assert_eq!(ran, 0);
-        let now = mine.request_with(&["GET".into(), "balance".into()], |f| f == Frame::BulkString(b"99")).unwrap();
+        let now =
+            mine.request_with(&["GET".into(), "balance".into()], |f| f == Frame::BulkString(b"99")).unwrap();
         assert!(now, "the conflicting transaction must not have run");
 
         // Without interference it commits, and the replies come back in order.

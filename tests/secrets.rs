@@ -52,7 +52,8 @@ fn connection_and_handshake_errors_never_show_the_password() {
     let err = Client::open(&url).unwrap().get_connection().err().expect("auth fails");
     assert_hidden("handshake error", &format!("{err} {err:?}"));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let err = runtime.block_on(async { Client::open(&url).unwrap().get_multiplexed_connection().await.err() });
+    let err =
+        runtime.block_on(async { Client::open(&url).unwrap().get_multiplexed_connection().await.err() });
     let err = err.expect("auth fails");
     assert_hidden("multiplexed handshake error", &format!("{err} {err:?}"));
 }

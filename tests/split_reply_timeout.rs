@@ -8,14 +8,17 @@ use ferrodis::{ClientBuilder, Frame};
 use ferrodis_test_support::FakeServer;
 
 const ROUNDS: usize = 10_000;
-const PAUSE: Duration = Duration::from_millis(3);
+/// Socket timeouts tick in kernel jiffies (up to 4 ms), Tokio's timer in milliseconds:
+/// each flavour gets a pause well past its timeout.
+const BLOCKING_PAUSE: Duration = Duration::from_millis(6);
+const ASYNC_PAUSE: Duration = Duration::from_millis(3);
 const TIMEOUT: Duration = Duration::from_millis(1);
 const PATIENT: Duration = Duration::from_secs(10);
 
 /// Answers `GET <key>` with `$len\r\nvalue-<key>\r\n`. For keys starting with `slow`,
-/// the reply is cut after its first 5 bytes and the rest follows after [`PAUSE`].
-fn split_reply_server() -> FakeServer {
-    FakeServer::start(|mut conn| {
+/// the reply is cut after its first 5 bytes and the rest follows after `pause`.
+fn split_reply_server(pause: Duration) -> FakeServer {
+    FakeServer::start(move |mut conn| {
         while let Some(args) = conn.read_request()? {
             let key = args.get(1).cloned().unwrap_or_default();
             let value = [b"value-".as_slice(), &key].concat();
@@ -24,7 +27,7 @@ fn split_reply_server() -> FakeServer {
             reply.extend_from_slice(b"\r\n");
             if key.starts_with(b"slow") {
                 conn.write(&reply[..5])?;
-                std::thread::sleep(PAUSE);
+                std::thread::sleep(pause);
                 conn.write(&reply[5..])?;
             } else {
                 conn.write(&reply)?;
@@ -40,8 +43,9 @@ fn expect_value(reply: Frame<'_>, key: &str) -> bool {
 
 #[test]
 fn blocking_timeouts_never_leave_a_stale_reply() {
-    let server = split_reply_server();
-    let client = ClientBuilder::new().host("127.0.0.1").port(server.port()).lib_name(None).lib_version(None).build();
+    let server = split_reply_server(BLOCKING_PAUSE);
+    let client =
+        ClientBuilder::new().host("127.0.0.1").port(server.port()).lib_name(None).lib_version(None).build();
     let mut conn = client.get_connection().unwrap();
     let (mut timeouts, mut stale) = (0, 0);
     for round in 0..ROUNDS / 2 {
@@ -56,21 +60,28 @@ fn blocking_timeouts_never_leave_a_stale_reply() {
         assert!(!conn.is_broken(), "a timeout must leave the stream usable");
         let fast = format!("fast{round}");
         conn.set_socket_timeout(Some(PATIENT)).unwrap();
-        let own = conn.request_with(&["GET".into(), fast.as_str().into()], |f| expect_value(f, &fast)).unwrap();
+        let own =
+            conn.request_with(&["GET".into(), fast.as_str().into()], |f| expect_value(f, &fast)).unwrap();
         if !own {
             stale += 1;
         }
     }
+    eprintln!("blocking: {timeouts} of {} slow requests timed out", ROUNDS / 2);
     assert_eq!(stale, 0, "replies given to the wrong request");
     assert!(timeouts > 0, "the pause never outlasted the timeout");
 }
 
 #[test]
 fn multiplexed_timeouts_never_leave_a_stale_reply() {
-    let server = split_reply_server();
+    let server = split_reply_server(ASYNC_PAUSE);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        let client = ClientBuilder::new().host("127.0.0.1").port(server.port()).lib_name(None).lib_version(None).build();
+        let client = ClientBuilder::new()
+            .host("127.0.0.1")
+            .port(server.port())
+            .lib_name(None)
+            .lib_version(None)
+            .build();
         let mut conn = client.get_multiplexed_connection().await.unwrap();
         let (mut timeouts, mut stale) = (0, 0);
         for round in 0..ROUNDS / 2 {
@@ -84,11 +95,15 @@ fn multiplexed_timeouts_never_leave_a_stale_reply() {
             }
             let fast = format!("fast{round}");
             conn.set_response_timeout(Some(PATIENT));
-            let own = conn.request_with(&["GET".into(), fast.as_str().into()], |f| expect_value(f, &fast)).await.unwrap();
+            let own = conn
+                .request_with(&["GET".into(), fast.as_str().into()], |f| expect_value(f, &fast))
+                .await
+                .unwrap();
             if !own {
                 stale += 1;
             }
         }
+        eprintln!("multiplexed: {timeouts} of {} slow requests timed out", ROUNDS / 2);
         assert_eq!(stale, 0, "replies given to the wrong request");
         assert!(timeouts > 0, "the pause never outlasted the timeout");
     });

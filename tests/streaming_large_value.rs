@@ -24,7 +24,8 @@ fn core_connection_streams_a_1_mib_value_through_a_1_kib_buffer() {
     conn.request(&["SET".into(), "big".into(), Arg::Bytes(&value)]).unwrap();
 
     let mut received = Vec::new();
-    let len = conn.request_streaming(&["GET".into(), "big".into()], &mut FromStd::new(&mut received)).unwrap();
+    let len =
+        conn.request_streaming(&["GET".into(), "big".into()], &mut FromStd::new(&mut received)).unwrap();
     assert_eq!(len, Some(value.len()));
     assert!(received == value, "the streamed bytes differ from what was stored");
     // A plain request would not fit 1 KiB: the streaming path was necessary.
@@ -34,7 +35,8 @@ fn core_connection_streams_a_1_mib_value_through_a_1_kib_buffer() {
     let tcp = std::net::TcpStream::connect(server.addr()).unwrap();
     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 1024]);
     let mut conn = blocking::Connection::new(FromStd::new(tcp), &mut rx, &mut tx);
-    let len = conn.request_streaming(&["GET".into(), "missing".into()], &mut FromStd::new(Vec::new())).unwrap();
+    let len =
+        conn.request_streaming(&["GET".into(), "missing".into()], &mut FromStd::new(Vec::new())).unwrap();
     assert_eq!(len, None);
 }
 
@@ -51,7 +53,10 @@ fn std_connection_streams_with_a_bounded_buffer() {
     let mut conn = client.get_connection().unwrap();
     conn.request_with(&["SET".into(), "big".into(), Arg::Bytes(&value)], |_| ()).unwrap();
     let mut received = Vec::new();
-    assert_eq!(conn.request_streaming(&["GET".into(), "big".into()], &mut received).unwrap(), Some(value.len()));
+    assert_eq!(
+        conn.request_streaming(&["GET".into(), "big".into()], &mut received).unwrap(),
+        Some(value.len())
+    );
     assert!(received == value);
     // The connection is in step afterwards.
     let small = conn.request_with(&["STRLEN".into(), "big".into()], |f| format!("{f:?}")).unwrap();

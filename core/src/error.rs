@@ -192,6 +192,9 @@ pub enum ErrorKind<E> {
     Broken,
     /// The sink of a streaming read failed; the reply was still read to its end.
     Sink,
+    /// The reply was read whole but could not be converted to the command's reply type
+    /// (see [`FromFrame`](crate::reply::FromFrame)).
+    Reply(crate::reply::ReplyError),
 }
 
 /// The error of a connection operation: what went wrong ([`Error::kind`]) and what
@@ -247,9 +250,9 @@ impl<E> Error<E> {
     }
 
     /// Whether the connection can carry further requests after this error: true only
-    /// for error replies, which leave the stream in step.
+    /// for error replies and replies that did not convert, which leave the stream in step.
     pub const fn connection_usable(&self) -> bool {
-        matches!(self.kind, ErrorKind::Server(_))
+        matches!(self.kind, ErrorKind::Server(_) | ErrorKind::Reply(_))
     }
 
     /// The same error with the transport error mapped by `f`.
@@ -264,6 +267,7 @@ impl<E> Error<E> {
             ErrorKind::UnexpectedReply => ErrorKind::UnexpectedReply,
             ErrorKind::Broken => ErrorKind::Broken,
             ErrorKind::Sink => ErrorKind::Sink,
+            ErrorKind::Reply(e) => ErrorKind::Reply(e),
         };
         Error { kind, delivery: self.delivery }
     }
@@ -277,12 +281,11 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             ErrorKind::Decode(e) => write!(f, "protocol error: {e}")?,
             ErrorKind::Encode(e) => write!(f, "cannot encode the request: {e}")?,
             ErrorKind::Server(e) => write!(f, "server error: {e}")?,
-            ErrorKind::ReplyTooLarge { needed } => {
-                write!(f, "reply needs a read buffer of {needed} bytes")?
-            }
+            ErrorKind::ReplyTooLarge { needed } => write!(f, "reply needs a read buffer of {needed} bytes")?,
             ErrorKind::UnexpectedReply => f.write_str("unexpected reply")?,
             ErrorKind::Broken => f.write_str("connection broken by an earlier failure")?,
             ErrorKind::Sink => f.write_str("the streaming sink failed")?,
+            ErrorKind::Reply(e) => write!(f, "cannot convert the reply: {e}")?,
         }
         match self.delivery {
             Delivery::NotSent => f.write_str(" (request not sent)"),

@@ -25,8 +25,11 @@ extern crate std;
 pub mod cmd;
 pub mod conn;
 pub mod error;
+pub mod reply;
 pub mod resp;
 pub mod url;
 
-pub use error::{DecodeError, Delivery, EncodeError, Error, ErrorKind, ServerError, ServerErrorKind, WriteError};
+pub use error::{
+    DecodeError, Delivery, EncodeError, Error, ErrorKind, ServerError, ServerErrorKind, WriteError,
+};
 pub use url::UrlError;

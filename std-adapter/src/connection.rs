@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
 use ferrodis_core::error::Delivery;
-use ferrodis_core::resp::{Arg, Frame};
+use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 
 use crate::buffer::Growable;
 use crate::config::ConnectionConfig;
@@ -32,10 +32,10 @@ pub struct Connection {
 pub(crate) fn handshake_of(config: &ConnectionConfig) -> Handshake<'_> {
     Handshake {
         protocol: config.protocol,
-        credentials: config.password.as_ref().map(|p| Credentials {
-            username: config.username.as_deref(),
-            password: p.expose().as_bytes(),
-        }),
+        credentials: config
+            .password
+            .as_ref()
+            .map(|p| Credentials { username: config.username.as_deref(), password: p.expose().as_bytes() }),
         client_name: config.client_name.as_deref(),
         db: config.db,
         lib_name: config.lib_name.as_deref(),
@@ -61,13 +61,17 @@ impl Connection {
         let stream = Stream::connect(config)?;
         let read_buf = Growable::new(config.read_buffer_size, config.max_reply_size);
         let write_buf = Growable::new(config.write_buffer_size, config.write_buffer_size);
-        let mut conn = Connection { inner: blocking::Connection::new(stream, read_buf, write_buf), config: config.clone() };
+        let mut conn = Connection {
+            inner: blocking::Connection::new(stream, read_buf, write_buf),
+            config: config.clone(),
+        };
         conn.handshake(started)?;
         Ok(conn)
     }
 
     fn handshake(&mut self, started: Instant) -> Result<()> {
-        let left = self.config.connect_timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
+        let left =
+            self.config.connect_timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
         self.inner.get_ref().set_timeout(Some(left))?;
         self.inner.handshake(&handshake_of(&self.config)).map_err(Error::from)?;
         self.inner.get_ref().set_timeout(self.config.socket_timeout)?;
@@ -112,7 +116,17 @@ impl Connection {
     /// Sends one request and hands its reply frame to `f`; an error reply becomes
     /// [`ErrorKind::Server`] with the server's whole message.
     pub fn request_with<R>(&mut self, args: &[Arg<'_>], f: impl FnOnce(Frame<'_>) -> R) -> Result<R> {
-        let frame = match self.inner.request_frame(args) {
+        self.request_args_with(args, f)
+    }
+
+    /// [`request_with`](Self::request_with) for any [`CommandArgs`] (a [`Cmd`](crate::Cmd)
+    /// is encoded from its own buffer, without an argument array).
+    pub(crate) fn request_args_with<C: CommandArgs + ?Sized, R>(
+        &mut self,
+        args: &C,
+        f: impl FnOnce(Frame<'_>) -> R,
+    ) -> Result<R> {
+        let frame = match self.inner.request_args(args) {
             Ok(frame) => frame,
             Err(e) => return Err(self.fail(e)),
         };
@@ -143,7 +157,11 @@ impl Connection {
 
     /// Sends one request whose reply is a bulk string and copies the string into
     /// `sink` as it arrives, whatever its size; `None` for a null reply.
-    pub fn request_streaming(&mut self, args: &[Arg<'_>], sink: &mut impl std::io::Write) -> Result<Option<usize>> {
+    pub fn request_streaming(
+        &mut self,
+        args: &[Arg<'_>],
+        sink: &mut impl std::io::Write,
+    ) -> Result<Option<usize>> {
         let mut sink = embedded_io_adapters_lite::FromStd(sink);
         self.inner.request_streaming(args, &mut sink).map_err(|e| self.fail(e))
     }

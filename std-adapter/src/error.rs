@@ -4,6 +4,8 @@ use std::fmt;
 
 use ferrodis_core::error::{self as core_error, DecodeError, Delivery, EncodeError, ServerErrorKind};
 
+use crate::value::ConversionError;
+
 /// An error reply from the server, with its whole text.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ServerError {
@@ -66,7 +68,7 @@ pub enum ErrorKind {
     /// A reply had a shape the operation did not expect.
     UnexpectedReply,
     /// A reply could not be converted to the type asked for.
-    Conversion(String),
+    Conversion(ConversionError),
     /// A reply is larger than the configured read buffer limit.
     ReplyTooLarge {
         /// Bytes of buffer the reply needs.
@@ -150,7 +152,7 @@ impl fmt::Display for Error {
             ErrorKind::Encode(e) => write!(f, "cannot encode the request: {e}")?,
             ErrorKind::Server(e) => write!(f, "server error: {e}")?,
             ErrorKind::UnexpectedReply => f.write_str("unexpected reply")?,
-            ErrorKind::Conversion(e) => write!(f, "cannot convert the reply: {e}")?,
+            ErrorKind::Conversion(e) => write!(f, "{e}")?,
             ErrorKind::ReplyTooLarge { needed } => write!(f, "reply needs a {needed}-byte read buffer")?,
             ErrorKind::Broken => f.write_str("connection broken by an earlier failure")?,
             ErrorKind::InvalidConfig(e) => write!(f, "invalid configuration: {e}")?,
@@ -169,8 +171,16 @@ impl std::error::Error for Error {
         match &self.kind {
             ErrorKind::Io(e) => Some(e),
             ErrorKind::Server(e) => Some(e),
+            ErrorKind::Conversion(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<ConversionError> for Error {
+    /// A reply that arrived but does not convert to the type asked for.
+    fn from(e: ConversionError) -> Self {
+        Error::new(ErrorKind::Conversion(e), Delivery::Answered)
     }
 }
 

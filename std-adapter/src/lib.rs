@@ -14,6 +14,7 @@
 
 mod buffer;
 mod client;
+mod commands;
 mod config;
 mod connection;
 mod error;
@@ -29,7 +30,12 @@ pub use ferrodis_core::error::{Delivery, ServerErrorKind};
 pub use ferrodis_core::resp::{Arg, Frame};
 
 pub use client::Client;
-pub use config::{Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions};
+pub use commands::{
+    AsyncCommands, Commands, ExistenceCheck, Pipeline, ScanIter, SetExpiry, SetOptions, StreamMaxlen, pipe,
+};
+pub use config::{
+    Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions,
+};
 pub use connection::Connection;
 pub use error::{Error, ErrorKind, Result, ServerError};
 pub use multiplexed::MultiplexedConnection;

@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use ferrodis_core::conn::Verdict;
 use ferrodis_core::error::Delivery;
-use ferrodis_core::resp::{Arg, Decoded, Decoder, Frame, Limits, command_len, encode_command};
+use ferrodis_core::resp::{
+    Arg, CommandArgs, Decoded, Decoder, Frame, Limits, command_len, encode_args, encode_command,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
@@ -79,7 +81,9 @@ pub struct MultiplexedConnection {
 
 impl std::fmt::Debug for MultiplexedConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MultiplexedConnection").field("dead", &self.shared.dead.load(Ordering::Relaxed)).finish()
+        f.debug_struct("MultiplexedConnection")
+            .field("dead", &self.shared.dead.load(Ordering::Relaxed))
+            .finish()
     }
 }
 
@@ -150,9 +154,10 @@ impl MultiplexedConnection {
         self.pipeline_with(&commands, |i, frame| {
             let verdict = steps[i].judge(&frame);
             if matches!(verdict, Verdict::Failed | Verdict::Unexpected) && failure.is_none() {
-                failure = Some(server_error(&frame).unwrap_or_else(|| {
-                    Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)
-                }));
+                failure = Some(
+                    server_error(&frame)
+                        .unwrap_or_else(|| Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)),
+                );
             }
         })
         .await?;
@@ -197,7 +202,19 @@ impl MultiplexedConnection {
     /// Sends one request and hands its reply frame to `f`; an error reply becomes
     /// [`ErrorKind::Server`].
     pub async fn request_with<R>(&self, args: &[Arg<'_>], f: impl FnOnce(Frame<'_>) -> R) -> Result<R> {
-        let bytes = self.roundtrip(encode(&[args])?, 1).await?;
+        self.request_args_with(args, f).await
+    }
+
+    /// [`request_with`](Self::request_with) for any [`CommandArgs`] (a [`Cmd`](crate::Cmd)
+    /// is encoded from its own buffer, without an argument array).
+    pub(crate) async fn request_args_with<C: CommandArgs + ?Sized, R>(
+        &self,
+        args: &C,
+        f: impl FnOnce(Frame<'_>) -> R,
+    ) -> Result<R> {
+        let mut request = vec![0; command_len(args)];
+        encode_args(&mut request, args).map_err(|e| Error::new(ErrorKind::Encode(e), Delivery::NotSent))?;
+        let bytes = self.roundtrip(request, 1).await?;
         let (frame, _) = split_frame(&bytes)?;
         match server_error(&frame) {
             Some(e) => Err(e),
@@ -207,7 +224,11 @@ impl MultiplexedConnection {
 
     /// Sends all `commands` in one write and hands each reply (error replies as
     /// frames) to `on_reply` in order.
-    pub async fn pipeline_with(&self, commands: &[&[Arg<'_>]], mut on_reply: impl FnMut(usize, Frame<'_>)) -> Result<()> {
+    pub async fn pipeline_with(
+        &self,
+        commands: &[&[Arg<'_>]],
+        mut on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<()> {
         if commands.is_empty() {
             return Ok(());
         }
@@ -224,7 +245,7 @@ impl MultiplexedConnection {
 
 /// Encodes `commands` back to back.
 fn encode(commands: &[&[Arg<'_>]]) -> Result<Vec<u8>> {
-    let total: usize = commands.iter().map(|c| command_len(c)).sum();
+    let total: usize = commands.iter().map(command_len).sum();
     let mut bytes = vec![0; total];
     let mut at = 0;
     for command in commands {
@@ -253,7 +274,11 @@ fn fail_all(shared: &Shared, kind: impl Fn() -> ErrorKind) {
     }
 }
 
-async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut queue: mpsc::UnboundedReceiver<Request>, shared: Arc<Shared>) {
+async fn write_loop<W: AsyncWrite + Unpin>(
+    mut writer: W,
+    mut queue: mpsc::UnboundedReceiver<Request>,
+    shared: Arc<Shared>,
+) {
     let mut batch = Vec::with_capacity(16 * 1024);
     loop {
         let first = tokio::select! {
@@ -330,10 +355,10 @@ async fn read_loop<R: AsyncRead + Unpin>(mut reader: R, shared: Arc<Shared>, ini
                         }
                         replies.extend_from_slice(frame_bytes);
                         *got += 1;
-                        if *got == w.count {
-                            if let Some((w, replies, _)) = current.take() {
-                                let _ = w.respond.send(Ok(replies));
-                            }
+                        if *got == w.count
+                            && let Some((w, replies, _)) = current.take()
+                        {
+                            let _ = w.respond.send(Ok(replies));
                         }
                     }
                     start += consumed;

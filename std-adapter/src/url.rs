@@ -30,14 +30,19 @@ impl ConnectionConfig {
     /// ```
     pub fn from_url(url: &str) -> Result<ConnectionConfig> {
         let parsed = ConnectionUrl::parse(url).map_err(|e| Error::config(format!("invalid URL: {e}")))?;
-        let mut config = ConnectionConfig::default();
-        config.address = match parsed.transport() {
-            Transport::Tcp { host, port } | Transport::Tls { host, port } => Address::Tcp { host: text(host)?, port },
+        let address = match parsed.transport() {
+            Transport::Tcp { host, port } | Transport::Tls { host, port } => {
+                Address::Tcp { host: text(host)?, port }
+            }
             Transport::Unix { path } => Address::Unix(PathBuf::from(text(path)?)),
         };
-        config.db = parsed.db();
-        config.username = parsed.username().map(text).transpose()?;
-        config.password = parsed.password().map(|p| text(p.expose()).map(Password::new)).transpose()?;
+        let mut config = ConnectionConfig {
+            address,
+            db: parsed.db(),
+            username: parsed.username().map(text).transpose()?,
+            password: parsed.password().map(|p| text(p.expose()).map(Password::new)).transpose()?,
+            ..ConnectionConfig::default()
+        };
         let o = parsed.options();
         if let Some(t) = o.socket_timeout.or(o.timeout) {
             config.socket_timeout = Some(t);

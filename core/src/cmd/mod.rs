@@ -24,16 +24,46 @@
 //! assert!(key_indices(info, &args).eq([1, 3, 4]));
 //! ```
 
+pub(crate) mod args;
+mod bitmaps;
+mod builder;
 mod generated;
+mod geo;
+mod hashes;
+mod hyperloglog;
 mod keys;
+mod keyspace;
+mod lists;
+mod scripting;
+mod server;
+mod sets;
+mod sorted_sets;
+mod streams;
+mod strings;
 mod table;
 
+pub use args::{ArgList, Command, ToArg, Typed};
+pub use bitmaps::*;
+pub use builder::Cmd;
 pub use generated::{COMMANDS, SERVER_VERSION};
+pub use geo::*;
+pub use hashes::*;
+pub use hyperloglog::*;
 pub use keys::KeyIndices;
+pub use keyspace::*;
+pub use lists::*;
+pub use scripting::*;
+pub use server::*;
+pub use sets::*;
+pub use sorted_sets::*;
+pub use streams::*;
+pub use strings::*;
 pub use table::{
     AclCategories, BeginSearch, CommandFlags, CommandInfo, FindKeys, KeySpec, KeySpecFlags, RequestPolicy,
     ResponsePolicy, is_blocking, is_readonly, key_indices, lookup, lookup_command,
 };
 
+#[cfg(test)]
+mod builder_tests;
 #[cfg(test)]
 mod tests;

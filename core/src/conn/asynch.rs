@@ -38,7 +38,9 @@ pub struct Connection<T, R, W = R, P = DropPushes> {
     push: P,
 }
 
-impl<T: embedded_io_async::Read + embedded_io_async::Write, R: Buffer, W: Buffer> Connection<T, R, W, DropPushes> {
+impl<T: embedded_io_async::Read + embedded_io_async::Write, R: Buffer, W: Buffer>
+    Connection<T, R, W, DropPushes>
+{
     /// A connection over `io` (already connected) using the given buffers (slices,
     /// arrays, or `Vec`s with `alloc`). Run [`handshake`](Self::handshake) before the
     /// first request.
@@ -53,7 +55,9 @@ impl<T: embedded_io_async::Read + embedded_io_async::Write, R: Buffer, W: Buffer
     }
 }
 
-impl<T: embedded_io_async::Read + embedded_io_async::Write, R: Buffer, W: Buffer, P: PushHandler> Connection<T, R, W, P> {
+impl<T: embedded_io_async::Read + embedded_io_async::Write, R: Buffer, W: Buffer, P: PushHandler>
+    Connection<T, R, W, P>
+{
     /// The push handler.
     pub fn push_handler(&mut self) -> &mut P {
         &mut self.push

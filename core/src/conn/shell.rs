@@ -86,6 +86,20 @@ macro_rules! shell_methods {
             }
         }
 
+        /// Sends a typed command from [`crate::cmd`] and returns its reply as the
+        /// command's [`Reply`](crate::cmd::Command::Reply) type, borrowing from the read
+        /// buffer. An error reply becomes [`ErrorKind::Server`], as with
+        /// [`request`](Self::request); a reply that does not convert becomes
+        /// [`ErrorKind::Reply`]. Both leave the connection usable.
+        pub $($async_)? fn run<C: crate::cmd::Command>(&mut self, command: &C) -> Result<C::Reply<'_>, Error<T::Error>> {
+            let reply = self.request_args(command) $($await_)* ?;
+            if let Some(e) = server_error(&reply) {
+                return Err(Error::new(ErrorKind::Server(e), Delivery::Answered));
+            }
+            <C::Reply<'_> as crate::reply::FromFrame<'_>>::from_frame(reply)
+                .map_err(|e| Error::new(ErrorKind::Reply(e), Delivery::Answered))
+        }
+
         /// Sends every command in one write, then hands each reply to `on_reply` with
         /// the command's index, in order. An error reply is passed on as the frame it is
         /// (see [`Frame::is_error`]) and does not disturb the replies after it.

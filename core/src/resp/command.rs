@@ -278,7 +278,10 @@ pub fn encode_args<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Result<
 }
 
 /// Writes the command `args` (name first) to `writer`, without flushing.
-pub fn write_command<W: embedded_io::Write>(writer: &mut W, args: &[Arg<'_>]) -> Result<(), WriteError<W::Error>> {
+pub fn write_command<W: embedded_io::Write>(
+    writer: &mut W,
+    args: &[Arg<'_>],
+) -> Result<(), WriteError<W::Error>> {
     command(&mut IoOutput(writer), args)
 }
 

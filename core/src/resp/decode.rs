@@ -164,7 +164,11 @@ impl Decoder {
     /// once, uses a fixed amount of stack whatever the nesting, and never allocates.
     #[inline]
     pub fn decode<'a>(&self, input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
-        // Most replies are scalars: answer them without setting up the aggregate stack.
+        // Most replies are scalars: answer them without setting up the aggregate stack,
+        // bulk strings first of all.
+        if let Some((payload, used)) = parse::bulk_at(input, self.limits.max_bulk_len) {
+            return Ok(Decoded::Complete { frame: Frame::BulkString(payload), consumed: used });
+        }
         match self.element(input) {
             Ok((after, Element::Scalar(frame)))
                 if !(matches!(frame, Frame::Attribute(_)) && self.attributes == AttributeMode::Skip) =>
@@ -263,7 +267,7 @@ impl Decoder {
                     };
                     let bit = 1u64 << level;
                     let seen = counts[level];
-                    if streamed_levels & bit == 0 || (map_levels & bit != 0 && seen % 2 != 0) {
+                    if streamed_levels & bit == 0 || (map_levels & bit != 0 && !seen.is_multiple_of(2)) {
                         return Err(DecodeError::UnexpectedEnd);
                     }
                     depth = level;

@@ -306,7 +306,10 @@ pub fn encode_frame(out: &mut [u8], frame: &Frame<'_>) -> Result<usize, EncodeEr
 }
 
 /// Writes `frame` to `writer` (without flushing).
-pub fn write_frame<W: embedded_io::Write>(writer: &mut W, frame: &Frame<'_>) -> Result<(), WriteError<W::Error>> {
+pub fn write_frame<W: embedded_io::Write>(
+    writer: &mut W,
+    frame: &Frame<'_>,
+) -> Result<(), WriteError<W::Error>> {
     Encoder::new(&mut IoOutput(writer)).frame(frame)
 }
 

@@ -278,12 +278,12 @@ impl<'a> Iterator for Elements<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Frame<'a>> {
-        if self.remaining > 0 {
-            if let Some((payload, used)) = super::parse::validated_bulk_at(self.rest) {
-                self.rest = self.rest.get(used..).unwrap_or_default();
-                self.remaining -= 1;
-                return Some(Frame::BulkString(payload));
-            }
+        if self.remaining > 0
+            && let Some((payload, used)) = super::parse::validated_bulk_at(self.rest)
+        {
+            self.rest = self.rest.get(used..).unwrap_or_default();
+            self.remaining -= 1;
+            return Some(Frame::BulkString(payload));
         }
         while self.remaining > 0 {
             // The bytes were validated with limits at most as wide as these; a failure here

@@ -28,7 +28,9 @@ mod encode;
 mod frame;
 pub(crate) mod parse;
 
-pub use command::{Arg, CommandArgs, Segment, command_len, command_segments, encode_args, encode_command, write_command};
+pub use command::{
+    Arg, CommandArgs, Segment, command_len, command_segments, encode_args, encode_command, write_command,
+};
 pub use decode::{AttributeMode, Decoded, Decoder, Limits, MAX_DEPTH_CEILING, decode};
 pub use encode::{Encoder, IoOutput, Output, SliceOutput, encode_frame, write_frame};
 pub use frame::{Aggregate, Chunks, Elements, Frame, Pairs, StreamedString};

@@ -1,0 +1,138 @@
+//! [`AsyncCommands`]: typed command methods on the multiplexed connection, and
+//! [`MultiplexedConnection::query`].
+
+use std::future::Future;
+use std::num::NonZeroUsize;
+
+use super::{SetOptions, StreamMaxlen, build, list, match_tail, scan_command};
+use crate::error::{Error, Result};
+use crate::multiplexed::MultiplexedConnection;
+use crate::value::{Cmd, FromValue, ToArgs, Value};
+
+impl MultiplexedConnection {
+    /// Sends `cmd` and converts its reply to `T` (any [`FromValue`] type):
+    /// redis-rs's `cmd.query_async(&mut conn)`.
+    ///
+    /// The arguments are encoded from the [`Cmd`]'s buffer without another copy, and the
+    /// reply converts straight from the reply bytes ([`FromValue::from_frame`]). An error
+    /// reply is [`ErrorKind::Server`](crate::ErrorKind::Server) with the server's whole
+    /// text; a reply that does not convert is
+    /// [`ErrorKind::Conversion`](crate::ErrorKind::Conversion).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> ferrodis_std::Result<()> {
+    /// use ferrodis_std::{Client, cmd};
+    ///
+    /// let conn = Client::open("redis://127.0.0.1/")?.get_multiplexed_connection().await?;
+    /// let hits: i64 = conn.query(&cmd("INCR").with_arg("hits")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn query<T: FromValue>(&self, cmd: &Cmd) -> Result<T> {
+        self.request_args_with(cmd, |frame| T::from_frame(&frame)).await?.map_err(Error::from)
+    }
+
+    /// Sends `cmd` and returns its reply as an owned [`Value`].
+    pub async fn req(&self, cmd: &Cmd) -> Result<Value> {
+        self.query(cmd).await
+    }
+}
+
+impl Cmd {
+    /// Sends this command on `conn` and converts the reply to `T`, as redis-rs's
+    /// `cmd("SET").arg("k").arg(1).query_async(&mut conn).await`; the same as
+    /// [`AsyncCommands::query`].
+    pub async fn query_async<T: FromValue>(&self, conn: &impl AsyncCommands) -> Result<T> {
+        conn.query(self).await
+    }
+}
+
+/// Expands the list into [`AsyncCommands`] methods. The command is built before the
+/// future, so the future holds the [`Cmd`] and not the arguments.
+macro_rules! async_methods {
+    ($(
+        $(#[$attr:meta])*
+        fn $name:ident $(<$($gen:ident: $bound:path),* $(,)?>)? ($($arg:ident: $ty:ty),* $(,)?) $body:block
+    )*) => {$(
+        $(#[$attr])*
+        fn $name<$($($gen: $bound,)*)? RV: FromValue>(
+            &self,
+            $($arg: $ty),*
+        ) -> impl Future<Output = Result<RV>> + Send {
+            let cmd = build::$name($($arg),*);
+            async move { self.query(&cmd).await }
+        }
+    )*};
+}
+
+/// Typed command methods for the multiplexed Tokio connection, as redis-rs's
+/// `AsyncCommands`: the same methods as [`Commands`](super::Commands), each returning a
+/// `Send` future of the reply as the [`FromValue`] type the caller picks.
+///
+/// Implemented for [`MultiplexedConnection`] (methods take `&self`, so clones of one
+/// connection serve many tasks); another connection type gets every method by implementing
+/// [`AsyncCommands::query`].
+///
+/// ```no_run
+/// # async fn demo() -> ferrodis_std::Result<()> {
+/// use ferrodis_std::{AsyncCommands, Client};
+///
+/// let conn = Client::open("redis://127.0.0.1/")?.get_multiplexed_connection().await?;
+/// let () = conn.set("greeting", "hello").await?;
+/// let greeting: String = conn.get("greeting").await?;
+/// let missing = conn.get::<_, Option<String>>("nope").await?;
+/// let tasks: Vec<_> = (0..8)
+///     .map(|_| {
+///         let conn = conn.clone();
+///         tokio::spawn(async move { conn.incr::<_, _, i64>("hits", 1).await })
+///     })
+///     .collect();
+/// for task in tasks {
+///     task.await.expect("task panicked")?;
+/// }
+/// # Ok(()) }
+/// ```
+pub trait AsyncCommands: Sync {
+    /// Sends `cmd` and converts its reply to `T`: the one method an implementation
+    /// provides.
+    fn query<T: FromValue>(&self, cmd: &Cmd) -> impl Future<Output = Result<T>> + Send;
+
+    list::for_each_command!(async_methods);
+
+    /// `SCAN 0 MATCH pattern`, continued with each returned cursor until the server
+    /// returns cursor 0: every matching key (keys may repeat, as `SCAN` promises no more).
+    fn scan_match<P: ToArgs, RV: FromValue + Send>(
+        &self,
+        pattern: P,
+    ) -> impl Future<Output = Result<Vec<RV>>> + Send {
+        scan_all(self, match_tail(pattern))
+    }
+
+    /// [`scan_match`](Self::scan_match) over every key.
+    fn scan<RV: FromValue + Send>(&self) -> impl Future<Output = Result<Vec<RV>>> + Send {
+        scan_all(self, Vec::new())
+    }
+}
+
+/// Every key `SCAN` with `tail` returns, cursor after cursor.
+async fn scan_all<C, RV>(conn: &C, tail: Vec<Vec<u8>>) -> Result<Vec<RV>>
+where
+    C: AsyncCommands + ?Sized,
+    RV: FromValue + Send,
+{
+    let mut keys = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let (next, batch): (u64, Vec<RV>) = conn.query(&scan_command(cursor, &tail)).await?;
+        keys.extend(batch);
+        if next == 0 {
+            return Ok(keys);
+        }
+        cursor = next;
+    }
+}
+
+impl AsyncCommands for MultiplexedConnection {
+    fn query<T: FromValue>(&self, cmd: &Cmd) -> impl Future<Output = Result<T>> + Send {
+        MultiplexedConnection::query(self, cmd)
+    }
+}

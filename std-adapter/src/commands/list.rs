@@ -1,0 +1,495 @@
+//! The command list: every typed command method, written once.
+//!
+//! [`for_each_command!`] hands the whole list to a callback macro, which turns each entry
+//! into one kind of method: a `Cmd` builder (`build`), a blocking [`Commands`] method, an
+//! [`AsyncCommands`] method, and a [`Pipeline`] method that queues the command. An entry
+//! is a doc comment, the signature redis-rs gives the method (without the reply type
+//! `RV`, which each callback adds where it applies) and a block that builds the [`Cmd`].
+//!
+//! Types named in signatures must be in scope where a callback expands; bodies expand in
+//! `build` only.
+//!
+//! [`Commands`]: super::Commands
+//! [`AsyncCommands`]: super::AsyncCommands
+//! [`Pipeline`]: super::Pipeline
+//! [`Cmd`]: crate::Cmd
+
+/// Calls `$callback! { ... }` with every command entry.
+macro_rules! for_each_command {
+    ($callback:ident) => {
+        $callback! {
+            // Strings and keys.
+
+            /// `GET key`: the value of `key`, nil when missing (`MGET` when `key` is several keys).
+            fn get<K: ToArgs>(key: K) {
+                cmd(if key.num_args() > 1 { "MGET" } else { "GET" }).with_arg(key)
+            }
+
+            /// `MGET key [key ...]`: the values of `keys`, nil for each missing one.
+            fn mget<K: ToArgs>(keys: K) {
+                cmd("MGET").with_arg(keys)
+            }
+
+            /// `SET key value`: sets `key` to `value` (`OK`).
+            fn set<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("SET").with_arg((key, value))
+            }
+
+            /// `SETEX key seconds value`: sets `key` to `value`, expiring in `seconds`.
+            fn set_ex<K: ToArgs, V: ToArgs>(key: K, value: V, seconds: u64) {
+                cmd("SETEX").with_arg((key, seconds, value))
+            }
+
+            /// `SETNX key value`: sets `key` only if it does not exist (`true` if it was set).
+            fn set_nx<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("SETNX").with_arg((key, value))
+            }
+
+            /// `SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT|KEEPTTL]`, as [`SetOptions`] says.
+            fn set_options<K: ToArgs, V: ToArgs>(key: K, value: V, options: SetOptions) {
+                cmd("SET").with_arg((key, value, options))
+            }
+
+            /// `GETSET key value`: sets `key` and returns its old value (nil when missing).
+            fn getset<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("GETSET").with_arg((key, value))
+            }
+
+            /// `GETDEL key`: deletes `key` and returns its value (nil when missing).
+            fn get_del<K: ToArgs>(key: K) {
+                cmd("GETDEL").with_arg(key)
+            }
+
+            /// `MSET key value [key value ...]`: sets every key of `items`.
+            fn mset<K: ToArgs, V: ToArgs>(items: &[(K, V)]) {
+                cmd("MSET").with_arg(items)
+            }
+
+            /// `DEL key [key ...]`: deletes keys (the number deleted).
+            fn del<K: ToArgs>(key: K) {
+                cmd("DEL").with_arg(key)
+            }
+
+            /// `EXISTS key [key ...]`: whether `key` exists (the number of keys that exist).
+            fn exists<K: ToArgs>(key: K) {
+                cmd("EXISTS").with_arg(key)
+            }
+
+            /// `EXPIRE key seconds`: sets a time to live (`true` if the key exists).
+            fn expire<K: ToArgs>(key: K, seconds: i64) {
+                cmd("EXPIRE").with_arg((key, seconds))
+            }
+
+            /// `PEXPIRE key milliseconds`: sets a time to live in milliseconds.
+            fn pexpire<K: ToArgs>(key: K, ms: i64) {
+                cmd("PEXPIRE").with_arg((key, ms))
+            }
+
+            /// `EXPIREAT key unix-seconds`: expires `key` at a UNIX time.
+            fn expire_at<K: ToArgs>(key: K, ts: i64) {
+                cmd("EXPIREAT").with_arg((key, ts))
+            }
+
+            /// `PEXPIREAT key unix-milliseconds`: expires `key` at a UNIX time in milliseconds.
+            fn pexpire_at<K: ToArgs>(key: K, ts: i64) {
+                cmd("PEXPIREAT").with_arg((key, ts))
+            }
+
+            /// `TTL key`: seconds left to live (-1 without expiry, -2 when missing).
+            fn ttl<K: ToArgs>(key: K) {
+                cmd("TTL").with_arg(key)
+            }
+
+            /// `PTTL key`: milliseconds left to live (-1 without expiry, -2 when missing).
+            fn pttl<K: ToArgs>(key: K) {
+                cmd("PTTL").with_arg(key)
+            }
+
+            /// `PERSIST key`: removes the expiry (`true` if there was one).
+            fn persist<K: ToArgs>(key: K) {
+                cmd("PERSIST").with_arg(key)
+            }
+
+            /// `RENAME key newkey`: renames a key.
+            fn rename<K: ToArgs, N: ToArgs>(key: K, new_key: N) {
+                cmd("RENAME").with_arg((key, new_key))
+            }
+
+            /// `TYPE key`: the type of the value (`string`, `list`, ..., `none`).
+            fn key_type<K: ToArgs>(key: K) {
+                cmd("TYPE").with_arg(key)
+            }
+
+            /// `KEYS pattern`: every key matching `pattern` (prefer `scan_match` on big databases).
+            fn keys<K: ToArgs>(pattern: K) {
+                cmd("KEYS").with_arg(pattern)
+            }
+
+            /// `INCRBY key delta` (`INCRBYFLOAT` for a float `delta`): the new value.
+            fn incr<K: ToArgs, V: ToArgs>(key: K, delta: V) {
+                cmd(if is_float(&delta) { "INCRBYFLOAT" } else { "INCRBY" }).with_arg((key, delta))
+            }
+
+            /// `DECRBY key delta`: the new value.
+            fn decr<K: ToArgs, V: ToArgs>(key: K, delta: V) {
+                cmd("DECRBY").with_arg((key, delta))
+            }
+
+            /// `APPEND key value`: the new length.
+            fn append<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("APPEND").with_arg((key, value))
+            }
+
+            /// `STRLEN key`: the length of the value (0 when missing).
+            fn strlen<K: ToArgs>(key: K) {
+                cmd("STRLEN").with_arg(key)
+            }
+
+            // Hashes.
+
+            /// `HSET key field value`: sets one field (the number of fields added).
+            fn hset<K: ToArgs, F: ToArgs, V: ToArgs>(key: K, field: F, value: V) {
+                cmd("HSET").with_arg((key, field, value))
+            }
+
+            /// `HSET key field value [field value ...]`: sets every field of `items`.
+            fn hset_multiple<K: ToArgs, F: ToArgs, V: ToArgs>(key: K, items: &[(F, V)]) {
+                cmd("HSET").with_arg((key, items))
+            }
+
+            /// `HGET key field`: one field, nil when missing (`HMGET` when `field` is several).
+            fn hget<K: ToArgs, F: ToArgs>(key: K, field: F) {
+                cmd(if field.num_args() > 1 { "HMGET" } else { "HGET" }).with_arg((key, field))
+            }
+
+            /// `HMGET key field [field ...]`: several fields, nil for each missing one.
+            fn hmget<K: ToArgs, F: ToArgs>(key: K, fields: F) {
+                cmd("HMGET").with_arg((key, fields))
+            }
+
+            /// `HGETALL key`: every field and value (a `HashMap` or a `Vec` of pairs).
+            fn hgetall<K: ToArgs>(key: K) {
+                cmd("HGETALL").with_arg(key)
+            }
+
+            /// `HDEL key field [field ...]`: deletes fields (the number deleted).
+            fn hdel<K: ToArgs, F: ToArgs>(key: K, field: F) {
+                cmd("HDEL").with_arg((key, field))
+            }
+
+            /// `HEXISTS key field`: whether the field exists.
+            fn hexists<K: ToArgs, F: ToArgs>(key: K, field: F) {
+                cmd("HEXISTS").with_arg((key, field))
+            }
+
+            /// `HINCRBY key field delta` (`HINCRBYFLOAT` for a float `delta`): the new value.
+            fn hincr<K: ToArgs, F: ToArgs, D: ToArgs>(key: K, field: F, delta: D) {
+                cmd(if is_float(&delta) { "HINCRBYFLOAT" } else { "HINCRBY" }).with_arg((key, field, delta))
+            }
+
+            /// `HKEYS key`: every field name.
+            fn hkeys<K: ToArgs>(key: K) {
+                cmd("HKEYS").with_arg(key)
+            }
+
+            /// `HVALS key`: every value.
+            fn hvals<K: ToArgs>(key: K) {
+                cmd("HVALS").with_arg(key)
+            }
+
+            /// `HLEN key`: the number of fields.
+            fn hlen<K: ToArgs>(key: K) {
+                cmd("HLEN").with_arg(key)
+            }
+
+            // Lists.
+
+            /// `LPUSH key element [element ...]`: pushes at the head (the new length).
+            fn lpush<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("LPUSH").with_arg((key, value))
+            }
+
+            /// `RPUSH key element [element ...]`: pushes at the tail (the new length).
+            fn rpush<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("RPUSH").with_arg((key, value))
+            }
+
+            /// `LPOP key [count]`: pops from the head (one element, or up to `count` of them).
+            fn lpop<K: ToArgs>(key: K, count: Option<NonZeroUsize>) {
+                cmd("LPOP").with_arg((key, count.map(NonZeroUsize::get)))
+            }
+
+            /// `RPOP key [count]`: pops from the tail (one element, or up to `count` of them).
+            fn rpop<K: ToArgs>(key: K, count: Option<NonZeroUsize>) {
+                cmd("RPOP").with_arg((key, count.map(NonZeroUsize::get)))
+            }
+
+            /// `LRANGE key start stop`: the elements from `start` to `stop` (inclusive; negative counts
+            /// from the end).
+            fn lrange<K: ToArgs>(key: K, start: isize, stop: isize) {
+                cmd("LRANGE").with_arg((key, start, stop))
+            }
+
+            /// `LLEN key`: the length of the list.
+            fn llen<K: ToArgs>(key: K) {
+                cmd("LLEN").with_arg(key)
+            }
+
+            /// `LREM key count element`: removes `count` occurrences (all for 0; from the tail when
+            /// negative).
+            fn lrem<K: ToArgs, V: ToArgs>(key: K, count: isize, value: V) {
+                cmd("LREM").with_arg((key, count, value))
+            }
+
+            /// `LTRIM key start stop`: keeps only the elements from `start` to `stop`.
+            fn ltrim<K: ToArgs>(key: K, start: isize, stop: isize) {
+                cmd("LTRIM").with_arg((key, start, stop))
+            }
+
+            /// `LINDEX key index`: the element at `index`, nil when out of range.
+            fn lindex<K: ToArgs>(key: K, index: isize) {
+                cmd("LINDEX").with_arg((key, index))
+            }
+
+            /// `BLPOP key [key ...] timeout`: pops from the head of the first non-empty list, waiting up
+            /// to `timeout` seconds (0: forever); `(key, element)`, or nil on timeout.
+            fn blpop<K: ToArgs>(key: K, timeout: f64) {
+                cmd("BLPOP").with_arg((key, timeout))
+            }
+
+            /// `BRPOP key [key ...] timeout`: pops from the tail of the first non-empty list, waiting up
+            /// to `timeout` seconds (0: forever); `(key, element)`, or nil on timeout.
+            fn brpop<K: ToArgs>(key: K, timeout: f64) {
+                cmd("BRPOP").with_arg((key, timeout))
+            }
+
+            // Sets.
+
+            /// `SADD key member [member ...]`: adds members (the number added).
+            fn sadd<K: ToArgs, M: ToArgs>(key: K, member: M) {
+                cmd("SADD").with_arg((key, member))
+            }
+
+            /// `SREM key member [member ...]`: removes members (the number removed).
+            fn srem<K: ToArgs, M: ToArgs>(key: K, member: M) {
+                cmd("SREM").with_arg((key, member))
+            }
+
+            /// `SMEMBERS key`: every member (a `HashSet` or a `Vec`).
+            fn smembers<K: ToArgs>(key: K) {
+                cmd("SMEMBERS").with_arg(key)
+            }
+
+            /// `SISMEMBER key member`: whether `member` is in the set.
+            fn sismember<K: ToArgs, M: ToArgs>(key: K, member: M) {
+                cmd("SISMEMBER").with_arg((key, member))
+            }
+
+            /// `SCARD key`: the number of members.
+            fn scard<K: ToArgs>(key: K) {
+                cmd("SCARD").with_arg(key)
+            }
+
+            /// `SINTER key [key ...]`: the members in every set.
+            fn sinter<K: ToArgs>(keys: K) {
+                cmd("SINTER").with_arg(keys)
+            }
+
+            /// `SUNION key [key ...]`: the members in any set.
+            fn sunion<K: ToArgs>(keys: K) {
+                cmd("SUNION").with_arg(keys)
+            }
+
+            // Sorted sets.
+
+            /// `ZADD key score member`: adds or updates one member (the number added).
+            fn zadd<K: ToArgs, S: ToArgs, M: ToArgs>(key: K, member: M, score: S) {
+                cmd("ZADD").with_arg((key, score, member))
+            }
+
+            /// `ZADD key score member [score member ...]`: adds or updates every `(score, member)`.
+            fn zadd_multiple<K: ToArgs, S: ToArgs, M: ToArgs>(key: K, items: &[(S, M)]) {
+                cmd("ZADD").with_arg((key, items))
+            }
+
+            /// `ZREM key member [member ...]`: removes members (the number removed).
+            fn zrem<K: ToArgs, M: ToArgs>(key: K, members: M) {
+                cmd("ZREM").with_arg((key, members))
+            }
+
+            /// `ZRANGE key start stop`: members by rank, lowest score first.
+            fn zrange<K: ToArgs>(key: K, start: isize, stop: isize) {
+                cmd("ZRANGE").with_arg((key, start, stop))
+            }
+
+            /// `ZRANGE key start stop WITHSCORES`: `(member, score)` pairs by rank, lowest score first.
+            fn zrange_withscores<K: ToArgs>(key: K, start: isize, stop: isize) {
+                cmd("ZRANGE").with_arg((key, start, stop, "WITHSCORES"))
+            }
+
+            /// `ZREVRANGE key start stop`: members by rank, highest score first.
+            fn zrevrange<K: ToArgs>(key: K, start: isize, stop: isize) {
+                cmd("ZREVRANGE").with_arg((key, start, stop))
+            }
+
+            /// `ZREVRANGE key start stop WITHSCORES`: `(member, score)` pairs, highest score first.
+            fn zrevrange_withscores<K: ToArgs>(key: K, start: isize, stop: isize) {
+                cmd("ZREVRANGE").with_arg((key, start, stop, "WITHSCORES"))
+            }
+
+            /// `ZRANGEBYSCORE key min max`: members with scores in `min..=max` (`"-inf"`, `"(1"` work).
+            fn zrangebyscore<K: ToArgs, M: ToArgs, MM: ToArgs>(key: K, min: M, max: MM) {
+                cmd("ZRANGEBYSCORE").with_arg((key, min, max))
+            }
+
+            /// `ZSCORE key member`: the member's score, nil when missing.
+            fn zscore<K: ToArgs, M: ToArgs>(key: K, member: M) {
+                cmd("ZSCORE").with_arg((key, member))
+            }
+
+            /// `ZCARD key`: the number of members.
+            fn zcard<K: ToArgs>(key: K) {
+                cmd("ZCARD").with_arg(key)
+            }
+
+            /// `ZINCRBY key delta member`: the member's new score.
+            fn zincr<K: ToArgs, M: ToArgs, D: ToArgs>(key: K, member: M, delta: D) {
+                cmd("ZINCRBY").with_arg((key, delta, member))
+            }
+
+            /// `ZRANK key member`: the member's rank, lowest score first; nil when missing.
+            fn zrank<K: ToArgs, M: ToArgs>(key: K, member: M) {
+                cmd("ZRANK").with_arg((key, member))
+            }
+
+            // Pub/sub and HyperLogLog.
+
+            /// `PUBLISH channel message`: the number of subscribers that received it.
+            fn publish<K: ToArgs, E: ToArgs>(channel: K, message: E) {
+                cmd("PUBLISH").with_arg((channel, message))
+            }
+
+            /// `PFADD key element [element ...]`: adds to a HyperLogLog (`true` if it changed).
+            fn pfadd<K: ToArgs, E: ToArgs>(key: K, element: E) {
+                cmd("PFADD").with_arg((key, element))
+            }
+
+            /// `PFCOUNT key [key ...]`: the approximate number of distinct elements.
+            fn pfcount<K: ToArgs>(key: K) {
+                cmd("PFCOUNT").with_arg(key)
+            }
+
+            // Streams.
+
+            /// `XADD key id field value [field value ...]`: appends an entry (its id; `"*"` makes one).
+            fn xadd<K: ToArgs, ID: ToArgs, F: ToArgs, V: ToArgs>(key: K, id: ID, items: &[(F, V)]) {
+                cmd("XADD").with_arg((key, id, items))
+            }
+
+            /// `XLEN key`: the number of entries.
+            fn xlen<K: ToArgs>(key: K) {
+                cmd("XLEN").with_arg(key)
+            }
+
+            /// `XRANGE key start end`: entries as `(id, fields)` pairs, such as
+            /// `Vec<(String, HashMap<String, String>)>`.
+            fn xrange<K: ToArgs, S: ToArgs, E: ToArgs>(key: K, start: S, end: E) {
+                cmd("XRANGE").with_arg((key, start, end))
+            }
+
+            /// `XRANGE key - +`: every entry.
+            fn xrange_all<K: ToArgs>(key: K) {
+                cmd("XRANGE").with_arg((key, "-", "+"))
+            }
+
+            /// `XDEL key id [id ...]`: deletes entries (the number deleted).
+            fn xdel<K: ToArgs, ID: ToArgs>(key: K, ids: &[ID]) {
+                cmd("XDEL").with_arg((key, ids))
+            }
+
+            /// `XTRIM key MAXLEN [=|~] count`: trims the stream (the number of entries removed).
+            fn xtrim<K: ToArgs>(key: K, maxlen: StreamMaxlen) {
+                cmd("XTRIM").with_arg((key, maxlen))
+            }
+
+            // Scripting.
+
+            /// `EVAL script numkeys key [key ...] arg [arg ...]`: runs a Lua script.
+            fn eval<S: ToArgs, K: ToArgs, A: ToArgs>(script: S, keys: K, args: A) {
+                let numkeys = keys.num_args();
+                cmd("EVAL").with_arg((script, numkeys, keys, args))
+            }
+
+            /// `EVALSHA sha1 numkeys key [key ...] arg [arg ...]`: runs a loaded script (a `NOSCRIPT`
+            /// error when the server does not know it).
+            fn evalsha<S: ToArgs, K: ToArgs, A: ToArgs>(sha1: S, keys: K, args: A) {
+                let numkeys = keys.num_args();
+                cmd("EVALSHA").with_arg((sha1, numkeys, keys, args))
+            }
+
+            /// `SCRIPT LOAD script`: loads a script and returns its SHA1 for `evalsha`.
+            fn script_load<S: ToArgs>(script: S) {
+                cmd("SCRIPT").with_arg(("LOAD", script))
+            }
+
+            // Server and connection.
+
+            /// `PING`: `PONG`.
+            fn ping() {
+                cmd("PING")
+            }
+
+            /// `ECHO message`: the message.
+            fn echo<M: ToArgs>(message: M) {
+                cmd("ECHO").with_arg(message)
+            }
+
+            /// `DBSIZE`: the number of keys in the selected database.
+            fn dbsize() {
+                cmd("DBSIZE")
+            }
+
+            /// `FLUSHDB`: deletes every key of the selected database.
+            fn flushdb() {
+                cmd("FLUSHDB")
+            }
+
+            /// `FLUSHALL`: deletes every key of every database.
+            fn flushall() {
+                cmd("FLUSHALL")
+            }
+
+            /// `INFO section`: server information as text (`"default"`, `"all"`, `"memory"`, ...).
+            fn info<S: ToArgs>(section: S) {
+                cmd("INFO").with_arg(section)
+            }
+
+            /// `TIME`: the server's clock as `(unix seconds, microseconds)`.
+            fn time() {
+                cmd("TIME")
+            }
+
+            /// `CLIENT SETNAME name`: names this connection.
+            fn client_setname<N: ToArgs>(name: N) {
+                cmd("CLIENT").with_arg(("SETNAME", name))
+            }
+
+            /// `CLIENT GETNAME`: this connection's name, nil when unnamed.
+            fn client_getname() {
+                cmd("CLIENT").with_arg("GETNAME")
+            }
+
+            /// `CONFIG GET parameter`: matching parameters and values (a `HashMap`).
+            fn config_get<P: ToArgs>(parameter: P) {
+                cmd("CONFIG").with_arg(("GET", parameter))
+            }
+
+            /// `CONFIG SET parameter value`: changes a server setting.
+            fn config_set<P: ToArgs, V: ToArgs>(parameter: P, value: V) {
+                cmd("CONFIG").with_arg(("SET", parameter, value))
+            }
+        }
+    };
+}
+
+pub(super) use for_each_command;

@@ -1,0 +1,275 @@
+//! The redis-rs-style command layer: typed command methods on connections ([`Commands`],
+//! [`AsyncCommands`]), pipelines and transactions ([`Pipeline`], [`pipe`],
+//! [`Connection::transaction`](crate::Connection::transaction)).
+//!
+//! Every command method comes from one list (`list.rs`), expanded four times: into `Cmd`
+//! builders (`build`), the blocking trait, the async trait and the pipeline.
+//!
+//! A method's arguments are [`ToArgs`] values and its reply any [`FromValue`] type, chosen
+//! by the caller as in redis-rs: `conn.get::<_, Option<String>>("k")`, or
+//! `let n: i64 = conn.incr("hits", 1)?;`.
+
+mod asynch;
+mod blocking;
+mod list;
+mod pipeline;
+mod transaction;
+
+use std::num::NonZeroUsize;
+
+use ferrodis_core::resp::{Arg, CommandArgs};
+
+use crate::value::{ArgSink, Cmd, ToArgs, cmd};
+
+pub use asynch::AsyncCommands;
+pub use blocking::{Commands, ScanIter};
+pub use pipeline::{Pipeline, pipe};
+
+/// A [`Cmd`] encodes straight from its own buffer: connections send it without building an
+/// argument array.
+///
+/// ```
+/// use ferrodis_std::core::resp::encode_args;
+/// use ferrodis_std::cmd;
+///
+/// let mut wire = [0u8; 32];
+/// let n = encode_args(&mut wire, &cmd("GET").with_arg("k")).unwrap();
+/// assert_eq!(&wire[..n], b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+/// ```
+impl CommandArgs for Cmd {
+    fn arg_count(&self) -> usize {
+        self.args_len()
+    }
+
+    fn arg(&self, index: usize) -> Arg<'_> {
+        Arg::Bytes(self.get(index).unwrap_or_default())
+    }
+}
+
+/// A sink that only notes whether a float argument went by.
+struct FloatProbe(bool);
+
+impl ArgSink for FloatProbe {
+    fn push(&mut self, arg: Arg<'_>) {
+        self.0 |= matches!(arg, Arg::Float(_));
+    }
+}
+
+/// Whether `value` is a float, so `incr` sends `INCRBYFLOAT` as redis-rs does.
+fn is_float<V: ToArgs + ?Sized>(value: &V) -> bool {
+    let mut probe = FloatProbe(false);
+    value.write_args(&mut probe);
+    probe.0
+}
+
+/// `SCAN cursor` followed by `tail` (`MATCH pattern`, or nothing).
+fn scan_command(cursor: u64, tail: &[Vec<u8>]) -> Cmd {
+    cmd("SCAN").with_arg((cursor, tail))
+}
+
+/// The `MATCH pattern` arguments of a scan.
+fn match_tail<P: ToArgs>(pattern: P) -> Vec<Vec<u8>> {
+    let mut tail = vec![b"MATCH".to_vec()];
+    pattern.write_args(&mut tail);
+    tail
+}
+
+/// The `Cmd` builders, one per entry of the list.
+mod build {
+    use super::*;
+
+    macro_rules! builders {
+        ($(
+            $(#[$attr:meta])*
+            fn $name:ident $(<$($gen:ident: $bound:path),* $(,)?>)?
+                ($($arg:ident: $ty:ty),* $(,)?) $body:block
+        )*) => {$(
+            pub(super) fn $name $(<$($gen: $bound),*>)? ($($arg: $ty),*) -> Cmd $body
+        )*};
+    }
+
+    list::for_each_command!(builders);
+}
+
+/// Whether `SET` writes only when the key is missing (`NX`) or only when it exists (`XX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum ExistenceCheck {
+    /// `NX`: only when the key does not exist.
+    NX,
+    /// `XX`: only when the key exists.
+    XX,
+}
+
+/// The expiry `SET` gives the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum SetExpiry {
+    /// `EX seconds`.
+    EX(u64),
+    /// `PX milliseconds`.
+    PX(u64),
+    /// `EXAT unix-seconds`.
+    EXAT(u64),
+    /// `PXAT unix-milliseconds`.
+    PXAT(u64),
+    /// `KEEPTTL`: keep the time to live the key had.
+    KEEPTTL,
+}
+
+/// The options of `SET` for [`Commands::set_options`], built as in redis-rs.
+///
+/// With [`SetOptions::get`] the reply is the old value (nil when there was none);
+/// otherwise `OK`, or nil when `NX`/`XX` prevented the write.
+///
+/// ```
+/// use ferrodis_std::{ExistenceCheck, SetExpiry, SetOptions, ToArgs};
+///
+/// let options = SetOptions::default()
+///     .conditional_set(ExistenceCheck::NX)
+///     .get(true)
+///     .with_expiration(SetExpiry::EX(60));
+/// let mut args: Vec<Vec<u8>> = Vec::new();
+/// options.write_args(&mut args);
+/// assert_eq!(args, [&b"NX"[..], b"GET", b"EX", b"60"]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SetOptions {
+    condition: Option<ExistenceCheck>,
+    get: bool,
+    expiration: Option<SetExpiry>,
+}
+
+impl SetOptions {
+    /// Writes only when the key is missing (`NX`) or only when it exists (`XX`).
+    #[must_use]
+    pub fn conditional_set(mut self, condition: ExistenceCheck) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+
+    /// Returns the old value (`GET`).
+    #[must_use]
+    pub fn get(mut self, get: bool) -> Self {
+        self.get = get;
+        self
+    }
+
+    /// Sets an expiry (`EX`, `PX`, `EXAT`, `PXAT`) or keeps the current one (`KEEPTTL`).
+    #[must_use]
+    pub fn with_expiration(mut self, expiration: SetExpiry) -> Self {
+        self.expiration = Some(expiration);
+        self
+    }
+}
+
+impl ToArgs for SetOptions {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        match self.condition {
+            Some(ExistenceCheck::NX) => out.push(Arg::from("NX")),
+            Some(ExistenceCheck::XX) => out.push(Arg::from("XX")),
+            None => {}
+        }
+        if self.get {
+            out.push(Arg::from("GET"));
+        }
+        let (name, amount) = match self.expiration {
+            Some(SetExpiry::EX(n)) => ("EX", Some(n)),
+            Some(SetExpiry::PX(n)) => ("PX", Some(n)),
+            Some(SetExpiry::EXAT(n)) => ("EXAT", Some(n)),
+            Some(SetExpiry::PXAT(n)) => ("PXAT", Some(n)),
+            Some(SetExpiry::KEEPTTL) => ("KEEPTTL", None),
+            None => return,
+        };
+        out.push(Arg::from(name));
+        if let Some(n) = amount {
+            out.push(Arg::from(n));
+        }
+    }
+}
+
+/// How [`Commands::xtrim`] trims a stream: `MAXLEN = count` (exactly) or `MAXLEN ~ count`
+/// (at least `count` kept, trimmed only in whole macro nodes, which is cheaper).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamMaxlen {
+    /// `MAXLEN = count`.
+    Equals(usize),
+    /// `MAXLEN ~ count`.
+    Approx(usize),
+}
+
+impl ToArgs for StreamMaxlen {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        let (mark, count) = match *self {
+            StreamMaxlen::Equals(n) => ("=", n),
+            StreamMaxlen::Approx(n) => ("~", n),
+        };
+        out.push(Arg::from("MAXLEN"));
+        out.push(Arg::from(mark));
+        out.push(Arg::from(count));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(cmd: &Cmd) -> Vec<&[u8]> {
+        cmd.args().collect()
+    }
+
+    #[test]
+    fn builders_put_arguments_where_redis_wants_them() {
+        let cases: Vec<(Cmd, &[&[u8]])> = vec![
+            (build::get("k"), &[b"GET", b"k"]),
+            (build::get(["a", "b"]), &[b"MGET", b"a", b"b"]),
+            (build::set_ex("k", "v", 10), &[b"SETEX", b"k", b"10", b"v"]),
+            (build::incr("n", 2), &[b"INCRBY", b"n", b"2"]),
+            (build::incr("n", 0.5), &[b"INCRBYFLOAT", b"n", b"0.5"]),
+            (build::hincr("h", "f", 1.5f32), &[b"HINCRBYFLOAT", b"h", b"f", b"1.5"]),
+            (build::hget("h", ["f", "g"]), &[b"HMGET", b"h", b"f", b"g"]),
+            (build::lpop("l", None), &[b"LPOP", b"l"]),
+            (build::lpop("l", NonZeroUsize::new(3)), &[b"LPOP", b"l", b"3"]),
+            (build::blpop("l", 0.25), &[b"BLPOP", b"l", b"0.25"]),
+            (build::zadd("z", "m", 1.5), &[b"ZADD", b"z", b"1.5", b"m"]),
+            (build::zincr("z", "m", 2), &[b"ZINCRBY", b"z", b"2", b"m"]),
+            (build::mset(&[("a", 1), ("b", 2)]), &[b"MSET", b"a", b"1", b"b", b"2"]),
+            (build::eval("return 1", ["k1", "k2"], 7), &[b"EVAL", b"return 1", b"2", b"k1", b"k2", b"7"]),
+            (build::xtrim("s", StreamMaxlen::Approx(10)), &[b"XTRIM", b"s", b"MAXLEN", b"~", b"10"]),
+            (
+                build::set_options("k", "v", SetOptions::default().with_expiration(SetExpiry::KEEPTTL)),
+                &[b"SET", b"k", b"v", b"KEEPTTL"],
+            ),
+            (
+                build::set_options(
+                    "k",
+                    "v",
+                    SetOptions::default()
+                        .conditional_set(ExistenceCheck::XX)
+                        .with_expiration(SetExpiry::PXAT(5)),
+                ),
+                &[b"SET", b"k", b"v", b"XX", b"PXAT", b"5"],
+            ),
+            (build::ping(), &[b"PING"]),
+            (build::client_getname(), &[b"CLIENT", b"GETNAME"]),
+            (scan_command(17, &match_tail("user:*")), &[b"SCAN", b"17", b"MATCH", b"user:*"]),
+            (scan_command(0, &[]), &[b"SCAN", b"0"]),
+        ];
+        for (cmd, want) in &cases {
+            assert_eq!(wire(cmd), *want, "{cmd:?}");
+        }
+    }
+
+    #[test]
+    fn a_cmd_encodes_from_its_own_buffer() {
+        let set = cmd("SET").with_arg(("k", 42, b"\r\n".as_slice()));
+        let mut buf = [0u8; 64];
+        let n = ferrodis_core::resp::encode_args(&mut buf, &set).unwrap();
+        assert_eq!(&buf[..n], b"*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n42\r\n$2\r\n\r\n\r\n");
+        assert_eq!(set.arg_count(), 4);
+        assert_eq!(
+            ferrodis_core::resp::encode_args(&mut buf, &Cmd::default()),
+            Err(ferrodis_core::EncodeError::EmptyCommand)
+        );
+    }
+}

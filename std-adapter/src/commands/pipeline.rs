@@ -1,0 +1,291 @@
+//! [`Pipeline`]: commands sent together, optionally in MULTI/EXEC, with the replies
+//! converted to one Rust type.
+
+use std::num::NonZeroUsize;
+
+use ferrodis_core::error::Delivery;
+use ferrodis_core::resp::{Arg, Frame};
+
+use super::{SetOptions, StreamMaxlen, build, list};
+use crate::TransactionOutcome;
+use crate::connection::{Connection, server_error};
+use crate::error::{Error, ErrorKind, Result, ServerError};
+use crate::multiplexed::MultiplexedConnection;
+use crate::value::{Cmd, FromValue, ToArgs, Value, cmd};
+
+/// One queued command.
+#[derive(Debug, Clone)]
+struct Queued {
+    cmd: Cmd,
+    /// Whether its reply is left out of the results.
+    ignore: bool,
+}
+
+/// Commands sent in one write, their replies read back together: redis-rs's
+/// `redis::pipe()` and redis-py's `pipeline(transaction=...)`.
+///
+/// Queue commands with the typed methods (the same as [`Commands`](super::Commands)'s,
+/// returning `&mut Self`), with [`cmd`](Self::cmd) and [`arg`](Self::arg), or with
+/// [`add_command`](Self::add_command); leave a reply out with [`ignore`](Self::ignore);
+/// wrap the whole pipeline in MULTI/EXEC with [`atomic`](Self::atomic). Then
+/// [`query`](Self::query) (blocking) or [`query_async`](Self::query_async) sends it and
+/// converts the replies that are not ignored, as an array, to the type asked for: a tuple,
+/// a `Vec`, `()`, or [`Value`].
+///
+/// Any error reply makes the query fail with the first one, as a
+/// [`ErrorKind::Server`] (redis-py's `raise_on_error=True`), even when its command's reply
+/// is ignored; the commands after it still ran. When a key `WATCH`ed before an atomic
+/// pipeline changed, EXEC runs nothing and the result is converted from nil, as in
+/// redis-rs: ask for an `Option<...>` to get `None`.
+///
+/// A pipeline is not consumed by a query: the same one can be sent again.
+///
+/// ```no_run
+/// use ferrodis_std::{Client, pipe};
+///
+/// let mut conn = Client::open("redis://127.0.0.1/")?.get_connection()?;
+/// let (n, text): (i64, String) = pipe()
+///     .set("counter", 41).ignore()
+///     .incr("counter", 1)
+///     .cmd("GET").arg("counter")
+///     .query(&mut conn)?;
+/// assert_eq!((n, text.as_str()), (42, "42"));
+///
+/// // MULTI/EXEC:
+/// let (total,): (i64,) = pipe().atomic().incr("a", 1).ignore().incr("a", 1).query(&mut conn)?;
+/// # Ok::<(), ferrodis_std::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Pipeline {
+    commands: Vec<Queued>,
+    atomic: bool,
+}
+
+/// An empty pipeline, as redis-rs's `redis::pipe()`; the same as [`Pipeline::new`].
+pub fn pipe() -> Pipeline {
+    Pipeline::new()
+}
+
+/// Expands the list into [`Pipeline`] methods that queue the command.
+macro_rules! pipeline_methods {
+    ($(
+        $(#[$attr:meta])*
+        fn $name:ident $(<$($gen:ident: $bound:path),* $(,)?>)? ($($arg:ident: $ty:ty),* $(,)?) $body:block
+    )*) => {$(
+        $(#[$attr])*
+        pub fn $name $(<$($gen: $bound),*>)? (&mut self, $($arg: $ty),*) -> &mut Self {
+            self.add_command(build::$name($($arg),*))
+        }
+    )*};
+}
+
+impl Pipeline {
+    /// An empty, non-atomic pipeline.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes the pipeline a transaction: MULTI before the commands and EXEC after, so they
+    /// run together with nothing from other clients in between.
+    pub fn atomic(&mut self) -> &mut Self {
+        self.atomic = true;
+        self
+    }
+
+    /// Whether [`atomic`](Self::atomic) was called.
+    pub fn is_atomic(&self) -> bool {
+        self.atomic
+    }
+
+    /// Starts a command named `name`; [`arg`](Self::arg) adds its arguments.
+    pub fn cmd(&mut self, name: &str) -> &mut Self {
+        self.add_command(cmd(name))
+    }
+
+    /// Adds the arguments of `arg` to the last command (or, in an empty pipeline, starts a
+    /// command whose name is `arg`).
+    pub fn arg<T: ToArgs>(&mut self, arg: T) -> &mut Self {
+        match self.commands.last_mut() {
+            Some(last) => {
+                last.cmd.arg(arg);
+            }
+            None => {
+                let mut command = Cmd::default();
+                command.arg(arg);
+                self.add_command(command);
+            }
+        }
+        self
+    }
+
+    /// Queues `cmd`, a command built with [`cmd`](crate::cmd).
+    pub fn add_command(&mut self, cmd: Cmd) -> &mut Self {
+        self.commands.push(Queued { cmd, ignore: false });
+        self
+    }
+
+    /// Leaves the last command's reply out of the results (it is still checked for an
+    /// error).
+    pub fn ignore(&mut self) -> &mut Self {
+        if let Some(last) = self.commands.last_mut() {
+            last.ignore = true;
+        }
+        self
+    }
+
+    /// The number of queued commands.
+    pub fn len(&self) -> usize {
+        self.commands.len()
+    }
+
+    /// Whether no command is queued.
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+
+    /// Removes every queued command (the pipeline stays atomic if it was).
+    pub fn clear(&mut self) {
+        self.commands.clear();
+    }
+
+    list::for_each_command!(pipeline_methods);
+
+    /// Sends the pipeline in one write on a blocking connection and converts the replies
+    /// that are not ignored, as an array, to `T`. See [`Pipeline`] for errors and
+    /// `WATCH` conflicts.
+    pub fn query<T: FromValue>(&self, conn: &mut Connection) -> Result<T> {
+        into_result(self.execute(conn)?)
+    }
+
+    /// [`query`](Self::query) on the multiplexed connection. An atomic pipeline goes out
+    /// as one batch, MULTI to EXEC, so other tasks' requests cannot land inside it.
+    pub async fn query_async<T: FromValue>(&self, conn: &MultiplexedConnection) -> Result<T> {
+        into_result(self.execute_async(conn).await?)
+    }
+
+    /// Every command's arguments back to back, and where each command's end.
+    fn arguments(&self) -> (Vec<Arg<'_>>, Vec<usize>) {
+        let count = self.commands.iter().map(|q| q.cmd.args_len()).sum();
+        let mut args = Vec::with_capacity(count);
+        let mut ends = Vec::with_capacity(self.commands.len());
+        for queued in &self.commands {
+            args.extend(queued.cmd.args().map(Arg::Bytes));
+            ends.push(args.len());
+        }
+        (args, ends)
+    }
+
+    /// Sends the pipeline: the replies not ignored, or `None` on a `WATCH` conflict.
+    pub(super) fn execute(&self, conn: &mut Connection) -> Result<Option<Vec<Value>>> {
+        let (args, ends) = self.arguments();
+        let commands = slices(&args, &ends);
+        let mut replies = Replies::new(&self.commands);
+        if !self.atomic {
+            conn.pipeline_with(&commands, |index, frame| replies.take(index, &frame))?;
+            return replies.finish().map(Some);
+        }
+        match conn.transaction_with(&commands, |index, frame| replies.take(index, &frame))? {
+            TransactionOutcome::Committed => replies.finish().map(Some),
+            TransactionOutcome::WatchConflict => Ok(None),
+        }
+    }
+
+    /// [`execute`](Self::execute) on the multiplexed connection.
+    async fn execute_async(&self, conn: &MultiplexedConnection) -> Result<Option<Vec<Value>>> {
+        let (args, ends) = self.arguments();
+        let mut replies = Replies::new(&self.commands);
+        if !self.atomic {
+            conn.pipeline_with(&slices(&args, &ends), |index, frame| replies.take(index, &frame)).await?;
+            return replies.finish().map(Some);
+        }
+        let (multi, exec) = ([Arg::from("MULTI")], [Arg::from("EXEC")]);
+        let mut commands = Vec::with_capacity(ends.len() + 2);
+        commands.push(&multi[..]);
+        commands.extend(slices(&args, &ends));
+        commands.push(&exec[..]);
+        let last = commands.len() - 1;
+        // MULTI's reply, then each command's QUEUED (or the error that will make EXEC
+        // fail with EXECABORT), then EXEC's.
+        let mut multi_error = None;
+        let mut exec_error = None;
+        let mut committed = false;
+        conn.pipeline_with(&commands, |index, frame| {
+            if index == 0 {
+                multi_error = server_error(&frame);
+            } else if index == last {
+                match frame {
+                    Frame::Array(results) => {
+                        committed = true;
+                        for (index, result) in results.iter().enumerate() {
+                            replies.take(index, &result);
+                        }
+                    }
+                    Frame::Null | Frame::NullArray => {}
+                    other => {
+                        exec_error =
+                            Some(server_error(&other).unwrap_or_else(|| {
+                                Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)
+                            }))
+                    }
+                }
+            }
+        })
+        .await?;
+        if let Some(e) = multi_error.or(exec_error) {
+            return Err(e);
+        }
+        if committed { replies.finish().map(Some) } else { Ok(None) }
+    }
+}
+
+/// The commands of [`Pipeline::arguments`] as slices.
+fn slices<'s, 'a>(args: &'s [Arg<'a>], ends: &[usize]) -> Vec<&'s [Arg<'a>]> {
+    let mut start = 0;
+    ends.iter()
+        .map(|&end| {
+            let command = &args[start..end];
+            start = end;
+            command
+        })
+        .collect()
+}
+
+/// The replies of a pipeline as a `T`: an array of those not ignored, or nil after a
+/// `WATCH` conflict.
+fn into_result<T: FromValue>(replies: Option<Vec<Value>>) -> Result<T> {
+    let value = replies.map_or(Value::Nil, Value::Array);
+    T::from_value(value).map_err(Error::from)
+}
+
+/// Collects a pipeline's replies: owned copies of those not ignored, and the first error.
+struct Replies<'p> {
+    commands: &'p [Queued],
+    values: Vec<Value>,
+    error: Option<ServerError>,
+}
+
+impl<'p> Replies<'p> {
+    fn new(commands: &'p [Queued]) -> Self {
+        let kept = commands.iter().filter(|q| !q.ignore).count();
+        Self { commands, values: Vec::with_capacity(kept), error: None }
+    }
+
+    /// Takes the reply to command `index`.
+    fn take(&mut self, index: usize, frame: &Frame<'_>) {
+        if let Frame::SimpleError(text) | Frame::BulkError(text) = *frame {
+            self.error.get_or_insert_with(|| ServerError::new(text));
+            return;
+        }
+        if self.commands.get(index).is_some_and(|q| !q.ignore) {
+            self.values.push(Value::from_frame(frame));
+        }
+    }
+
+    /// The replies not ignored, or the first error reply.
+    fn finish(self) -> Result<Vec<Value>> {
+        match self.error {
+            Some(e) => Err(Error::new(ErrorKind::Server(e), Delivery::Answered)),
+            None => Ok(self.values),
+        }
+    }
+}
