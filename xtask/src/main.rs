@@ -7,7 +7,7 @@
 //!   and ends with a one-screen summary ([`checks`]).
 //! - `cargo xtask bench`: the codec benchmark against the peer crates.
 //! - `cargo xtask gen-commands`: regenerates the command table from a real redis-server.
-//! - `cargo xtask demo`: arrives with the client.
+//! - `cargo xtask demo`: starts a throwaway redis-server and runs the quickstart against it.
 //!
 //! Besides std it uses only ferrodis-core (for `gen-commands`). Every command runs from the
 //! repository root and inherits the environment (so `CARGO_TARGET_DIR`, `RUSTFLAGS` and
@@ -15,6 +15,7 @@
 
 mod checks;
 mod cmd;
+mod demo;
 mod gen_commands;
 mod setup;
 mod steps;
@@ -36,7 +37,7 @@ commands:
   gen-commands  regenerate core/src/cmd/generated.rs from a real redis-server's COMMAND
            --check              compare with the checked-in table instead of writing it
            --redis-server PATH  the server binary (default: redis-server on PATH)
-  demo     start a throwaway redis-server and run the quickstart (not yet)
+  demo     start a throwaway redis-server and run the quickstart against it
   help     print this text
 ";
 
@@ -49,7 +50,7 @@ enum Command {
     Bench(Vec<String>),
     /// `cargo xtask gen-commands [options]`: regenerate the command table.
     GenCommands(Vec<String>),
-    /// `cargo xtask demo`: not there yet.
+    /// `cargo xtask demo`: the quickstart against a throwaway server.
     Demo,
     /// `cargo xtask help` (or no command at all).
     Help,
@@ -63,13 +64,7 @@ fn main() -> ExitCode {
         Ok(Command::GenCommands(args)) => {
             exit(gen_commands::run(&args).map_err(|e| eprintln!("cargo xtask gen-commands: {e}")).is_ok())
         }
-        Ok(Command::Demo) => {
-            eprintln!(
-                "cargo xtask demo: not yet: the client lands with issue 3 \
-                 (the codec is there today: see README.md)"
-            );
-            ExitCode::FAILURE
-        }
+        Ok(Command::Demo) => exit(demo::run().map_err(|e| eprintln!("cargo xtask demo: {e}")).is_ok()),
         Ok(Command::Help) => {
             print!("{USAGE}");
             ExitCode::SUCCESS
