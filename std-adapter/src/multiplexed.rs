@@ -97,6 +97,9 @@ impl MultiplexedConnection {
                     let tls = config.tls.as_ref().map(|tls| crate::tls::setup(tls, host)).transpose()?;
                     let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
                     tcp.set_nodelay(true)?;
+                    if let Some(keepalive) = config.keepalive {
+                        crate::transport::set_keepalive(&tcp, keepalive)?;
+                    }
                     if let Some((client, name)) = tls {
                         let tls = tokio_rustls::TlsConnector::from(client)
                             .connect(name, tcp)

@@ -98,7 +98,8 @@ fn connect_tcp(host: &str, port: u16, config: &ConnectionConfig) -> io::Result<T
     Err(last)
 }
 
-fn set_keepalive(tcp: &TcpStream, keepalive: Keepalive) -> io::Result<()> {
+/// Turns TCP keepalive on for any TCP socket (std or Tokio) with the given timings.
+pub(crate) fn set_keepalive<S: std::os::fd::AsFd>(tcp: &S, keepalive: Keepalive) -> io::Result<()> {
     let mut params = socket2::TcpKeepalive::new();
     if let Some(time) = keepalive.time {
         params = params.with_time(time);
