@@ -54,59 +54,5 @@ impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer> Connection
 }
 
 impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer, P: PushHandler> Connection<T, R, W, P> {
-    /// The push handler.
-    pub fn push_handler(&mut self) -> &mut P {
-        &mut self.push
-    }
-
-    /// Uses `decoder` (its limits) for replies.
-    pub fn set_decoder(&mut self, decoder: Decoder) {
-        self.engine.decoder = decoder;
-    }
-
-    /// Whether the connection failed and must be replaced (see
-    /// [`replace_transport`](Self::replace_transport)).
-    pub fn is_broken(&self) -> bool {
-        self.engine.broken
-    }
-
-    /// Replies owed to requests already sent and not yet read.
-    pub fn pending_replies(&self) -> usize {
-        self.engine.owed()
-    }
-
-    /// Swaps in a fresh transport (a reconnect), dropping all buffered state, and
-    /// returns the old one. Run the handshake again afterwards.
-    pub fn replace_transport(&mut self, io: T) -> T {
-        self.engine.reset();
-        core::mem::replace(&mut self.io, io)
-    }
-
-    /// The transport.
-    pub fn get_ref(&self) -> &T {
-        &self.io
-    }
-
-    /// The transport, mutably (for socket options; reading or writing it directly
-    /// desynchronises the connection).
-    pub fn get_mut(&mut self) -> &mut T {
-        &mut self.io
-    }
-
-    /// The transport, giving up the connection.
-    pub fn into_inner(self) -> T {
-        self.io
-    }
-
-    fn begin(&mut self) -> Result<usize, Error<T::Error>> {
-        self.engine.begin().map_err(|f| f.into_error(Delivery::NotSent))
-    }
-
-    fn write_failed(&mut self, kind: ErrorKind<T::Error>) -> Error<T::Error> {
-        self.engine.broken = true;
-        let delivery = if self.engine.written == 0 { Delivery::NotSent } else { Delivery::Unknown };
-        Error::new(kind, delivery)
-    }
-
     shell_methods!(;);
 }

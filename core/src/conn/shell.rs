@@ -8,6 +8,60 @@
 
 macro_rules! shell_methods {
     ($($async_:ident)?; $($await_:tt)*) => {
+    /// The push handler.
+    pub fn push_handler(&mut self) -> &mut P {
+        &mut self.push
+    }
+
+    /// Uses `decoder` (its limits) for replies.
+    pub fn set_decoder(&mut self, decoder: Decoder) {
+        self.engine.decoder = decoder;
+    }
+
+    /// Whether the connection failed and must be replaced (see
+    /// [`replace_transport`](Self::replace_transport)).
+    pub fn is_broken(&self) -> bool {
+        self.engine.broken
+    }
+
+    /// Replies owed to requests already sent and not yet read.
+    pub fn pending_replies(&self) -> usize {
+        self.engine.owed()
+    }
+
+    /// Swaps in a fresh transport (a reconnect), dropping all buffered state, and
+    /// returns the old one. Run the handshake again afterwards.
+    pub fn replace_transport(&mut self, io: T) -> T {
+        self.engine.reset();
+        core::mem::replace(&mut self.io, io)
+    }
+
+    /// The transport.
+    pub fn get_ref(&self) -> &T {
+        &self.io
+    }
+
+    /// The transport, mutably (for socket options; reading or writing it directly
+    /// desynchronises the connection).
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.io
+    }
+
+    /// The transport, giving up the connection.
+    pub fn into_inner(self) -> T {
+        self.io
+    }
+
+    fn begin(&mut self) -> Result<usize, Error<T::Error>> {
+        self.engine.begin().map_err(|f| f.into_error(Delivery::NotSent))
+    }
+
+    fn write_failed(&mut self, kind: ErrorKind<T::Error>) -> Error<T::Error> {
+        self.engine.broken = true;
+        let delivery = if self.engine.written == 0 { Delivery::NotSent } else { Delivery::Unknown };
+        Error::new(kind, delivery)
+    }
+
         /// Runs the [`Handshake`]: all its commands in one write, then every reply
         /// checked. A wrong password fails with the server's `WRONGPASS` (or `NOAUTH`)
         /// error; `CLIENT SETINFO` errors from servers older than 7.2 are ignored.
@@ -230,22 +284,31 @@ macro_rules! shell_methods {
 
         /// Writes everything queued by [`send`](Self::send) and flushes the transport.
         pub $($async_)? fn flush(&mut self) -> Result<(), Error<T::Error>> {
-            let mut at = 0;
-            while at < self.engine.tx.pending().len() {
-                let written = self.io.write(&self.engine.tx.pending()[at..]) $($await_)*;
-                match written {
-                    Ok(0) => return Err(self.write_failed(ErrorKind::Closed)),
-                    Ok(n) => {
-                        at += n;
-                        self.engine.written += n;
-                    }
-                    Err(e) if e.kind() == embedded_io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(self.write_failed(ErrorKind::Io(e))),
-                }
+            let written = Self::write_all(&mut self.io, self.engine.tx.pending(), &mut self.engine.written) $($await_)*;
+            if let Err(kind) = written {
+                return Err(self.write_failed(kind));
             }
             self.engine.tx.clear();
             let flushed = self.io.flush() $($await_)*;
             flushed.map_err(|e| self.write_failed(ErrorKind::Io(e)))
+        }
+
+        /// Writes all of `bytes`, retrying on `Interrupted` and counting into `written`.
+        $($async_)? fn write_all(io: &mut T, bytes: &[u8], written: &mut usize) -> Result<(), ErrorKind<T::Error>> {
+            let mut at = 0;
+            while at < bytes.len() {
+                let result = io.write(&bytes[at..]) $($await_)*;
+                match result {
+                    Ok(0) => return Err(ErrorKind::Closed),
+                    Ok(n) => {
+                        at += n;
+                        *written += n;
+                    }
+                    Err(e) if e.kind() == embedded_io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(ErrorKind::Io(e)),
+                }
+            }
+            Ok(())
         }
 
         /// Reads and drops `stale` replies owed to abandoned requests.
@@ -273,18 +336,9 @@ macro_rules! shell_methods {
             }
             self.engine.owe_one();
             for segment in command_segments(args) {
-                let mut at = 0;
-                while at < segment.len() {
-                    let written = self.io.write(&segment[at..]) $($await_)*;
-                    match written {
-                        Ok(0) => return Err(self.write_failed(ErrorKind::Closed)),
-                        Ok(n) => {
-                            at += n;
-                            self.engine.written += n;
-                        }
-                        Err(e) if e.kind() == embedded_io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(self.write_failed(ErrorKind::Io(e))),
-                    }
+                let written = Self::write_all(&mut self.io, &segment, &mut self.engine.written) $($await_)*;
+                if let Err(kind) = written {
+                    return Err(self.write_failed(kind));
                 }
             }
             Ok(())
