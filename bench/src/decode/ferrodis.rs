@@ -64,7 +64,7 @@ impl Walk {
             | Frame::VerbatimString { text: b, .. } => b.len() as u64,
             Frame::StreamedString(s) => s.len() as u64,
             Frame::Integer(n) => n as u64,
-            Frame::Double(d) => d.to_bits(),
+            Frame::Double(d) => d.value().to_bits(),
             Frame::Boolean(b) => u64::from(b),
             Frame::NullBulkString | Frame::NullArray | Frame::Null => 1,
             Frame::Array(a) | Frame::Map(a) | Frame::Set(a) | Frame::Attribute(a) | Frame::Push(a) => {

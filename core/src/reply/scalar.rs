@@ -89,7 +89,7 @@ impl FromFrame<'_> for f64 {
     /// (`inf`, `-inf` and `nan` included).
     fn from_frame(frame: Frame<'_>) -> Result<Self, ReplyError> {
         match frame {
-            Frame::Double(d) => Ok(d),
+            Frame::Double(d) => Ok(d.value()),
             Frame::Integer(n) => Ok(n as f64),
             ref f => numeric_text(f, expected::DOUBLE)?.parse().map_err(|_| ReplyError::InvalidNumber),
         }

@@ -5,7 +5,7 @@
 
 use nom::Err;
 
-use super::frame::{Aggregate, Frame, StreamedString};
+use super::frame::{Aggregate, Double, Frame, StreamedString};
 use super::parse::{self, Fail, PResult};
 use crate::error::DecodeError;
 
@@ -393,10 +393,10 @@ impl Decoder {
             }
             b',' => {
                 let (rest, text) = parse::line(body)?;
-                match parse::double(text) {
-                    Some(d) => scalar((rest, Frame::Double(d))),
-                    None => parse::fail(DecodeError::InvalidDouble),
+                if !parse::is_double(text) {
+                    return parse::fail(DecodeError::InvalidDouble);
                 }
+                scalar((rest, Frame::Double(Double::validated(text))))
             }
             b'(' => {
                 let (rest, text) = parse::line(body)?;

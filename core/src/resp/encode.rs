@@ -165,6 +165,13 @@ impl<'o, O: Output> Encoder<'o, O> {
         self.out.put(b"\r\n")
     }
 
+    /// `,text\r\n` for a double already in text form (as [`Double`](super::Double) holds it).
+    fn double_text(&mut self, text: &[u8]) -> Result<(), O::Error> {
+        self.out.put(b",")?;
+        self.out.put(text)?;
+        self.out.put(b"\r\n")
+    }
+
     /// `(digits\r\n`; anything but an optionally signed run of digits is an
     /// [`EncodeError::InvalidBigNumber`].
     pub fn big_number(&mut self, digits: &[u8]) -> Result<(), O::Error> {
@@ -256,7 +263,7 @@ impl<'o, O: Output> Encoder<'o, O> {
             Frame::NullArray => self.null_array(),
             Frame::Null => self.null(),
             Frame::Boolean(b) => self.boolean(b),
-            Frame::Double(d) => self.double(d),
+            Frame::Double(d) => self.double_text(d.text()),
             Frame::BigNumber(d) => self.big_number(d),
             Frame::BulkError(m) => self.bulk_error(m),
             Frame::VerbatimString { format, text } => self.verbatim_string(format, text),
@@ -292,8 +299,8 @@ impl<'o, O: Output> Encoder<'o, O> {
 /// use ferrodis_core::EncodeError;
 ///
 /// let mut buf = [0u8; 8];
-/// assert_eq!(encode_frame(&mut buf, &Frame::Double(1.5)), Ok(6));
-/// assert_eq!(&buf[..6], b",1.5\r\n");
+/// assert_eq!(encode_frame(&mut buf, &Frame::Integer(15)), Ok(5));
+/// assert_eq!(&buf[..5], b":15\r\n");
 /// assert_eq!(
 ///     encode_frame(&mut buf[..4], &Frame::BulkString(b"hello")),
 ///     Err(EncodeError::BufferTooSmall { needed: 11 }),
@@ -316,6 +323,7 @@ pub fn write_frame<W: embedded_io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resp::Double;
 
     #[test]
     fn scalars_encode_as_the_spec_spells_them() {
@@ -328,10 +336,8 @@ mod tests {
             (Frame::NullArray, b"*-1\r\n"),
             (Frame::Null, b"_\r\n"),
             (Frame::Boolean(false), b"#f\r\n"),
-            (Frame::Double(f64::INFINITY), b",inf\r\n"),
-            (Frame::Double(f64::NEG_INFINITY), b",-inf\r\n"),
-            (Frame::Double(f64::NAN), b",nan\r\n"),
-            (Frame::Double(1.23), b",1.23\r\n"),
+            (Frame::Double(Double::validated(b"inf")), b",inf\r\n"),
+            (Frame::Double(Double::validated(b"-1.5e3")), b",-1.5e3\r\n"),
             (Frame::BigNumber(b"-123456789012345678901234567890"), b"(-123456789012345678901234567890\r\n"),
             (Frame::BulkError(b"SYNTAX x"), b"!8\r\nSYNTAX x\r\n"),
             (Frame::VerbatimString { format: *b"txt", text: b"Some string" }, b"=15\r\ntxt:Some string\r\n"),

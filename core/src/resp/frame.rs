@@ -10,8 +10,8 @@ use super::decode::Decoder;
 /// Scalars borrow their bytes from the decoder's input; aggregates are an [`Aggregate`],
 /// a validated view that is iterated lazily. Nothing in a frame is allocated.
 ///
-/// Two frames are equal when a peer would see the same value: doubles compare equal when
-/// both are NaN, and aggregates compare element by element.
+/// Two frames are equal when they say the same thing the same way: doubles compare by
+/// their text, and aggregates element by element.
 ///
 /// ```
 /// use ferrodis_core::resp::{decode, Decoded, Frame};
@@ -47,8 +47,9 @@ pub enum Frame<'a> {
     Null,
     /// `#t\r\n` or `#f\r\n`.
     Boolean(bool),
-    /// `,1.5\r\n`, `,inf\r\n`, `,-inf\r\n`, `,nan\r\n`.
-    Double(f64),
+    /// `,1.5\r\n`, `,inf\r\n`, `,-inf\r\n`, `,nan\r\n`: the number as written; see
+    /// [`Double::value`].
+    Double(Double<'a>),
     /// `(3492890328409238509324850943850943825024385\r\n`: the decimal digits, sign included.
     BigNumber(&'a [u8]),
     /// `!21\r\nSYNTAX invalid syntax\r\n`: a binary-safe error reply.
@@ -116,6 +117,54 @@ impl<'a> Frame<'a> {
     }
 }
 
+/// A RESP3 double as the server wrote it. The decoder checks its syntax; the `f64` is
+/// computed by [`Double::value`] when asked for, so firmware that never reads a double
+/// links no float parsing.
+///
+/// ```
+/// use ferrodis_core::resp::Double;
+///
+/// let d = Double::new(b"1.5e3").unwrap();
+/// assert_eq!(d.value(), 1500.0);
+/// assert_eq!(d.text(), b"1.5e3");
+/// assert!(Double::new(b"1.5.0").is_none());
+/// assert_eq!(Double::new(b"-inf").unwrap().value(), f64::NEG_INFINITY);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Double<'a> {
+    text: &'a [u8],
+}
+
+impl<'a> Double<'a> {
+    /// The double written as `text` (`1.5`, `-2e10`, `inf`, `-inf`, `nan`), or `None` when
+    /// it is not one.
+    pub fn new(text: &'a [u8]) -> Option<Self> {
+        super::parse::is_double(text).then_some(Self { text })
+    }
+
+    /// Wraps text the decoder checked.
+    pub(crate) const fn validated(text: &'a [u8]) -> Self {
+        Self { text }
+    }
+
+    /// The text as written. Two doubles are equal when their texts are.
+    pub const fn text(&self) -> &'a [u8] {
+        self.text
+    }
+
+    /// The value.
+    pub fn value(&self) -> f64 {
+        super::parse::double_value(self.text)
+    }
+}
+
+impl fmt::Debug for Double<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Double({})", self.text.escape_ascii())
+    }
+}
+
 /// Bytes shown as an escaped string, as a reader expects of Redis values.
 struct Text<'a>(&'a [u8]);
 
@@ -137,7 +186,9 @@ impl fmt::Debug for Frame<'_> {
             Self::NullArray => f.write_str("NullArray"),
             Self::Null => f.write_str("Null"),
             Self::Boolean(b) => f.debug_tuple("Boolean").field(b).finish(),
-            Self::Double(d) => f.debug_tuple("Double").field(d).finish(),
+            Self::Double(d) => {
+                f.debug_tuple("Double").field(&format_args!("{}", d.text().escape_ascii())).finish()
+            }
             Self::BigNumber(d) => f.debug_tuple("BigNumber").field(&Text(d)).finish(),
             Self::BulkError(t) => f.debug_tuple("BulkError").field(&Text(t)).finish(),
             Self::VerbatimString { format, text } => f
@@ -165,7 +216,7 @@ impl PartialEq for Frame<'_> {
             | (BulkError(a), BulkError(b)) => a == b,
             (Integer(a), Integer(b)) => a == b,
             (Boolean(a), Boolean(b)) => a == b,
-            (Double(a), Double(b)) => a == b || (a.is_nan() && b.is_nan()),
+            (Double(a), Double(b)) => a == b,
             (NullBulkString, NullBulkString) | (NullArray, NullArray) | (Null, Null) => true,
             (VerbatimString { format: fa, text: ta }, VerbatimString { format: fb, text: tb }) => {
                 fa == fb && ta == tb

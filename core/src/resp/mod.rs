@@ -33,4 +33,4 @@ pub use command::{
 };
 pub use decode::{AttributeMode, Decoded, Decoder, Limits, MAX_DEPTH_CEILING, decode};
 pub use encode::{Encoder, IoOutput, Output, SliceOutput, encode_frame, write_frame};
-pub use frame::{Aggregate, Chunks, Elements, Frame, Pairs, StreamedString};
+pub use frame::{Aggregate, Chunks, Double, Elements, Frame, Pairs, StreamedString};

@@ -274,17 +274,43 @@ pub(crate) fn is_decimal(text: &[u8]) -> bool {
     !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
 }
 
-/// Parses the text of a RESP3 double: a decimal or exponent number, `inf`, `-inf` or `nan`.
-pub(crate) fn double(text: &[u8]) -> Option<f64> {
-    // Only the characters a number can use; this keeps `str::parse` from seeing anything
-    // exotic and rejects empty text.
-    let valid = !text.is_empty()
-        && text.len() <= 512
-        && text.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    if !valid {
-        return None;
+/// Whether `text` is a RESP3 double: `[+|-]digits[.digits][(e|E)[+|-]digits]`, `inf`,
+/// `-inf` or `nan` (the last three in any case). Checking the syntax is all the decoder
+/// does; the value is computed only when asked for ([`double_value`]), so a program that
+/// never reads a double links no float parsing.
+pub(crate) fn is_double(text: &[u8]) -> bool {
+    let unsigned = match text {
+        [b'+' | b'-', rest @ ..] => rest,
+        _ => text,
+    };
+    if unsigned.eq_ignore_ascii_case(b"inf") || unsigned.eq_ignore_ascii_case(b"nan") {
+        return true;
     }
-    core::str::from_utf8(text).ok()?.parse::<f64>().ok()
+    let digits = |t: &[u8]| t.iter().take_while(|b| b.is_ascii_digit()).count();
+    let whole = digits(unsigned);
+    let mut rest = &unsigned[whole..];
+    let mut fraction = 0;
+    if let [b'.', tail @ ..] = rest {
+        fraction = digits(tail);
+        rest = &tail[fraction..];
+    }
+    if whole + fraction == 0 {
+        return false;
+    }
+    if let [b'e' | b'E', tail @ ..] = rest {
+        let tail = match tail {
+            [b'+' | b'-', t @ ..] => t,
+            t => t,
+        };
+        let exponent = digits(tail);
+        return exponent > 0 && exponent == tail.len();
+    }
+    rest.is_empty()
+}
+
+/// The value of text that [`is_double`] accepted (NaN for anything else).
+pub(crate) fn double_value(text: &[u8]) -> f64 {
+    core::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok()).unwrap_or(f64::NAN)
 }
 
 #[cfg(test)]
@@ -342,12 +368,18 @@ mod tests {
 
     #[test]
     fn doubles() {
-        assert_eq!(double(b"1.5"), Some(1.5));
-        assert_eq!(double(b"-inf"), Some(f64::NEG_INFINITY));
-        assert!(double(b"nan").unwrap().is_nan());
-        assert_eq!(double(b"1e3"), Some(1000.0));
-        assert_eq!(double(b""), None);
-        assert_eq!(double(b"1,5"), None);
-        assert_eq!(double(b"abc"), None);
+        for good in
+            [&b"1.5"[..], b"-inf", b"inf", b"+inf", b"nan", b"NaN", b"1e3", b"-1.5E-7", b"10", b".5", b"5."]
+        {
+            assert!(is_double(good), "{}", good.escape_ascii());
+        }
+        for bad in [&b""[..], b"1,5", b"abc", b"1e", b"e5", b".", b"-", b"1.2.3", b"infinity", b"1e+", b" 1"]
+        {
+            assert!(!is_double(bad), "{}", bad.escape_ascii());
+        }
+        assert_eq!(double_value(b"1.5"), 1.5);
+        assert_eq!(double_value(b"-inf"), f64::NEG_INFINITY);
+        assert!(double_value(b"nan").is_nan());
+        assert_eq!(double_value(b"1e3"), 1000.0);
     }
 }

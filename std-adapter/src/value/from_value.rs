@@ -215,7 +215,7 @@ impl<'a> Scalar<'a> {
         Some(match *frame {
             Frame::Null | Frame::NullBulkString | Frame::NullArray => Scalar::Nil,
             Frame::Integer(n) => Scalar::Int(n),
-            Frame::Double(d) => Scalar::Double(d),
+            Frame::Double(d) => Scalar::Double(d.value()),
             Frame::Boolean(b) => Scalar::Boolean(b),
             Frame::SimpleString(b"OK") => Scalar::Okay,
             Frame::BulkString(b) => Scalar::Text(b),

@@ -198,7 +198,7 @@ fn scalar(frame: &Frame<'_>) -> Value {
         }
         Frame::NullBulkString | Frame::NullArray | Frame::Null => Value::Nil,
         Frame::Boolean(b) => Value::Boolean(b),
-        Frame::Double(d) => Value::Double(d),
+        Frame::Double(d) => Value::Double(d.value()),
         Frame::BigNumber(digits) => Value::BigNumber(lossy(digits)),
         Frame::VerbatimString { format, text } => Value::VerbatimString { format, text: lossy(text) },
         // Aggregates are handled by `Value::from_frame`; this arm is never taken.

@@ -49,7 +49,7 @@ fn is(frame: &Frame<'_>, want: &Want) -> bool {
         | (Frame::BulkError(a), BulkError(b)) => a == b,
         (Frame::Integer(a), Int(b)) => a == b,
         (Frame::Boolean(a), Bool(b)) => a == b,
-        (Frame::Double(a), Double(b)) => a == b || (a.is_nan() && b.is_nan()),
+        (Frame::Double(a), Double(b)) => a.value() == *b || (a.value().is_nan() && b.is_nan()),
         (Frame::NullBulkString, NullBulk) | (Frame::NullArray, NullArray) | (Frame::Null, Null) => true,
         (Frame::VerbatimString { format, text }, Verbatim(f, t)) => format == *f && text == t,
         (Frame::Array(a), Array(w))
@@ -435,7 +435,9 @@ fn tree_matches<'a>(frames: &mut impl Iterator<Item = Frame<'a>>, tree: &Tree) -
         | (Frame::BulkError(a), Tree::BulkError(b)) => a == b,
         (Frame::Integer(a), Tree::Int(b)) => a == b,
         (Frame::Boolean(a), Tree::Bool(b)) => a == b,
-        (Frame::Double(a), Tree::Double(b)) => a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+        (Frame::Double(a), Tree::Double(b)) => {
+            a.value().to_bits() == b.to_bits() || (a.value().is_nan() && b.is_nan())
+        }
         (Frame::NullBulkString, Tree::NullBulk)
         | (Frame::NullArray, Tree::NullArray)
         | (Frame::Null, Tree::Null) => true,
