@@ -8,12 +8,14 @@
 //! | `clippy` | clippy `-D warnings` on all targets, and on the no_std crates for thumbv7em |
 //! | `test`   | `cargo test --workspace --no-fail-fast`                                   |
 //! | `nostd`  | the no_std crates for each bare-metal target, with and without `defmt`, against a sysroot without `alloc` |
+//! | `firmware` | builds `examples/firmware`, checks its flash and RAM budget, runs it under QEMU |
 //! | `bench`  | the codec benchmark's quick run                                           |
 //! | `fuzz`   | each target in `fuzz/fuzz_targets/` for `--fuzz-seconds`, with `fuzz/resp.dict` and `fuzz/seeds/<target>` |
 
 use std::path::{Path, PathBuf};
 
 use crate::cmd::{Cmd, root, show};
+use crate::firmware;
 use crate::setup::{self, Needs};
 use crate::steps::{Steps, TestCounts};
 
@@ -25,6 +27,7 @@ pub(crate) const GROUPS: &[(&str, &str)] = &[
     ("test", "cargo test --workspace"),
     ("nostd", "no_std builds for the bare-metal targets"),
     ("bench", "quick run of the codec benchmark"),
+    ("firmware", "Cortex-M4F firmware: build, size budget, run under QEMU"),
     ("fuzz", "fuzz smoke run of every target"),
 ];
 
@@ -67,6 +70,7 @@ pub(crate) fn run(options: &Options) -> bool {
             lint_tools: runs("fmt") || runs("clippy"),
             targets: if runs("nostd") || runs("clippy") { BARE_METAL } else { &[] },
             fuzz: runs("fuzz"),
+            firmware: runs("firmware"),
         };
         steps.run("setup", || setup::ensure(&needs));
     } else {
@@ -110,6 +114,23 @@ pub(crate) fn run(options: &Options) -> bool {
         steps.skip("nostd");
     }
 
+    if runs("firmware") {
+        let mut elf = None;
+        steps.run("firmware build", || {
+            elf = Some(firmware::build()?);
+            Ok(String::new())
+        });
+        match elf {
+            Some(elf) => {
+                steps.run("firmware size", || firmware::size(&elf));
+                steps.run("firmware qemu", || firmware::run_in_qemu(&elf));
+            }
+            None => steps.skip("firmware size"),
+        }
+    } else {
+        steps.skip("firmware");
+    }
+
     if runs("bench") {
         steps.run("bench", || {
             Cmd::cargo()
@@ -149,12 +170,15 @@ fn short(target: &str) -> &str {
     target.split('-').next().unwrap_or(target)
 }
 
-/// `cargo fmt --check` over the workspace and over the fuzz crate (its own workspace).
+/// `cargo fmt --check` over the workspace and over the fuzz and firmware crates (each its
+/// own workspace).
 fn fmt() -> Result<String, String> {
     let mut result = Cmd::cargo().args(["fmt", "--all", "--check"]).run();
-    if root().join("fuzz/Cargo.toml").is_file() {
-        let fuzz = Cmd::cargo().args(["fmt", "--check", "--manifest-path", "fuzz/Cargo.toml"]).run();
-        result = result.and(fuzz);
+    for own_workspace in ["fuzz/Cargo.toml", "examples/firmware/Cargo.toml"] {
+        if root().join(own_workspace).is_file() {
+            let other = Cmd::cargo().args(["fmt", "--check", "--manifest-path", own_workspace]).run();
+            result = result.and(other);
+        }
     }
     result.map(none)
 }

@@ -30,12 +30,14 @@ pub(crate) struct Cmd {
     args: Vec<String>,
     /// Variables set on top of the inherited environment.
     envs: Vec<(String, String)>,
+    /// Where it runs, relative to the repository root (the root itself when `None`).
+    dir: Option<PathBuf>,
 }
 
 impl Cmd {
     /// A command running `program` with no arguments yet.
     pub(crate) fn new(program: &str) -> Self {
-        Self { program: program.to_owned(), args: Vec::new(), envs: Vec::new() }
+        Self { program: program.to_owned(), args: Vec::new(), envs: Vec::new(), dir: None }
     }
 
     /// `cargo`, through the rustup proxy on `PATH` so that `+toolchain` works and the
@@ -62,10 +64,18 @@ impl Cmd {
         self
     }
 
-    /// The `std::process::Command` for this line, in the repository root.
-    fn command(&self) -> Command {
+    /// Runs it in `dir`, a folder of the repository (for crates with their own
+    /// `.cargo/config.toml`, such as the firmware).
+    pub(crate) fn in_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// The `std::process::Command` for this line, in the repository root (or its folder).
+    pub(crate) fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
-        command.args(&self.args).current_dir(root());
+        let dir = self.dir.as_ref().map_or_else(|| root().to_owned(), |d| root().join(d));
+        command.args(&self.args).current_dir(dir);
         command.envs(self.envs.iter().map(|(k, v)| (k, v)));
         command
     }

@@ -16,7 +16,9 @@
 mod checks;
 mod cmd;
 mod demo;
+mod firmware;
 mod gen_commands;
+mod server;
 mod setup;
 mod steps;
 

@@ -19,11 +19,23 @@ pub(crate) struct Needs<'a> {
     pub(crate) targets: &'a [&'a str],
     /// A nightly toolchain and cargo-fuzz.
     pub(crate) fuzz: bool,
+    /// QEMU and the LLVM size tools, for the firmware run and its size report.
+    pub(crate) firmware: bool,
 }
 
-/// The Redis binaries the tests start, each with the Debian package that ships it.
-const REDIS_BINARIES: &[(&str, &str)] =
-    &[("redis-server", "redis-server"), ("redis-sentinel", "redis-sentinel"), ("redis-cli", "redis-tools")];
+/// The Redis binaries the tests start, each with the Debian package that ships it; `ip`
+/// makes the network namespace of the embassy TAP test.
+const REDIS_BINARIES: &[(&str, &str)] = &[
+    ("redis-server", "redis-server"),
+    ("redis-sentinel", "redis-sentinel"),
+    ("redis-cli", "redis-tools"),
+    ("redis-benchmark", "redis-tools"),
+    ("ip", "iproute2"),
+];
+
+/// What the firmware steps run, each with its Debian package.
+const FIRMWARE_BINARIES: &[(&str, &str)] =
+    &[("qemu-system-arm", "qemu-system-arm"), ("llvm-size", "llvm"), ("llvm-nm", "llvm")];
 
 /// Installs what `needs` asks for and is missing. Returns what it did, in a few words, or
 /// every problem it met (it goes on past one, to report them all at once).
@@ -37,7 +49,10 @@ pub(crate) fn ensure(needs: &Needs<'_>) -> Result<String, String> {
         }
     };
     if needs.redis {
-        check(redis(&mut done));
+        check(packages(REDIS_BINARIES, &mut done));
+    }
+    if needs.firmware {
+        check(packages(FIRMWARE_BINARIES, &mut done));
     }
     if needs.lint_tools {
         check(lint_tools(&mut done));
@@ -76,14 +91,18 @@ fn install(cmd: &Cmd, what: &str, done: &mut Vec<String>) -> Result<(), String> 
     Ok(())
 }
 
-/// The Redis binaries, from Debian's packages.
-fn redis(done: &mut Vec<String>) -> Result<(), String> {
+/// Installs the Debian packages that ship whichever of `binaries` are missing.
+fn packages(binaries: &[(&str, &'static str)], done: &mut Vec<String>) -> Result<(), String> {
     let missing = || -> Vec<&str> {
-        REDIS_BINARIES.iter().filter(|(binary, _)| !on_path(binary)).map(|(_, package)| *package).collect()
+        let mut packages: Vec<&str> =
+            binaries.iter().filter(|(binary, _)| !on_path(binary)).map(|(_, package)| *package).collect();
+        packages.dedup();
+        packages
     };
     let packages = missing();
     if packages.is_empty() {
-        println!("setup: have redis-server, redis-sentinel, redis-cli");
+        let names: Vec<&str> = binaries.iter().map(|(b, _)| *b).collect();
+        println!("setup: have {}", names.join(", "));
         return Ok(());
     }
     let list = packages.join(" ");
