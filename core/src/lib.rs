@@ -2,6 +2,14 @@
 //!
 //! - [`resp`]: the RESP2/RESP3 codec (zero-copy streaming decoder, command and frame
 //!   encoders).
+//! - [`conn`]: the connection engine, as pure logic (handshake, pipelines, transactions,
+//!   push frames, streaming reads) under two thin shells, blocking over `embedded_io` and
+//!   async over `embedded_io_async`.
+//! - [`cmd`]: typed command builders, the generic [`cmd::Cmd`] builder for any command, and
+//!   the command table generated from a real server (flags, key positions).
+//! - [`reply`]: borrowing conversions of replies (`&str`, `&[u8]`, numbers, `Option`,
+//!   heapless containers, maps, scored members, stream entries).
+//! - [`url`]: `redis://`, `rediss://` and `unix://` URLs as redis-py reads them.
 //! - [`error`]: one small error enum per layer.
 //!
 //! The crate is `#![no_std]` and needs no allocator; it builds for bare-metal targets such

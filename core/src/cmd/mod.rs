@@ -1,4 +1,12 @@
-//! Commands: the command table generated from a real server.
+//! Commands: typed builders, a generic builder, and the command table generated from a
+//! real server.
+//!
+//! Each typed builder (`cmd::get(key)`, `cmd::set(key, value).ex(60).nx()`,
+//! `cmd::xadd(..)`, ...) borrows its arguments, implements
+//! [`CommandArgs`](crate::resp::CommandArgs) without an argument array, and names its natural
+//! reply type through [`Command`], so a connection's `run` returns it typed. [`Cmd`] builds
+//! any other command, module commands included (the counterpart of redis-py's
+//! `load_external_module`), with the reply type of the caller's choice.
 //!
 //! [`COMMANDS`] describes every command and subcommand of the Redis version named by
 //! [`SERVER_VERSION`]: name, arity, flags (`readonly`, `write`, `blocking`, `pubsub`, ...),
