@@ -3,14 +3,15 @@
 //!
 //! - no panic, `consumed` is 1..=input length, `Incomplete { needed }` has `needed >= 1`;
 //! - every aggregate walks fully: `iter`, `iter_with_attributes`, `pairs` and `raw` agree
-//!   with `len`;
+//!   with `len`; a streamed string's chunks agree with its `len`, a double's text passes
+//!   `Double::new` and its `value` computes;
 //! - every frame re-encodes (growing the buffer to the size `BufferTooSmall` reports) and
 //!   decodes back to an equal frame that consumes exactly the encoding.
 #![no_main]
 
 use ferrodis_core::EncodeError;
 use ferrodis_core::resp::{
-    AttributeMode, Decoded, Decoder, Frame, Limits, MAX_DEPTH_CEILING, encode_frame,
+    AttributeMode, Decoded, Decoder, Double, Frame, Limits, MAX_DEPTH_CEILING, encode_frame,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -19,7 +20,11 @@ const TIGHT: Limits = Limits { max_bulk_len: 16, max_aggregate_len: 4, max_depth
 
 /// Re-reads bytes the decoder accepted already: widest limits, attributes surfaced.
 const WIDE: Decoder = Decoder::new()
-    .with_limits(Limits { max_bulk_len: usize::MAX, max_aggregate_len: usize::MAX, max_depth: MAX_DEPTH_CEILING })
+    .with_limits(Limits {
+        max_bulk_len: usize::MAX,
+        max_aggregate_len: usize::MAX,
+        max_depth: MAX_DEPTH_CEILING,
+    })
     .with_attributes(AttributeMode::Surface);
 
 fuzz_target!(|data: &[u8]| {
@@ -49,6 +54,21 @@ fuzz_target!(|data: &[u8]| {
 
 /// Visits every element of every aggregate; `depth` is bounded by the decoder's ceiling.
 fn walk(frame: &Frame<'_>, depth: usize) {
+    match frame {
+        Frame::Double(d) => {
+            assert!(Double::new(d.text()).is_some(), "Double::new refuses a decoded {frame:?}");
+            let _ = d.value();
+        }
+        Frame::StreamedString(s) => {
+            let (mut len, mut parts) = (0, 0);
+            for chunk in s.chunks() {
+                assert!(!chunk.is_empty(), "empty chunk in {frame:?}");
+                (len, parts) = (len + chunk.len(), parts + 1);
+            }
+            assert_eq!((s.len(), s.is_empty()), (len, parts == 0), "len/is_empty of {frame:?}");
+        }
+        _ => {}
+    }
     let Some(aggregate) = frame.as_aggregate() else { return };
     assert!(depth < MAX_DEPTH_CEILING, "aggregate nested deeper than MAX_DEPTH_CEILING");
     let mut elements = 0;

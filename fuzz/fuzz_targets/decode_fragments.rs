@@ -45,29 +45,31 @@ fuzz_target!(|data: &[u8]| {
         let got = (!pending.is_empty()).then(|| decoder.decode(pending));
         let at_end = fed == stream.len();
         match got {
+            None if at_end => break,
+            None => {}
             Some(Ok(Decoded::Complete { consumed, .. })) => {
+                assert!(consumed > 0, "Complete {{ consumed: 0 }}");
                 assert_eq!(got.as_ref(), expected.get(next), "frame {next} after {fragments} fragments");
                 (start, next) = (start + consumed, next + 1);
                 continue;
             }
-            Some(Err(_)) | Some(Ok(Decoded::Incomplete { .. })) if at_end || got.unwrap().is_err() => {
-                assert_eq!(got.as_ref(), expected.get(next), "end, frame {next} after {fragments} fragments");
-                next += 1;
-                break;
-            }
-            None if at_end => break,
-            Some(Ok(Decoded::Incomplete { needed })) => {
+            Some(Ok(Decoded::Incomplete { needed })) if !at_end => {
                 assert!(needed >= 1, "Incomplete {{ needed: 0 }}");
-                if let (false, Some(Ok(Decoded::Complete { consumed, .. }))) = (cfg!(feature = "lax-needed"), expected.get(next)) {
+                if let Some(Ok(Decoded::Complete { consumed, .. })) = expected.get(next) {
                     assert!(
                         pending.len() + needed <= *consumed,
-                        "{:?} asked for {needed} more bytes, but the frame ends {} bytes later",
+                        "{:?} asked for {needed} more bytes, but its frame ends {} bytes later",
                         pending.escape_ascii().to_string(),
                         consumed - pending.len(),
                     );
                 }
             }
-            _ => {}
+            // An error, or an `Incomplete` with nothing left to feed: the stream ends here.
+            Some(_) => {
+                assert_eq!(got.as_ref(), expected.get(next), "end, frame {next} after {fragments} fragments");
+                next += 1;
+                break;
+            }
         }
         let size = sizes.get(fragments % sizes.len().max(1)).map_or(1, |&s| usize::from(s.max(1)));
         let end = (fed + size).min(stream.len());
