@@ -9,7 +9,7 @@
 //! | `test`   | `cargo test --workspace --no-fail-fast`                                   |
 //! | `nostd`  | the no_std crates for each bare-metal target, with and without `defmt`, against a sysroot without `alloc` |
 //! | `firmware` | builds `examples/firmware`, checks its flash and RAM budget, runs it under QEMU |
-//! | `bench`  | the codec benchmark's quick run                                           |
+//! | `bench`  | quick runs of the codec and end-to-end benchmarks                         |
 //! | `fuzz`   | each target in `fuzz/fuzz_targets/` for `--fuzz-seconds`, with `fuzz/resp.dict` and `fuzz/seeds/<target>` |
 
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ pub(crate) const GROUPS: &[(&str, &str)] = &[
     ("clippy", "clippy -D warnings, host and thumbv7em"),
     ("test", "cargo test --workspace"),
     ("nostd", "no_std builds for the bare-metal targets"),
-    ("bench", "quick run of the codec benchmark"),
+    ("bench", "quick runs of the codec and end-to-end benchmarks"),
     ("firmware", "Cortex-M4F firmware: build, size budget, run under QEMU"),
     ("fuzz", "fuzz smoke run of every target"),
 ];
@@ -132,12 +132,14 @@ pub(crate) fn run(options: &Options) -> bool {
     }
 
     if runs("bench") {
-        steps.run("bench", || {
-            Cmd::cargo()
-                .args(["run", "--release", "-p", "ferrodis-bench", "--", "codec", "--quick"])
-                .run()
-                .map(none)
-        });
+        for kind in ["codec", "e2e"] {
+            steps.run(&format!("bench {kind}"), || {
+                Cmd::cargo()
+                    .args(["run", "--release", "-p", "ferrodis-bench", "--", kind, "--quick"])
+                    .run()
+                    .map(|()| "quick run".to_owned())
+            });
+        }
     } else {
         steps.skip("bench");
     }

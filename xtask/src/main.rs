@@ -5,7 +5,7 @@
 //!
 //! - `cargo xtask test`: installs what is missing, then runs every check that `.ci/run` runs
 //!   and ends with a one-screen summary ([`checks`]).
-//! - `cargo xtask bench`: the codec benchmark against the peer crates.
+//! - `cargo xtask bench`: the codec and end-to-end benchmarks against the peer crates.
 //! - `cargo xtask gen-commands`: regenerates the command table from a real redis-server.
 //! - `cargo xtask demo`: starts a throwaway redis-server and runs the quickstart against it.
 //!
@@ -34,7 +34,7 @@ commands:
   test     install what is missing, then run every check that .ci/run runs
            --skip a,b         skip steps: setup, fmt, clippy, test, nostd, bench, fuzz
            --fuzz-seconds N   how long to fuzz each target (default 20)
-  bench    run the codec benchmark against the peer crates (release build);
+  bench    run the codec and end-to-end benchmarks against the peer crates (release build);
            arguments after `bench` replace the default `codec`
   gen-commands  regenerate core/src/cmd/generated.rs from a real redis-server's COMMAND
            --check              compare with the checked-in table instead of writing it
@@ -133,17 +133,18 @@ fn parse_test(args: &[String]) -> Result<checks::Options, String> {
     Ok(options)
 }
 
-/// `cargo xtask bench`: runs the benchmark binary in release mode, `codec` by default.
+/// `cargo xtask bench`: runs the benchmark binary in release mode, `codec` then `e2e` by default.
 fn bench(args: &[String]) -> bool {
-    let args = if args.is_empty() { vec!["codec".to_owned()] } else { args.to_vec() };
-    let cmd = Cmd::cargo().args(["run", "--release", "-p", "ferrodis-bench", "--"]).args(args);
-    match cmd.run() {
-        Ok(()) => true,
-        Err(message) => {
-            eprintln!("cargo xtask bench: {message}");
-            false
-        }
-    }
+    // With no arguments: the codec benchmark, then the end-to-end one.
+    let runs: Vec<Vec<String>> = if args.is_empty() {
+        vec![vec!["codec".to_owned()], vec!["e2e".to_owned()]]
+    } else {
+        vec![args.to_vec()]
+    };
+    runs.into_iter().all(|args| {
+        let cmd = Cmd::cargo().args(["run", "--release", "-p", "ferrodis-bench", "--"]).args(args);
+        cmd.run().map_err(|message| eprintln!("cargo xtask bench: {message}")).is_ok()
+    })
 }
 
 #[cfg(test)]
