@@ -14,10 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ferrodis_core::conn::Verdict;
-use ferrodis_core::error::Delivery;
-use ferrodis_core::resp::{
-    Arg, CommandArgs, Decoded, Decoder, Frame, Limits, command_len, encode_args, encode_command,
-};
+use ferrodis_core::error::{Delivery, EncodeError};
+use ferrodis_core::resp::{Arg, CommandArgs, Decoded, Decoder, Frame, Limits, encode_args};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
@@ -222,8 +220,8 @@ impl MultiplexedConnection {
         args: &C,
         f: impl FnOnce(Frame<'_>) -> R,
     ) -> Result<R> {
-        let mut request = vec![0; command_len(args)];
-        encode_args(&mut request, args).map_err(|e| Error::new(ErrorKind::Encode(e), Delivery::NotSent))?;
+        let mut request = Vec::new();
+        append_encoded(&mut request, args)?;
         let bytes = self.roundtrip(request, 1).await?;
         let (frame, _) = split_frame(&bytes)?;
         match server_error(&frame) {
@@ -255,14 +253,36 @@ impl MultiplexedConnection {
 
 /// Encodes `commands` back to back.
 fn encode(commands: &[&[Arg<'_>]]) -> Result<Vec<u8>> {
-    let total: usize = commands.iter().map(command_len).sum();
-    let mut bytes = vec![0; total];
-    let mut at = 0;
+    let mut bytes = Vec::with_capacity(commands.len() * GUESSED_COMMAND_LEN);
     for command in commands {
-        at += encode_command(&mut bytes[at..], command)
-            .map_err(|e| Error::new(ErrorKind::Encode(e), Delivery::NotSent))?;
+        append_encoded(&mut bytes, *command)?;
     }
     Ok(bytes)
+}
+
+/// Room tried first for one encoded command; most commands fit, so they encode in one pass.
+const GUESSED_COMMAND_LEN: usize = 64;
+
+/// Appends the encoding of `args` to `bytes`: one pass when it fits the guessed room, a
+/// second with the exact size the first reported otherwise.
+fn append_encoded<C: CommandArgs + ?Sized>(bytes: &mut Vec<u8>, args: &C) -> Result<()> {
+    let start = bytes.len();
+    bytes.resize(start + GUESSED_COMMAND_LEN, 0);
+    let mut result = encode_args(&mut bytes[start..], args);
+    if let Err(EncodeError::BufferTooSmall { needed }) = result {
+        bytes.resize(start + needed, 0);
+        result = encode_args(&mut bytes[start..], args);
+    }
+    match result {
+        Ok(len) => {
+            bytes.truncate(start + len);
+            Ok(())
+        }
+        Err(e) => {
+            bytes.truncate(start);
+            Err(Error::new(ErrorKind::Encode(e), Delivery::NotSent))
+        }
+    }
 }
 
 /// The frame at the start of reply bytes the reader validated, and its length.
@@ -441,5 +461,27 @@ async fn read_loop<R: AsyncRead + Unpin>(mut reader: R, shared: Arc<Shared>, ini
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_encode_back_to_back_whatever_their_size() {
+        let big = [7u8; 300];
+        let small: &[Arg<'_>] = &["GET".into(), "k".into()];
+        let large: &[Arg<'_>] = &["SET".into(), "k".into(), Arg::Bytes(&big)];
+        let bytes = encode(&[small, large, small]).unwrap();
+        let mut want = Vec::new();
+        for command in [small, large, small] {
+            let mut one = vec![0; ferrodis_core::resp::command_len(command)];
+            let n = ferrodis_core::resp::encode_command(&mut one, command).unwrap();
+            want.extend_from_slice(&one[..n]);
+        }
+        assert_eq!(bytes, want);
+        let empty: &[Arg<'_>] = &[];
+        assert!(encode(&[small, empty]).is_err());
     }
 }
