@@ -54,7 +54,7 @@ pub(crate) fn run(options: &CodecOptions) -> Result<(), String> {
         println!("{}", report::render_goals(&goals));
         return Ok(());
     }
-    let commands = Commands::generate(options.commands);
+    let commands = encode::commands(options.commands);
     println!(
         "encode: {} x SET key:<i> <16-byte value>, keys and values formatted beforehand",
         commands.len()

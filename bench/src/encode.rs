@@ -14,51 +14,18 @@ use std::hint::black_box;
 use ferrodis_core::resp::{Arg, encode_command};
 use redis_protocol::resp2::{encode, types as resp2};
 
-use crate::rng::Rng;
+use crate::e2e::workload::Workload;
 
 /// Room for one encoded command (`SET` plus a short key and a 16-byte value).
 const COMMAND_CAPACITY: usize = 128;
 
-/// The keys and values of the commands, each stored once, back to back.
-#[derive(Debug, Clone)]
-pub(crate) struct Commands {
-    /// `key:0key:1key:2...`
-    keys: Vec<u8>,
-    /// Where each key ends in `keys`.
-    key_ends: Vec<usize>,
-    /// 16-byte values back to back.
-    values: Vec<u8>,
-}
+/// The keys and values of the commands, each stored once, back to back: the same store
+/// the end-to-end workload uses, with a seed of its own.
+pub(crate) type Commands = Workload;
 
-/// Bytes of each value.
-const VALUE_LEN: usize = 16;
-
-impl Commands {
-    /// Formats `n` keys `key:<i>` and `n` random 16-byte values.
-    pub(crate) fn generate(n: usize) -> Self {
-        let mut keys = Vec::with_capacity(n * 12);
-        let mut key_ends = Vec::with_capacity(n);
-        for i in 0..n {
-            keys.extend_from_slice(b"key:");
-            keys.extend_from_slice(i.to_string().as_bytes());
-            key_ends.push(keys.len());
-        }
-        let mut values = Vec::with_capacity(n * VALUE_LEN);
-        Rng::new(0x5E7_C0DE).fill_text(&mut values, n * VALUE_LEN);
-        Self { keys, key_ends, values }
-    }
-
-    /// How many commands there are.
-    pub(crate) fn len(&self) -> usize {
-        self.key_ends.len()
-    }
-
-    /// The key and value of command `i`.
-    #[inline(always)]
-    fn get(&self, i: usize) -> (&[u8], &[u8]) {
-        let start = if i == 0 { 0 } else { self.key_ends[i - 1] };
-        (&self.keys[start..self.key_ends[i]], &self.values[i * VALUE_LEN..(i + 1) * VALUE_LEN])
-    }
+/// Formats `n` keys `key:<i>` and `n` random 16-byte values.
+pub(crate) fn commands(n: usize) -> Commands {
+    Workload::with_seed(n, 0x5E7_C0DE)
 }
 
 /// A callback shown each encoded command with its index, for checks.
@@ -117,7 +84,7 @@ fn pass<E: SetEncoder>(commands: &Commands) -> u64 {
     let mut encoder = E::new();
     let mut bytes = 0u64;
     for i in 0..commands.len() {
-        let (key, value) = commands.get(i);
+        let (key, value) = (commands.key(i), commands.value(i));
         let encoded = encoder.encode(key, value);
         bytes += encoded.len() as u64;
         black_box(encoded);
@@ -129,7 +96,7 @@ fn pass<E: SetEncoder>(commands: &Commands) -> u64 {
 fn check<E: SetEncoder>(commands: &Commands, see: See<'_>) {
     let mut encoder = E::new();
     for i in 0..commands.len() {
-        let (key, value) = commands.get(i);
+        let (key, value) = (commands.key(i), commands.value(i));
         see(i, encoder.encode(key, value));
     }
 }
@@ -227,7 +194,7 @@ mod tests {
 
     #[test]
     fn every_encoder_writes_the_same_bytes() {
-        let commands = Commands::generate(50);
+        let commands = commands(50);
         let mut reference = Vec::new();
         check::<Ferrodis>(&commands, &mut |_, bytes| reference.push(bytes.to_vec()));
         assert_eq!(reference[7].len(), "*3\r\n$3\r\nSET\r\n$5\r\nkey:7\r\n$16\r\n".len() + 16 + 2);

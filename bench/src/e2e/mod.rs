@@ -14,7 +14,7 @@ mod fred;
 mod redis_benchmark;
 mod redis_rs;
 mod results;
-mod workload;
+pub(crate) mod workload;
 
 use std::future::Future;
 use std::path::PathBuf;

@@ -23,6 +23,11 @@ pub(crate) struct Workload {
 impl Workload {
     /// `n` keys `key:<i>` with random 16-byte text values.
     pub(crate) fn new(n: usize) -> Self {
+        Self::with_seed(n, 0xE2E_5E7)
+    }
+
+    /// [`Workload::new`] with the values drawn from `seed`.
+    pub(crate) fn with_seed(n: usize, seed: u64) -> Self {
         let mut keys = Vec::with_capacity(n * 12);
         let mut key_ends = Vec::with_capacity(n);
         for i in 0..n {
@@ -31,7 +36,7 @@ impl Workload {
             key_ends.push(keys.len());
         }
         let mut values = Vec::with_capacity(n * VALUE_LEN);
-        Rng::new(0xE2E_5E7).fill_text(&mut values, n * VALUE_LEN);
+        Rng::new(seed).fill_text(&mut values, n * VALUE_LEN);
         Self { keys, key_ends, values }
     }
 
