@@ -13,6 +13,10 @@
 //! packages. A missing binary fails the test with the command that installs it
 //! ([`require_binary`]); nothing is skipped silently.
 //!
+//! Tests of ordering, cancellation and partial I/O that need no real server use the
+//! in-memory [`harness`] instead: a scripted pipe, hand-polled futures and a tiny
+//! server model, all deterministic.
+//!
 //! ```no_run
 //! use ferrodis_test_support::RedisServer;
 //!
@@ -27,6 +31,7 @@ mod binary;
 mod cli;
 mod cluster;
 mod fake;
+pub mod harness;
 mod port;
 mod process;
 mod sentinel;
