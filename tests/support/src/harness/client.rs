@@ -72,10 +72,10 @@ impl embedded_io::Write for ClientEnd {
 
 impl embedded_io_async::Read for ClientEnd {
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, PipeError> {
-        let mut polled = false;
+        let mut first_poll = true;
         let result = poll_fn(|cx| {
             let mut state = self.shared.lock();
-            if !std::mem::replace(&mut polled, true)
+            if std::mem::take(&mut first_poll)
                 && let Some(done) = state.begin_read(buf.len())
             {
                 return Poll::Ready(done);
