@@ -179,7 +179,9 @@ pub enum ErrorKind<E> {
     Encode(EncodeError),
     /// The server answered with an error reply.
     Server(ServerError),
-    /// A reply does not fit the read buffer; `needed` is the buffer size it takes.
+    /// A reply does not fit the read buffer; `needed` is the buffer size it takes. With
+    /// [`Delivery::Answered`] the reply was read and dropped and the connection stays
+    /// usable; otherwise (a single line longer than the buffer) it is closed.
     ReplyTooLarge {
         /// Bytes of read buffer the reply needs.
         needed: usize,
@@ -195,6 +197,8 @@ pub enum ErrorKind<E> {
     /// The reply was read whole but could not be converted to the command's reply type
     /// (see [`FromFrame`](crate::reply::FromFrame)).
     Reply(crate::reply::ReplyError),
+    /// The command cannot go this way (nothing was sent); the text says which way it can.
+    Refused(crate::conn::engine::Refusal),
 }
 
 /// The error of a connection operation: what went wrong ([`Error::kind`]) and what
@@ -249,10 +253,16 @@ impl<E> Error<E> {
         }
     }
 
-    /// Whether the connection can carry further requests after this error: true only
-    /// for error replies and replies that did not convert, which leave the stream in step.
+    /// Whether the connection can carry further requests after this error: true for error
+    /// replies, replies that did not convert, refused commands, failed streaming sinks
+    /// and replies too large for the read buffer that were read and dropped
+    /// ([`Delivery::Answered`]), all of which leave the stream in step.
     pub const fn connection_usable(&self) -> bool {
-        matches!(self.kind, ErrorKind::Server(_) | ErrorKind::Reply(_))
+        match self.kind {
+            ErrorKind::Server(_) | ErrorKind::Reply(_) | ErrorKind::Refused(_) | ErrorKind::Sink => true,
+            ErrorKind::ReplyTooLarge { .. } => matches!(self.delivery, Delivery::Answered),
+            _ => false,
+        }
     }
 
     /// The same error with the transport error mapped by `f`.
@@ -268,6 +278,7 @@ impl<E> Error<E> {
             ErrorKind::Broken => ErrorKind::Broken,
             ErrorKind::Sink => ErrorKind::Sink,
             ErrorKind::Reply(e) => ErrorKind::Reply(e),
+            ErrorKind::Refused(r) => ErrorKind::Refused(r),
         };
         Error { kind, delivery: self.delivery }
     }
@@ -286,6 +297,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             ErrorKind::Broken => f.write_str("connection broken by an earlier failure")?,
             ErrorKind::Sink => f.write_str("the streaming sink failed")?,
             ErrorKind::Reply(e) => write!(f, "cannot convert the reply: {e}")?,
+            ErrorKind::Refused(r) => write!(f, "refused: {r}")?,
         }
         match self.delivery {
             Delivery::NotSent => f.write_str(" (request not sent)"),

@@ -163,6 +163,58 @@ impl<'a> Step<'a> {
     }
 }
 
+/// Checks a handshake's replies as they arrive (by index, in [`Handshake::steps`] order)
+/// and remembers whether one failed it: the same judgement for every driver.
+///
+/// ```
+/// use ferrodis_core::conn::{Handshake, HandshakeCheck, Verdict};
+/// use ferrodis_core::resp::Frame;
+///
+/// let handshake = Handshake { db: 3, ..Handshake::DEFAULT };
+/// let mut check = HandshakeCheck::new(&handshake);
+/// assert_eq!(check.reply(0, &Frame::SimpleError(b"ERR unknown subcommand")), Verdict::Ignored); // SETINFO
+/// assert_eq!(check.reply(1, &Frame::SimpleString(b"OK")), Verdict::Ok);
+/// assert_eq!(check.reply(2, &Frame::SimpleError(b"ERR DB index is out of range")), Verdict::Failed);
+/// assert!(check.failed());
+/// ```
+#[derive(Debug, Clone)]
+pub struct HandshakeCheck<'a> {
+    steps: heapless::Vec<Step<'a>, MAX_STEPS>,
+    failed: bool,
+}
+
+impl<'a> HandshakeCheck<'a> {
+    /// A check of the replies to `handshake`'s steps.
+    pub fn new(handshake: &Handshake<'a>) -> Self {
+        Self { steps: handshake.steps(), failed: false }
+    }
+
+    /// The steps, in the order their commands go out.
+    pub fn steps(&self) -> &[Step<'a>] {
+        &self.steps
+    }
+
+    /// Judges the reply to step `index`. [`Verdict::Failed`] or [`Verdict::Unexpected`]
+    /// only for the first reply that fails the handshake (the one to report); later
+    /// failures count as [`Verdict::Ignored`].
+    pub fn reply(&mut self, index: usize, frame: &Frame<'_>) -> Verdict {
+        let verdict = self.steps.get(index).map_or(Verdict::Unexpected, |step| step.judge(frame));
+        match verdict {
+            Verdict::Failed | Verdict::Unexpected if self.failed => Verdict::Ignored,
+            Verdict::Failed | Verdict::Unexpected => {
+                self.failed = true;
+                verdict
+            }
+            ok => ok,
+        }
+    }
+
+    /// Whether a reply failed the handshake.
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+}
+
 impl fmt::Debug for Step<'_> {
     /// Only the command name: arguments may hold a password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

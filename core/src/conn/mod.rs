@@ -1,6 +1,7 @@
-//! Connections: the handshake as data, and two thin shells, blocking
+//! Connections: the [`engine`] (one connection as a sans-I/O state machine), the
+//! handshake as data, and two thin shells that drive the engine, blocking
 //! ([`blocking::Connection`], over `embedded_io`) and async ([`asynch::Connection`], over
-//! `embedded_io_async`), that drive one shared engine.
+//! `embedded_io_async`).
 //!
 //! Both shells take caller-owned read and write buffers and never allocate. They offer the
 //! same operations: [`handshake`](blocking::Connection::handshake),
@@ -11,32 +12,60 @@
 //! reply of any size into an `embedded_io` sink) and the low-level
 //! [`send`](blocking::Connection::send) / [`flush`](blocking::Connection::flush) /
 //! [`receive`](blocking::Connection::receive). RESP3 push frames never count as replies:
-//! they go to a push handler.
+//! they go to a push handler, or come out of `receive`.
 //!
-//! A request abandoned midway (a dropped future, a read timeout) leaves its reply owed;
-//! the next operation reads and drops it before its own, so a caller never receives another
-//! request's reply. An abandoned write, a protocol error or a closed socket marks the
-//! connection broken instead.
+//! Every reply goes to the request it answers: the engine numbers requests and knows what
+//! each is owed, subscription confirmations, `MONITOR`, `CLIENT REPLY` and `RESET`
+//! included. A request abandoned midway (a dropped future, a read timeout) is cancelled:
+//! if none of its bytes were written it is never sent; otherwise its reply is read and
+//! dropped when it comes. A write abandoned midway, a protocol error or a closed socket
+//! marks the connection broken instead; every request then fails with a
+//! [`Delivery`](crate::Delivery) that says whether it may have reached the server.
 
 pub mod asynch;
 pub mod blocking;
-mod engine;
+mod drive;
+pub mod engine;
 mod handshake;
-mod rx;
-mod shell;
-mod tx;
+mod push;
+mod transaction;
 
-pub use engine::{DropPushes, PushHandler, TransactionOutcome};
+pub use drive::Received;
+pub use handshake::{Credentials, Handshake, HandshakeCheck, MAX_STEPS, Protocol, Step, Verdict};
+pub use push::{DropPushes, PushHandler};
+pub use transaction::{TransactionOutcome, TransactionReply, transaction_reply};
+
+use crate::error::ServerError;
+use crate::resp::Frame;
+
+/// The server error in an error reply, if it is one.
+pub(crate) fn server_error(frame: &Frame<'_>) -> Option<ServerError> {
+    match frame {
+        Frame::SimpleError(text) | Frame::BulkError(text) => Some(ServerError::new(text)),
+        _ => None,
+    }
+}
 
 /// A buffer a connection reads into or writes from: a mutable slice or an array here; a
 /// hosted adapter may supply one that grows. Its length is its capacity.
+///
+/// A connection grows its read buffer only when it is full of bytes that arrived (never to
+/// a length the server announced), geometrically, up to [`Buffer::max_len`].
 pub trait Buffer: AsRef<[u8]> + AsMut<[u8]> {
-    /// Makes the buffer at least `len` bytes long, keeping its contents; `false` when it
-    /// cannot (the default: fixed-size buffers).
+    /// The longest the buffer can become (the default: its length, for a fixed buffer).
+    fn max_len(&self) -> usize {
+        self.as_ref().len()
+    }
+
+    /// Makes the buffer at least `len` bytes long (`len <= max_len()`), keeping its
+    /// contents; `false` when it cannot (the default: fixed-size buffers).
     fn grow(&mut self, len: usize) -> bool {
         let _ = len;
         false
     }
+
+    /// Called when the buffer holds nothing: a buffer that grew may give memory back.
+    fn shrink(&mut self) {}
 }
 
 impl Buffer for &mut [u8] {}
@@ -44,4 +73,3 @@ impl Buffer for &mut [u8] {}
 impl<const N: usize> Buffer for [u8; N] {}
 
 impl<const N: usize> Buffer for &mut [u8; N] {}
-pub use handshake::{Credentials, Handshake, MAX_STEPS, Protocol, Step, Verdict};

@@ -144,7 +144,8 @@ impl<C: CommandArgs + ?Sized> CommandArgs for &C {
     }
 }
 
-fn command<O: Output, C: CommandArgs + ?Sized>(out: &mut O, args: &C) -> Result<(), O::Error> {
+/// Encodes the command `args` into any [`Output`].
+pub(crate) fn command<O: Output, C: CommandArgs + ?Sized>(out: &mut O, args: &C) -> Result<(), O::Error> {
     let count = args.arg_count();
     if count == 0 {
         return Err(EncodeError::EmptyCommand.into());

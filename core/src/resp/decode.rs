@@ -1,11 +1,15 @@
 //! The streaming decoder: bytes in, a borrowed [`Frame`] or "need more bytes" out.
 //!
-//! Aggregates are validated in one pass with an explicit, fixed-size stack instead of
-//! recursion, so nesting costs no call stack and is cut off at [`Limits::max_depth`].
+//! Scalars are decoded here; aggregates in [`nested`], with an explicit stack that a
+//! [`DecodeState`] can carry from one call to the next.
 
 use nom::Err;
 
 use super::frame::{Aggregate, Double, Frame, StreamedString};
+
+mod nested;
+
+pub use nested::{DecodeState, Skipped};
 use super::parse::{self, Fail, PResult};
 use crate::error::DecodeError;
 
@@ -164,161 +168,30 @@ impl Decoder {
     /// once, uses a fixed amount of stack whatever the nesting, and never allocates.
     #[inline]
     pub fn decode<'a>(&self, input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
+        match self.scalar(input) {
+            Some(result) => result,
+            None => self.decode_nested(input),
+        }
+    }
+
+    /// The frame at the start of `input` when it is a scalar (or incomplete, or wrong);
+    /// `None` when it opens an aggregate or a skipped attribute.
+    #[inline(always)]
+    fn scalar<'a>(&self, input: &'a [u8]) -> Option<Result<Decoded<'a>, DecodeError>> {
         // Most replies are scalars: answer them without setting up the aggregate stack,
         // bulk strings first of all.
         if let Some((payload, used)) = parse::bulk_at(input, self.limits.max_bulk_len) {
-            return Ok(Decoded::Complete { frame: Frame::BulkString(payload), consumed: used });
+            return Some(Ok(Decoded::Complete { frame: Frame::BulkString(payload), consumed: used }));
         }
         match self.element(input) {
             Ok((after, Element::Scalar(frame)))
                 if !(matches!(frame, Frame::Attribute(_)) && self.attributes == AttributeMode::Skip) =>
             {
-                Ok(Decoded::Complete { frame, consumed: input.len() - after.len() })
+                Some(Ok(Decoded::Complete { frame, consumed: input.len() - after.len() }))
             }
-            Ok(_) => self.decode_nested(input),
-            Err(Err::Incomplete(needed)) => Ok(Decoded::Incomplete { needed: needed_bytes(needed) }),
-            Err(Err::Error(Fail(e)) | Err::Failure(Fail(e))) => Err(e),
-        }
-    }
-
-    /// [`Decoder::decode`] for input that starts with an aggregate or a skipped attribute.
-    #[inline(never)]
-    fn decode_nested<'a>(&self, input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
-        let max_depth = self.limits.max_depth.min(MAX_DEPTH_CEILING);
-        // counts[d]: for a counted aggregate open at depth d, the elements it still
-        // expects; for a streamed one (`*?`), the elements it has had so far.
-        // Not zeroed up front: only the open levels are ever read.
-        let mut counts: heapless::Vec<usize, MAX_DEPTH_CEILING> = heapless::Vec::new();
-        // Bit d set: the aggregate open at depth d is an attribute (neither it nor its
-        // elements count towards its parent) / is streamed / is a map.
-        let mut attribute_levels: u64 = 0;
-        let mut streamed_levels: u64 = 0;
-        let mut map_levels: u64 = 0;
-        let mut depth = 0usize;
-        let mut pos = 0usize;
-        // The top-level aggregate: (type byte, element count, body start).
-        let mut top = (0u8, 0usize, 0usize);
-
-        loop {
-            // Runs of bulk strings in a counted aggregate, the commonest shape of a large
-            // reply, take a tight loop. The last element of the aggregate is left to the
-            // general path below, which closes the aggregate.
-            if depth > 0 && streamed_levels & (1 << (depth - 1)) == 0 {
-                let left = &mut counts[depth - 1];
-                while *left > 1 {
-                    match parse::bulk_at(&input[pos..], self.limits.max_bulk_len) {
-                        Some((_, used)) => {
-                            pos += used;
-                            *left -= 1;
-                        }
-                        None => break,
-                    }
-                }
-            }
-            let (after, element) = match self.element(&input[pos..]) {
-                Ok(ok) => ok,
-                Err(Err::Incomplete(needed)) => {
-                    // Every element a counted aggregate still owes is at least 3 bytes.
-                    let owed: usize = (0..depth)
-                        .filter(|d| streamed_levels & (1 << d) == 0)
-                        .map(|d| counts[d].saturating_sub(1))
-                        .sum();
-                    let needed = needed_bytes(needed).saturating_add(owed.saturating_mul(3));
-                    return Ok(Decoded::Incomplete { needed });
-                }
-                Err(Err::Error(Fail(e)) | Err::Failure(Fail(e))) => return Err(e),
-            };
-            pos = input.len() - after.len();
-
-            match element {
-                Element::Open { kind, count } => {
-                    if depth >= max_depth {
-                        return Err(DecodeError::TooDeep);
-                    }
-                    let bit = 1u64 << depth;
-                    let set = |mask: &mut u64, on: bool| if on { *mask |= bit } else { *mask &= !bit };
-                    set(&mut attribute_levels, kind == b'|');
-                    set(&mut streamed_levels, count.is_none());
-                    set(&mut map_levels, kind == b'%');
-                    // Cannot fail: depth < max_depth <= the capacity.
-                    let _ = counts.push(count.unwrap_or(0));
-                    if depth == 0 {
-                        top = (kind, counts[0], pos);
-                    }
-                    depth += 1;
-                    continue;
-                }
-                Element::Scalar(frame) => {
-                    let is_attribute = matches!(frame, Frame::Attribute(_));
-                    if depth == 0 {
-                        if is_attribute && self.attributes == AttributeMode::Skip {
-                            continue;
-                        }
-                        return Ok(Decoded::Complete { frame, consumed: pos });
-                    }
-                    if is_attribute {
-                        // An empty attribute annotates the next element; it is not one.
-                        continue;
-                    }
-                }
-                Element::End => {
-                    let Some(level) = depth.checked_sub(1) else {
-                        return Err(DecodeError::UnexpectedEnd);
-                    };
-                    let bit = 1u64 << level;
-                    let seen = counts[level];
-                    if streamed_levels & bit == 0 || (map_levels & bit != 0 && !seen.is_multiple_of(2)) {
-                        return Err(DecodeError::UnexpectedEnd);
-                    }
-                    depth = level;
-                    counts.truncate(depth);
-                    if depth == 0 {
-                        let (kind, _, body_start) = top;
-                        // The body stops before the 3-byte end marker.
-                        let aggregate = Aggregate::new(&input[body_start..pos - 3], seen);
-                        return Ok(Decoded::Complete {
-                            frame: aggregate_frame(kind, aggregate),
-                            consumed: pos,
-                        });
-                    }
-                }
-            }
-
-            // An element at depth `depth` is complete: close every aggregate it finishes.
-            loop {
-                let level = depth - 1;
-                let bit = 1u64 << level;
-                if streamed_levels & bit != 0 {
-                    counts[level] += 1;
-                    let limit = if map_levels & bit != 0 {
-                        self.limits.max_aggregate_len.saturating_mul(2)
-                    } else {
-                        self.limits.max_aggregate_len
-                    };
-                    if counts[level] > limit {
-                        return Err(DecodeError::AggregateTooLong);
-                    }
-                    break;
-                }
-                counts[level] -= 1;
-                if counts[level] > 0 {
-                    break;
-                }
-                depth = level;
-                counts.truncate(depth);
-                let closed_attribute = attribute_levels & bit != 0;
-                if depth == 0 {
-                    if closed_attribute && self.attributes == AttributeMode::Skip {
-                        break;
-                    }
-                    let (kind, count, body_start) = top;
-                    let aggregate = Aggregate::new(&input[body_start..pos], count);
-                    return Ok(Decoded::Complete { frame: aggregate_frame(kind, aggregate), consumed: pos });
-                }
-                if closed_attribute {
-                    break;
-                }
-            }
+            Ok(_) => None,
+            Err(Err::Incomplete(needed)) => Some(Ok(Decoded::Incomplete { needed: needed_bytes(needed) })),
+            Err(Err::Error(Fail(e)) | Err::Failure(Fail(e))) => Some(Err(e)),
         }
     }
 

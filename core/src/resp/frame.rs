@@ -412,6 +412,11 @@ impl<'a> StreamedString<'a> {
         Self { parts }
     }
 
+    /// Every part with its header, as received.
+    pub(crate) const fn parts(&self) -> &'a [u8] {
+        self.parts
+    }
+
     /// The parts in order, without their headers.
     pub fn chunks(&self) -> Chunks<'a> {
         Chunks { rest: self.parts }

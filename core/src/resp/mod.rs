@@ -22,8 +22,9 @@
 //! }
 //! ```
 
-mod command;
+pub(crate) mod command;
 mod decode;
+mod detached;
 mod encode;
 mod frame;
 pub(crate) mod parse;
@@ -31,6 +32,7 @@ pub(crate) mod parse;
 pub use command::{
     Arg, CommandArgs, Segment, command_len, command_segments, encode_args, encode_command, write_command,
 };
-pub use decode::{AttributeMode, Decoded, Decoder, Limits, MAX_DEPTH_CEILING, decode};
+pub use decode::{AttributeMode, DecodeState, Decoded, Decoder, Limits, MAX_DEPTH_CEILING, Skipped, decode};
+pub use detached::DetachedFrame;
 pub use encode::{Encoder, IoOutput, Output, SliceOutput, encode_frame, write_frame};
 pub use frame::{Aggregate, Chunks, Double, Elements, Frame, Pairs, StreamedString};

@@ -564,3 +564,5 @@ proptest! {
         }
     }
 }
+
+mod resumable;

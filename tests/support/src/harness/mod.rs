@@ -13,7 +13,8 @@
 //!   its poll points, or drive it to the end without hanging; [`WakeCounter`] checks wakes.
 //! - [`MiniRedis`] answers `PING`, `ECHO`, `SET`, `GET`, `INCR`, `DEL` on the server end,
 //!   only as many commands as a test allows, and logs what ran; [`Pair`] steps a client
-//!   future and a MiniRedis in turn.
+//!   future and a MiniRedis in turn; [`Loopback`] is a transport whose MiniRedis answers
+//!   whenever the client reads, for blocking clients.
 //! - [`assert_written!`](crate::assert_written) checks what the client wrote, step by step.
 //!
 //! The harness depends on no ferrodis crate, so ferrodis-core's own unit tests can use it
@@ -48,6 +49,7 @@
 mod client;
 mod error;
 mod faults;
+mod loopback;
 mod macros;
 mod mini_redis;
 mod pair;
@@ -59,6 +61,7 @@ mod rng;
 pub use client::ClientEnd;
 pub use error::PipeError;
 pub use faults::{Faults, Schedule};
+pub use loopback::{Loopback, LoopbackServer};
 pub use mini_redis::{Command, MiniRedis};
 pub use pair::Pair;
 pub use pipe::{Counters, ServerEnd, pipe};

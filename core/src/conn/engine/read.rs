@@ -1,0 +1,401 @@
+//! The read side of the engine: frames from the read buffer to the requests they answer,
+//! push frames apart, bulk strings in pieces, and frames too large to buffer dropped as
+//! they arrive.
+
+use super::pubsub::{PubSub, is_monitor_line};
+use super::slots::{SlotKind, flags};
+use super::{Current, Engine, Event, Failure, Reading, SlotBuffer};
+use crate::conn::Buffer;
+use crate::error::DecodeError;
+use crate::resp::{Decoded, DetachedFrame, Frame, Skipped};
+
+/// What a complete frame is, worked out while it is borrowed.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    frame: DetachedFrame,
+    consumed: usize,
+    pubsub: Option<PubSub>,
+    shape: Shape,
+}
+
+/// The shapes of replies that change what the engine knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `+OK`.
+    Ok,
+    /// `+RESET`.
+    Reset,
+    /// A `MONITOR` line.
+    MonitorLine,
+    /// A map or an array (a successful `HELLO`).
+    Aggregate,
+    /// Anything else.
+    Other,
+}
+
+/// A reply to account for: a frame, or one that was too large and dropped.
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    Frame(DetachedFrame, Shape),
+    TooLarge(usize),
+}
+
+impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
+    /// The next event, if one is ready. The event borrows the read buffer; whatever it
+    /// hands out is consumed at the next call that reads or polls. Call after every
+    /// [`received`](Self::received) until it returns `None` (more bytes are needed).
+    #[must_use]
+    pub fn poll(&mut self) -> Option<Event<'_>> {
+        if self.advance() { self.current() } else { None }
+    }
+
+    /// The event the last [`poll`](Self::poll) returned, again (for drivers that look at
+    /// an event's kind before they borrow its frame). `None` once anything else was
+    /// called.
+    pub fn current(&self) -> Option<Event<'_>> {
+        let data = self.rx.data();
+        Some(match self.current? {
+            Current::Reply { token, index, last, frame } => {
+                Event::Reply { token, index, last, frame: frame.attach(data) }
+            }
+            Current::TooLarge { token, index, last, needed } => Event::TooLarge { token, index, last, needed },
+            Current::Chunk { token, len, bytes, last } => {
+                Event::Chunk { token, len, data: data.get(..bytes).unwrap_or_default(), last }
+            }
+            Current::Push(frame) => Event::Push(frame.attach(data)),
+            Current::Monitor(line) => match line.attach(data) {
+                Frame::SimpleString(text) => Event::Monitor(text),
+                _ => Event::Monitor(&[]),
+            },
+            Current::Dropped(token) => Event::Dropped { token },
+            Current::Unanswered(token) => Event::Unanswered { token },
+            Current::Failed(failure) => Event::Failed(failure),
+        })
+    }
+
+    /// Works out the next event into `current`; `false` when there is none yet.
+    fn advance(&mut self) -> bool {
+        self.current = None;
+        if let Some(failure) = self.failure {
+            if self.failure_reported {
+                return false;
+            }
+            self.failure_reported = true;
+            self.current = Some(Current::Failed(failure));
+            return true;
+        }
+        loop {
+            self.rx.release();
+            if let Some(done) = self.unanswered_front() {
+                self.current = Some(done);
+                return true;
+            }
+            match self.reading {
+                Reading::Stream { left, len, first } => match self.stream(left, len, first) {
+                    Some(true) => return true,
+                    Some(false) => continue,
+                    None => return false,
+                },
+                Reading::Skip { total, push } => match self.skip(total, push) {
+                    Some(true) => return true,
+                    Some(false) => continue,
+                    None => return false,
+                },
+                Reading::Frames => {}
+            }
+            match self.start_stream() {
+                Some(true) => continue,
+                Some(false) => return false,
+                None => {}
+            }
+            let seen = {
+                let data = &self.rx.buf.as_ref()[self.rx.start..self.rx.end];
+                if data.is_empty() || data.len() < self.rx.want {
+                    return false;
+                }
+                let decoded = self.decoder.decode_resumable(data, &mut self.rx.state);
+                match decoded {
+                    Err(e) => return self.failed(Failure::Decode(e)),
+                    Ok(Decoded::Incomplete { needed }) => {
+                        self.rx.want = data.len().saturating_add(needed);
+                        None
+                    }
+                    Ok(Decoded::Complete { frame, consumed }) => {
+                        Some(self.seen(&frame, consumed, data))
+                    }
+                }
+            };
+            match seen {
+                Some(seen) => {
+                    self.rx.want = 0;
+                    if self.route(seen) {
+                        return true;
+                    }
+                }
+                None => {
+                    if self.rx.want <= self.rx.max_len() && !self.rx.is_full() {
+                        return false;
+                    }
+                    // It cannot fit: drop it as it comes.
+                    let data = self.rx.data();
+                    let push = data.first() == Some(&b'>')
+                        || (!self.resp3 && !self.subscriptions.is_empty() && data.first() == Some(&b'*'));
+                    self.rx.want = 0;
+                    self.reading = Reading::Skip { total: 0, push };
+                }
+            }
+        }
+    }
+
+    /// What `frame` (the first `consumed` bytes of `data`) is.
+    fn seen(&self, frame: &Frame<'_>, consumed: usize, data: &[u8]) -> Seen {
+        let pubsub = match frame {
+            Frame::Push(items) => Some(PubSub::of(items).unwrap_or(PubSub::Message)),
+            Frame::Array(items) if !self.resp3 && (!self.subscriptions.is_empty() || self.awaits_confirmation()) => {
+                PubSub::of(items)
+            }
+            _ => None,
+        };
+        let shape = match frame {
+            Frame::SimpleString(b"OK") => Shape::Ok,
+            Frame::SimpleString(b"RESET") => Shape::Reset,
+            Frame::SimpleString(text) if self.monitoring && is_monitor_line(text) => Shape::MonitorLine,
+            Frame::Map(_) | Frame::Array(_) => Shape::Aggregate,
+            _ => Shape::Other,
+        };
+        // A RESP2 message is an array: hand it out as the push frame it is.
+        let frame = match (pubsub, frame) {
+            (Some(_), Frame::Array(items)) => Frame::Push(*items),
+            (_, frame) => *frame,
+        };
+        Seen { frame: DetachedFrame::of(&frame, data), consumed, pubsub, shape }
+    }
+
+    /// Whether the oldest request owed a reply is a subscription command.
+    fn awaits_confirmation(&self) -> bool {
+        self.slots.iter().find(|(_, s)| s.owed > 0).is_some_and(|(_, s)| {
+            matches!(s.kind, SlotKind::Subscribe(_) | SlotKind::Unsubscribe { .. })
+        })
+    }
+
+    /// Hands a complete frame to the request it answers, or out as a push or `MONITOR`
+    /// line; `true` when that made an event.
+    fn route(&mut self, seen: Seen) -> bool {
+        self.rx.release = seen.consumed;
+        match seen.pubsub {
+            Some(PubSub::Message) => {
+                self.current = Some(Current::Push(seen.frame));
+                return true;
+            }
+            Some(PubSub::Confirmation { of, subscribed, count }) => {
+                self.subscriptions.update(of, count);
+                let confirms = self.slots.get(0).is_some_and(|s| match s.kind {
+                    SlotKind::Subscribe(kind) => subscribed && kind == of,
+                    SlotKind::Unsubscribe { of: kind, .. } => !subscribed && kind == of,
+                    _ => false,
+                });
+                if !confirms {
+                    // A change the server made on its own (a shard channel moved, say).
+                    self.current = Some(Current::Push(seen.frame));
+                    return true;
+                }
+            }
+            None => {}
+        }
+        if seen.shape == Shape::MonitorLine {
+            self.current = Some(Current::Monitor(seen.frame));
+            return true;
+        }
+        self.answer(Answer::Frame(seen.frame, seen.shape))
+    }
+
+    /// Accounts a reply to the oldest request owed one; `true` when that made an event.
+    fn answer(&mut self, answer: Answer) -> bool {
+        let token = self.slots.token(0);
+        let subscriptions = self.subscriptions;
+        let Some(slot) = self.slots.get_mut(0).filter(|s| s.owed > 0) else {
+            return self.failed(Failure::Unexpected);
+        };
+        let shape = match answer {
+            Answer::Frame(_, shape) => shape,
+            Answer::TooLarge(_) => Shape::Other,
+        };
+        if slot.has(flags::ASKING) {
+            // The reply to ASKING: dropped when it is +OK, else the request's reply.
+            slot.flags &= !flags::ASKING;
+            slot.owed -= 1;
+            if shape == Shape::Ok {
+                return false;
+            }
+            slot.flags |= flags::DROP_ONE;
+        } else if slot.has(flags::DROP_ONE) {
+            slot.owed -= 1;
+            if slot.owed == 0 {
+                self.slots.pop_front();
+            }
+            return false;
+        } else {
+            match slot.kind {
+                SlotKind::Unsubscribe { of, all: true } => {
+                    if subscriptions.of(of) == 0 {
+                        slot.owed = 0;
+                    }
+                }
+                _ => slot.owed -= 1,
+            }
+        }
+        let index = slot.index as usize;
+        slot.index += 1;
+        let last = slot.owed == 0 && !slot.has(flags::OPEN);
+        let dropped = slot.is_dropped();
+        let kind = slot.kind;
+        if slot.owed == 0 && !slot.has(flags::OPEN) {
+            self.slots.pop_front();
+        }
+        match (kind, shape) {
+            (SlotKind::Monitor, Shape::Ok) => self.monitoring = true,
+            (SlotKind::Reset, Shape::Reset) => {
+                self.resp3 = false;
+                self.subscriptions = Default::default();
+                self.monitoring = false;
+            }
+            (SlotKind::Hello { resp3 }, Shape::Aggregate) => self.resp3 = resp3,
+            (SlotKind::Handshake { resp3: true }, Shape::Aggregate) if index == 0 => self.resp3 = true,
+            _ => {}
+        }
+        self.current = match (dropped, last, answer) {
+            (true, true, _) => Some(Current::Dropped(token)),
+            (true, false, _) => return false,
+            (false, _, Answer::Frame(frame, _)) => Some(Current::Reply { token, index, last, frame }),
+            (false, _, Answer::TooLarge(needed)) => Some(Current::TooLarge { token, index, last, needed }),
+        };
+        true
+    }
+
+    /// A request at the front that is owed no reply and is written: it is done.
+    fn unanswered_front(&mut self) -> Option<Current> {
+        loop {
+            let slot = *self.slots.get(0)?;
+            if slot.kind == SlotKind::Void {
+                self.slots.pop_front();
+                continue;
+            }
+            if slot.has(flags::OPEN) || slot.owed > 0 || slot.end() > self.sent {
+                return None;
+            }
+            let token = self.slots.token(0);
+            self.slots.pop_front();
+            return Some(if slot.is_dropped() { Current::Dropped(token) } else { Current::Unanswered(token) });
+        }
+    }
+
+    /// Starts handing out a bulk string in pieces, when the oldest request owed a reply
+    /// asked for that and the reply is one. `Some(true)`: started; `Some(false)`: its
+    /// header is not all here yet; `None`: read it as a frame.
+    fn start_stream(&mut self) -> Option<bool> {
+        let slot = self.slots.get(0).filter(|s| s.owed > 0 && s.has(flags::STREAM))?;
+        let _ = slot;
+        let data = self.rx.data();
+        let (b'$', body) = data.split_first()? else { return None };
+        if matches!(body.first(), Some(b'?' | b'-')) {
+            return None;
+        }
+        if body.is_empty() {
+            return Some(false);
+        }
+        match crate::resp::parse::length(body) {
+            Ok((rest, Some(len))) => {
+                if len > self.decoder.limits().max_bulk_len {
+                    self.fail(Failure::Decode(DecodeError::BulkTooLong));
+                    return Some(true);
+                }
+                let header = data.len() - rest.len();
+                self.rx.consume(header);
+                self.reading = Reading::Stream { left: len, len, first: true };
+                Some(true)
+            }
+            Err(nom::Err::Incomplete(_)) => Some(false),
+            // Not a length: the decoder says what is wrong with it.
+            _ => None,
+        }
+    }
+
+    /// The next piece of a bulk string handed out in pieces. `Some(true)`: an event;
+    /// `Some(false)`: go on reading; `None`: more bytes are needed.
+    fn stream(&mut self, left: usize, len: usize, first: bool) -> Option<bool> {
+        let token = self.slots.token(0);
+        let dropped = self.slots.get(0).is_none_or(|s| s.is_dropped());
+        let data = self.rx.data();
+        let len_once = first.then_some(len);
+        if data.len() >= left.saturating_add(2) {
+            if data[left..left + 2] != *b"\r\n" {
+                return Some(self.failed(Failure::Decode(DecodeError::MissingCrlf)));
+            }
+            self.reading = Reading::Frames;
+            if let Some(slot) = self.slots.get_mut(0) {
+                slot.owed = slot.owed.saturating_sub(1);
+                slot.index += 1;
+                if slot.owed == 0 {
+                    self.slots.pop_front();
+                }
+            }
+            self.rx.release = left + 2;
+            self.current = Some(if dropped {
+                Current::Dropped(token)
+            } else {
+                Current::Chunk { token, len: len_once, bytes: left, last: true }
+            });
+            return Some(true);
+        }
+        let take = data.len().min(left);
+        if take == 0 {
+            return None;
+        }
+        self.reading = Reading::Stream { left: left - take, len, first: false };
+        self.rx.release = take;
+        if dropped {
+            return Some(false);
+        }
+        self.current = Some(Current::Chunk { token, len: len_once, bytes: take, last: false });
+        Some(true)
+    }
+
+    /// Drops more of a frame too large for the read buffer. `Some(true)`: it ended with
+    /// an event; `Some(false)`: it ended without one; `None`: more bytes are needed.
+    fn skip(&mut self, total: usize, push: bool) -> Option<bool> {
+        let full = self.rx.is_full();
+        let data = &self.rx.buf.as_ref()[self.rx.start..self.rx.end];
+        if data.is_empty() {
+            return None;
+        }
+        match self.decoder.skip(data, &mut self.rx.state) {
+            Err(e) => Some(self.failed(Failure::Decode(e))),
+            Ok(Skipped::More { consumed }) => {
+                self.rx.consume(consumed);
+                let total = total + consumed;
+                self.reading = Reading::Skip { total, push };
+                if consumed == 0 && full {
+                    // One line longer than the whole buffer: it cannot be skipped in pieces.
+                    return Some(self.failed(Failure::TooLarge { needed: total + self.rx.max_len() + 1 }));
+                }
+                None
+            }
+            Ok(Skipped::Done { consumed }) => {
+                self.rx.consume(consumed);
+                self.reading = Reading::Frames;
+                if push {
+                    return Some(false);
+                }
+                Some(self.answer(Answer::TooLarge(total + consumed)))
+            }
+        }
+    }
+
+    /// Records `failure` and reports it as the current event.
+    fn failed(&mut self, failure: Failure) -> bool {
+        self.fail(failure);
+        self.failure_reported = true;
+        self.current = Some(Current::Failed(failure));
+        true
+    }
+}
