@@ -264,16 +264,11 @@ fn query_async_on_the_multiplexed_connection() {
             let e = pipe().atomic().cmd("NOSUCHCOMMAND").query_async::<Value>(&conn).await.unwrap_err();
             assert_eq!(e.server_kind(), Some(ServerErrorKind::ExecAbort), "{e}");
 
-            // A WATCH on its own connection (nobody else uses it), changed from another.
-            let watcher = c.get_multiplexed_connection().await.unwrap();
-            let mut other = c.get_connection().unwrap();
-            let () = watcher.set("w", 1).await.unwrap();
-            let () = watcher.query(&cmd("WATCH").with_arg("w")).await.unwrap();
-            let () = other.set("w", 2).unwrap();
-            let result: Option<(i64,)> = pipe().atomic().incr("w", 1).query_async(&watcher).await.unwrap();
-            assert_eq!(result, None);
-            let result: Option<(i64,)> = pipe().atomic().incr("w", 1).query_async(&watcher).await.unwrap();
-            assert_eq!(result, Some((3,)));
+            // WATCH would watch for every task sharing the connection: refused, nothing sent.
+            let e = conn.query::<()>(&cmd("WATCH").with_arg("w")).await.unwrap_err();
+            assert!(matches!(e.kind(), ferrodis::ErrorKind::Refused(_)), "{e}");
+            assert_eq!(e.delivery(), ferrodis::Delivery::NotSent);
+            assert!(e.to_string().contains("dedicated connection"), "{e}");
         }
     });
 }

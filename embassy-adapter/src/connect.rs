@@ -30,10 +30,11 @@ pub async fn connect<R: Buffer, W: Buffer, P: PushHandler>(
             return Err(Error::new(ErrorKind::Io(e), Delivery::NotSent));
         }
     };
-    reset(conn);
+    // A fresh TCP connection: nothing buffered or owed from the old one.
+    conn.reset();
     let Config { handshake, subscriptions, .. } = *conn.get_ref().config();
     let ready = match conn.handshake(&handshake).await {
-        Ok(()) => subscribe(conn, &subscriptions, handshake.protocol).await,
+        Ok(()) => subscribe(conn, &subscriptions).await,
         Err(e) => Err(e),
     };
     match ready {
@@ -119,15 +120,6 @@ fn worth_retrying(e: &Error<NetError>) -> bool {
         ErrorKind::Encode(_) => false,
         _ => true,
     }
-}
-
-/// Forgets everything the connection buffered and owed, keeping its (just reopened)
-/// socket: the core resets its state when the transport is replaced, so the transport is
-/// taken out and put back, with a stand-in in between. Nothing awaits in between.
-fn reset<R: Buffer, W: Buffer, P: PushHandler>(conn: &mut Connection<'_, R, W, P>) {
-    let stand_in = conn.get_ref().detached();
-    let transport = core::mem::replace(conn.get_mut(), stand_in);
-    drop(conn.replace_transport(transport));
 }
 
 #[cfg(test)]

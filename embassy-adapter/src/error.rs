@@ -23,7 +23,6 @@ use embassy_net::{dns, tcp};
 /// | `Connect(InvalidState)` | `Other` |
 /// | `Dns(InvalidName)`, `Dns(NameTooLong)` | `InvalidInput` |
 /// | `Dns(Failed)` | `NotFound` |
-/// | `NotConnected` | `NotConnected` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -38,9 +37,6 @@ pub enum NetError {
     /// The server did not answer within the configured timeout (connect, DNS, or one
     /// read, write or flush of a request).
     TimedOut,
-    /// The transport has no socket. Only the stand-in that [`connect`](crate::connect)
-    /// swaps in for an instant has none, so a connection never reports this in practice.
-    NotConnected,
 }
 
 impl NetError {
@@ -56,7 +52,6 @@ impl NetError {
             Self::Dns(dns::Error::NameTooLong) => "host name too long",
             Self::Dns(dns::Error::Failed) => "host name lookup failed",
             Self::TimedOut => "timed out",
-            Self::NotConnected => "not connected",
         }
     }
 }
@@ -94,7 +89,7 @@ mod tests {
 
     #[test]
     fn kinds_keep_their_meaning() {
-        let table: [(NetError, K); 10] = [
+        let table: [(NetError, K); 9] = [
             (tcp::Error::ConnectionReset.into(), K::ConnectionReset),
             (tcp::ConnectError::ConnectionReset.into(), K::ConnectionRefused),
             (tcp::ConnectError::TimedOut.into(), K::TimedOut),
@@ -104,7 +99,6 @@ mod tests {
             (dns::Error::NameTooLong.into(), K::InvalidInput),
             (dns::Error::Failed.into(), K::NotFound),
             (NetError::TimedOut, K::TimedOut),
-            (NetError::NotConnected, K::NotConnected),
         ];
         for (error, kind) in table {
             assert_eq!(error.kind(), kind, "{error}");

@@ -1,20 +1,21 @@
 //! Subscriptions that survive a reconnect: the channels and patterns that
 //! [`connect`](crate::connect) subscribes to after every handshake.
 
-use embedded_io_async::Write as _;
-use ferrodis_core::conn::{Buffer, Protocol, PushHandler};
-use ferrodis_core::resp::{Arg, CommandArgs, Frame, command_segments};
+use ferrodis_core::conn::{Buffer, PushHandler};
+use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 use ferrodis_core::{Delivery, Error, ErrorKind, ServerError};
 
 use crate::{Connection, NetError};
 
 /// Channels (`SUBSCRIBE`) and patterns (`PSUBSCRIBE`) to subscribe to on every connect.
 ///
-/// With RESP3 ([`Protocol::Resp3`]) the connection stays usable for commands: messages and
-/// the subscription confirmations (`subscribe`, `psubscribe` push frames) go to the push
-/// handler ([`Connection::with_push_handler`](ferrodis_core::conn::asynch::Connection::with_push_handler)).
-/// With RESP2 the connection is in subscribed mode afterwards: read the messages with
-/// [`receive`](ferrodis_core::conn::asynch::Connection::receive).
+/// Messages come as push frames on both protocols: from
+/// [`receive`](ferrodis_core::conn::asynch::Connection::receive), or, while another
+/// operation waits, at the push handler
+/// ([`Connection::with_push_handler`](ferrodis_core::conn::asynch::Connection::with_push_handler)).
+/// With RESP3 ([`Protocol::Resp3`](ferrodis_core::conn::Protocol::Resp3)) the connection
+/// stays usable for commands; with RESP2 it is in subscribed mode afterwards, where the
+/// server runs only subscription commands, `PING` and `RESET`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Subscriptions<'a> {
@@ -71,73 +72,22 @@ impl CommandArgs for Subscribe<'_> {
     }
 }
 
-/// Subscribes a freshly handshaken connection to `subscriptions`.
+/// Subscribes a freshly handshaken connection to `subscriptions`: a `SUBSCRIBE` with every
+/// channel, then a `PSUBSCRIBE` with every pattern. The engine counts their confirmations
+/// (push frames on RESP3, replies on RESP2), so the connection is in step afterwards
+/// whatever the protocol.
 pub(crate) async fn subscribe<R: Buffer, W: Buffer, P: PushHandler>(
     conn: &mut Connection<'_, R, W, P>,
     subscriptions: &Subscriptions<'_>,
-    protocol: Protocol,
-) -> Result<(), Error<NetError>> {
-    match protocol {
-        Protocol::Resp2 => subscribe_resp2(conn, subscriptions).await,
-        Protocol::Resp3 => subscribe_resp3(conn, subscriptions).await,
-    }
-}
-
-/// RESP2: every name is confirmed by an array reply of its own, so one request per name
-/// (all in one write) keeps the replies counted.
-async fn subscribe_resp2<R: Buffer, W: Buffer, P: PushHandler>(
-    conn: &mut Connection<'_, R, W, P>,
-    subscriptions: &Subscriptions<'_>,
 ) -> Result<(), Error<NetError>> {
     for command in subscriptions.commands() {
-        for name in command.names {
-            conn.send(&[Arg::from(command.command), Arg::from(*name)]).await?;
-        }
-    }
-    conn.flush().await?;
-    for command in subscriptions.commands() {
-        for _ in command.names {
-            let reply = conn.receive().await?;
-            check_confirmation(&reply, command.confirmation())?;
-        }
+        let reply = conn.request_args(&command).await?;
+        check_confirmation(&reply, command.confirmation())?;
     }
     Ok(())
 }
 
-/// RESP3: the confirmations are push frames, not replies, so the commands go straight to
-/// the socket (no reply is owed for them) and a `PING` behind them marks the end: its
-/// `PONG` comes after every confirmation.
-async fn subscribe_resp3<R: Buffer, W: Buffer, P: PushHandler>(
-    conn: &mut Connection<'_, R, W, P>,
-    subscriptions: &Subscriptions<'_>,
-) -> Result<(), Error<NetError>> {
-    for command in subscriptions.commands() {
-        for segment in command_segments(&command) {
-            if let Err(e) = conn.get_mut().write_all(&segment).await {
-                conn.get_mut().abort();
-                return Err(Error::new(ErrorKind::Io(e), Delivery::Unknown));
-            }
-        }
-    }
-    let reply = conn.request_frame(&[Arg::from("PING")]).await?;
-    match reply {
-        Frame::SimpleString(b"PONG") => Ok(()),
-        other => {
-            // A refused subscription answers with an error instead of a push frame, so the
-            // PONG is still on its way and would be taken for the next request's reply.
-            let kind = match other {
-                Frame::SimpleError(text) | Frame::BulkError(text) => {
-                    ErrorKind::Server(ServerError::new(text))
-                }
-                _ => ErrorKind::UnexpectedReply,
-            };
-            conn.get_mut().abort();
-            Err(Error::new(kind, Delivery::Answered))
-        }
-    }
-}
-
-/// Checks a RESP2 confirmation: `[kind, name, count]`, or an error reply.
+/// Checks the last confirmation: `[kind, name, count]`, or an error reply.
 fn check_confirmation(reply: &Frame<'_>, kind: &[u8]) -> Result<(), Error<NetError>> {
     let error = match reply {
         Frame::Array(items) | Frame::Push(items) => match items.iter().next() {

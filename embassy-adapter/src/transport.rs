@@ -122,8 +122,7 @@ const ABORT_FLUSH: Duration = Duration::from_millis(200);
 ///
 /// Its error type is [`NetError`].
 pub struct Transport<'a> {
-    /// `None` only inside [`crate::connect`], between two statements that put it back.
-    socket: Option<TcpSocket<'a>>,
+    socket: TcpSocket<'a>,
     stack: Stack<'a>,
     remote: Remote<'a>,
     config: Config<'a>,
@@ -140,7 +139,7 @@ impl<'a> Transport<'a> {
         remote: Remote<'a>,
         config: Config<'a>,
     ) -> Self {
-        Self { socket: Some(TcpSocket::new(stack, socket_rx, socket_tx)), stack, remote, config }
+        Self { socket: TcpSocket::new(stack, socket_rx, socket_tx), stack, remote, config }
     }
 
     /// The server it connects to.
@@ -166,27 +165,20 @@ impl<'a> Transport<'a> {
     }
 
     /// The socket, for its state and endpoints.
-    pub fn socket(&self) -> Option<&TcpSocket<'a>> {
-        self.socket.as_ref()
+    pub fn socket(&self) -> &TcpSocket<'a> {
+        &self.socket
     }
 
     /// Resets the TCP connection (the RST goes out with the stack's next poll), so every
     /// later operation fails until the next [`connect`](crate::connect).
     pub(crate) fn abort(&mut self) {
-        if let Some(socket) = self.socket.as_mut() {
-            socket.abort();
-        }
-    }
-
-    /// A transport without a socket, to stand in while the real one is moved.
-    pub(crate) fn detached(&self) -> Self {
-        Self { socket: None, stack: self.stack, remote: self.remote, config: self.config }
+        self.socket.abort();
     }
 
     /// Resets the socket if it is in use, resolves the server and connects.
     pub(crate) async fn open(&mut self) -> Result<IpEndpoint, NetError> {
         let Config { connect_timeout, keep_alive, .. } = self.config;
-        let socket = self.socket.as_mut().ok_or(NetError::NotConnected)?;
+        let socket = &mut self.socket;
         if socket.state() != State::Closed {
             socket.abort();
             // Let the RST go out, so the server drops its side; bounded, as it may be gone.
@@ -234,7 +226,7 @@ impl fmt::Debug for Transport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
             .field("remote", &self.remote)
-            .field("state", &self.socket.as_ref().map(TcpSocket::state))
+            .field("state", &self.socket.state())
             .field("config", &self.config)
             .finish()
     }
@@ -252,7 +244,7 @@ mod embedded_io_impls {
                 Self::Socket(tcp::Error::ConnectionReset) => K::ConnectionReset,
                 Self::Connect(tcp::ConnectError::ConnectionReset) => K::ConnectionRefused,
                 Self::Connect(tcp::ConnectError::TimedOut) | Self::TimedOut => K::TimedOut,
-                Self::Connect(tcp::ConnectError::NoRoute) | Self::NotConnected => K::NotConnected,
+                Self::Connect(tcp::ConnectError::NoRoute) => K::NotConnected,
                 Self::Connect(tcp::ConnectError::InvalidState) => K::Other,
                 Self::Dns(dns::Error::InvalidName | dns::Error::NameTooLong) => K::InvalidInput,
                 Self::Dns(dns::Error::Failed) => K::NotFound,
@@ -267,22 +259,19 @@ mod embedded_io_impls {
     impl embedded_io_async::Read for Transport<'_> {
         async fn read(&mut self, buf: &mut [u8]) -> Result<usize, NetError> {
             let limit = self.config.request_timeout;
-            let socket = self.socket.as_mut().ok_or(NetError::NotConnected)?;
-            Self::timed(limit, socket.read(buf)).await
+            Self::timed(limit, self.socket.read(buf)).await
         }
     }
 
     impl embedded_io_async::Write for Transport<'_> {
         async fn write(&mut self, buf: &[u8]) -> Result<usize, NetError> {
             let limit = self.config.request_timeout;
-            let socket = self.socket.as_mut().ok_or(NetError::NotConnected)?;
-            Self::timed(limit, socket.write(buf)).await
+            Self::timed(limit, self.socket.write(buf)).await
         }
 
         async fn flush(&mut self) -> Result<(), NetError> {
             let limit = self.config.request_timeout;
-            let socket = self.socket.as_mut().ok_or(NetError::NotConnected)?;
-            Self::timed(limit, socket.flush()).await
+            Self::timed(limit, self.socket.flush()).await
         }
     }
 }

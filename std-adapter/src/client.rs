@@ -53,4 +53,31 @@ impl Client {
     pub async fn get_multiplexed_connection(&self) -> Result<MultiplexedConnection> {
         MultiplexedConnection::open(&self.config).await
     }
+
+    /// [`get_multiplexed_connection`](Self::get_multiplexed_connection), with push frames
+    /// (pub/sub messages on RESP3, invalidations) handed to `push` as they arrive. It runs
+    /// on the connection's socket task: keep it quick, and do not use the connection from
+    /// it (send what it gets on through a channel).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> ferrodis_std::Result<()> {
+    /// use ferrodis_std::{Client, Protocol, Value};
+    ///
+    /// let (tx, mut messages) = tokio::sync::mpsc::unbounded_channel();
+    /// let client = Client::builder().host("127.0.0.1").protocol(Protocol::Resp3).build();
+    /// let conn = client
+    ///     .get_multiplexed_connection_with_push(move |frame| {
+    ///         let _ = tx.send(Value::from_frame(&frame));
+    ///     })
+    ///     .await?;
+    /// conn.request_with(&["SUBSCRIBE".into(), "news".into()], |_| ()).await?;
+    /// let confirmation_or_message = messages.recv().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_multiplexed_connection_with_push(
+        &self,
+        push: impl FnMut(ferrodis_core::resp::Frame<'_>) + Send + 'static,
+    ) -> Result<MultiplexedConnection> {
+        MultiplexedConnection::open_with(&self.config, Some(Box::new(push))).await
+    }
 }

@@ -28,6 +28,10 @@ pub struct Connection {
     config: ConnectionConfig,
 }
 
+/// The largest the write buffer grows to, so a large command goes out in one write; a
+/// larger one goes out in writes of this size.
+pub(crate) const MAX_WRITE_BUFFER: usize = 4 << 20;
+
 /// The core handshake described by `config`.
 pub(crate) fn handshake_of(config: &ConnectionConfig) -> Handshake<'_> {
     Handshake {
@@ -60,7 +64,7 @@ impl Connection {
         let started = Instant::now();
         let stream = Stream::connect(config)?;
         let read_buf = Growable::new(config.read_buffer_size, config.max_reply_size);
-        let write_buf = Growable::new(config.write_buffer_size, config.write_buffer_size);
+        let write_buf = Growable::new(config.write_buffer_size, config.write_buffer_size.max(MAX_WRITE_BUFFER));
         let mut conn = Connection {
             inner: blocking::Connection::new(stream, read_buf, write_buf),
             config: config.clone(),
@@ -146,10 +150,28 @@ impl Connection {
         self.inner.pipeline(commands, on_reply).map_err(|e| self.fail(e))
     }
 
+    /// [`pipeline_with`](Self::pipeline_with) for any [`CommandArgs`].
+    pub(crate) fn pipeline_args<C: CommandArgs>(
+        &mut self,
+        commands: &[C],
+        on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<()> {
+        self.inner.pipeline(commands, on_reply).map_err(|e| self.fail(e))
+    }
+
     /// Runs `commands` in MULTI/EXEC and hands each reply to `on_reply`.
     pub fn transaction_with(
         &mut self,
         commands: &[&[Arg<'_>]],
+        on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<TransactionOutcome> {
+        self.transaction_args(commands, on_reply)
+    }
+
+    /// [`transaction_with`](Self::transaction_with) for any [`CommandArgs`].
+    pub(crate) fn transaction_args<C: CommandArgs>(
+        &mut self,
+        commands: &[C],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<TransactionOutcome> {
         self.inner.transaction(commands, on_reply).map_err(|e| self.fail(e))

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use ferrodis_core::conn::engine::{Failure, Refusal};
 use ferrodis_core::error::{self as core_error, DecodeError, Delivery, EncodeError, ServerErrorKind};
 
 use crate::value::ConversionError;
@@ -76,6 +77,8 @@ pub enum ErrorKind {
     },
     /// The connection failed earlier and must be replaced.
     Broken,
+    /// The command cannot go this way (nothing was sent); the text says which way it can.
+    Refused(Refusal),
     /// The connection URL or configuration is invalid.
     InvalidConfig(String),
     /// TLS could not be set up.
@@ -155,6 +158,7 @@ impl fmt::Display for Error {
             ErrorKind::Conversion(e) => write!(f, "{e}")?,
             ErrorKind::ReplyTooLarge { needed } => write!(f, "reply needs a {needed}-byte read buffer")?,
             ErrorKind::Broken => f.write_str("connection broken by an earlier failure")?,
+            ErrorKind::Refused(r) => write!(f, "refused: {r}")?,
             ErrorKind::InvalidConfig(e) => write!(f, "invalid configuration: {e}")?,
             ErrorKind::Tls(e) => write!(f, "TLS error: {e}")?,
         }
@@ -197,10 +201,21 @@ impl From<core_error::Error<std::io::Error>> for Error {
             core_error::ErrorKind::ReplyTooLarge { needed } => ErrorKind::ReplyTooLarge { needed },
             core_error::ErrorKind::UnexpectedReply => ErrorKind::UnexpectedReply,
             core_error::ErrorKind::Broken => ErrorKind::Broken,
+            core_error::ErrorKind::Refused(r) => ErrorKind::Refused(r),
             core_error::ErrorKind::Sink => ErrorKind::Io(std::io::Error::other("the streaming sink failed")),
             _ => ErrorKind::UnexpectedReply,
         };
         Error::new(kind, delivery)
+    }
+}
+
+/// A failure of a connection's byte stream as an error kind.
+pub(crate) fn failure_kind(failure: Failure) -> ErrorKind {
+    match failure {
+        Failure::Decode(e) => ErrorKind::Protocol(e),
+        Failure::Unexpected => ErrorKind::UnexpectedReply,
+        Failure::TooLarge { needed } => ErrorKind::ReplyTooLarge { needed },
+        _ => ErrorKind::Broken,
     }
 }
 

@@ -163,7 +163,8 @@ macro_rules! drive_methods {
 
         /// Sends one request and returns its reply, an error reply included as its frame.
         /// Replies still owed to earlier, abandoned requests are read and dropped first,
-        /// so this reply is always this request's. A command the server does not answer
+        /// so this reply is always this request's. A subscription command returns its last
+        /// confirmation (one comes per channel); a command the server does not answer
         /// (`CLIENT REPLY OFF` or `SKIP`, and what they silence) returns [`Frame::Null`]
         /// once written.
         pub $($async_)? fn request_frame(&mut self, args: &[Arg<'_>]) -> Result<Frame<'_>, Error<T::Error>> {
@@ -176,7 +177,11 @@ macro_rules! drive_methods {
             self.begin()?;
             let token = self.queue(args, Expect::Replies) $($await_)* ?;
             self.write_out(Some(token)) $($await_)* ?;
-            let reply = self.wait(token) $($await_)* ?;
+            // A subscription command is answered once per channel: the last one is kept.
+            let mut reply = self.wait(token) $($await_)* ?;
+            while reply.is_some_and(|r| !r.last) {
+                reply = self.wait(token) $($await_)* ?;
+            }
             self.engine.end_op();
             match reply {
                 Some(reply) if reply.too_large.is_some() => Err(Error::new(
@@ -222,16 +227,16 @@ macro_rules! drive_methods {
         ///
         /// Commands that change what later commands are answered with (subscriptions,
         /// `MONITOR`, `CLIENT REPLY`, `RESET`, `HELLO`) are refused before anything is sent.
-        pub $($async_)? fn pipeline(
+        pub $($async_)? fn pipeline<C: CommandArgs>(
             &mut self,
-            commands: &[&[Arg<'_>]],
+            commands: &[C],
             mut on_reply: impl FnMut(usize, Frame<'_>),
         ) -> Result<(), Error<T::Error>> {
             if commands.is_empty() {
                 return Ok(());
             }
             self.begin()?;
-            let token = self.batch(None, commands) $($await_)* ?;
+            let token = self.batch(None::<(&[Arg<'_>], &[Arg<'_>])>, commands) $($await_)* ?;
             let mut too_large = None;
             loop {
                 let Some(reply) = self.wait(token) $($await_)* ? else { break };
@@ -254,9 +259,9 @@ macro_rules! drive_methods {
         /// command's reply (an error reply as its frame) goes to `on_reply`. A watched key
         /// that changed gives [`TransactionOutcome::WatchConflict`]; a command the server
         /// refused to queue makes the whole transaction fail with its `EXECABORT` error.
-        pub $($async_)? fn transaction(
+        pub $($async_)? fn transaction<C: CommandArgs>(
             &mut self,
-            commands: &[&[Arg<'_>]],
+            commands: &[C],
             mut on_reply: impl FnMut(usize, Frame<'_>),
         ) -> Result<TransactionOutcome, Error<T::Error>> {
             self.begin()?;
@@ -416,23 +421,23 @@ macro_rules! drive_methods {
 
         /// Queues `commands` as one batch (wrapped in `around`, for MULTI/EXEC) and writes
         /// it. Every command is checked first, so a refused one sends nothing.
-        $($async_)? fn batch(
+        $($async_)? fn batch<C: CommandArgs>(
             &mut self,
             around: Option<(&[Arg<'_>], &[Arg<'_>])>,
-            commands: &[&[Arg<'_>]],
+            commands: &[C],
         ) -> Result<Token, Error<T::Error>> {
             for command in commands {
-                if command.is_empty() {
+                if command.arg_count() == 0 {
                     return Err(Error::new(ErrorKind::Encode(crate::error::EncodeError::EmptyCommand), Delivery::NotSent));
                 }
-                batchable(*command).map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
+                batchable(command).map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
             }
             let token = self.open(Batch::Plain) $($await_)* ?;
             if let Some((before, _)) = around {
                 self.push_command(before) $($await_)* ?;
             }
             for command in commands {
-                self.push_command(*command) $($await_)* ?;
+                self.push_command(command) $($await_)* ?;
             }
             if let Some((_, after)) = around {
                 self.push_command(after) $($await_)* ?;
@@ -591,6 +596,7 @@ pub(super) enum Batch<'h, 'a> {
 
 /// What [`receive`](super::blocking::Connection::receive) got.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Received<'a> {
     /// The reply to a request queued with `send`.
     Reply {

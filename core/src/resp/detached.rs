@@ -94,10 +94,49 @@ impl DetachedFrame {
         }
     }
 
+    /// The bytes `frame` refers to (a string's payload, an aggregate's body; empty for a
+    /// number or a null) and the frame as positions in them: copy those bytes, and
+    /// [`attach`](Self::attach) to the copy gives the frame back.
+    ///
+    /// ```
+    /// use ferrodis_core::resp::{decode, Decoded, DetachedFrame, Frame};
+    ///
+    /// let Ok(Decoded::Complete { frame, .. }) = decode(b"$5\r\nhello\r\n") else { panic!() };
+    /// let (detached, bytes) = DetachedFrame::split(&frame);
+    /// assert_eq!(bytes, b"hello");
+    /// assert_eq!(detached.attach(&bytes.to_vec()), Frame::BulkString(b"hello"));
+    /// ```
+    pub fn split<'a>(frame: &Frame<'a>) -> (DetachedFrame, &'a [u8]) {
+        let bytes: &'a [u8] = match *frame {
+            Frame::SimpleString(b) | Frame::SimpleError(b) | Frame::BulkString(b) => b,
+            Frame::BigNumber(b) | Frame::BulkError(b) => b,
+            Frame::Double(d) => d.text(),
+            Frame::VerbatimString { text, .. } => text,
+            Frame::Array(a) | Frame::Map(a) | Frame::Set(a) | Frame::Attribute(a) | Frame::Push(a) => a.raw(),
+            Frame::StreamedString(s) => s.parts(),
+            Frame::Integer(_) | Frame::NullBulkString | Frame::NullArray | Frame::Null | Frame::Boolean(_) => &[],
+        };
+        (DetachedFrame::of(frame, bytes), bytes)
+    }
+
+    /// The same frame for its bytes moved `by` positions further into a buffer (copied
+    /// behind `by` other bytes).
+    #[must_use]
+    pub const fn shifted(mut self, by: usize) -> DetachedFrame {
+        self.at = self.at.wrapping_add(by);
+        self
+    }
+
     /// The frame again, borrowing from `base`: the bytes it was detached from, or a copy.
     pub fn attach<'a>(&self, base: &'a [u8]) -> Frame<'a> {
-        let Some(bytes) = self.at.checked_add(self.len).and_then(|end| base.get(self.at..end)) else {
-            return Frame::Null;
+        // An empty slice may come from anywhere (an empty aggregate's body is `&[]`).
+        let bytes = if self.len == 0 {
+            &[][..]
+        } else {
+            match self.at.checked_add(self.len).and_then(|end| base.get(self.at..end)) {
+                Some(bytes) => bytes,
+                None => return Frame::Null,
+            }
         };
         let aggregate = || Aggregate::new(bytes, self.value as usize);
         match self.kind {
@@ -153,6 +192,9 @@ mod tests {
             b"!5\r\nERR x\r\n",
             b"=8\r\ntxt:text\r\n",
             b"%1\r\n+k\r\n:1\r\n",
+            b"%0\r\n",
+            b"*0\r\n",
+            b"$0\r\n\r\n",
             b"~1\r\n+m\r\n",
             b">2\r\n+message\r\n+x\r\n",
             b"$?\r\n;2\r\nab\r\n;0\r\n",

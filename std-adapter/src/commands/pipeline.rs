@@ -4,13 +4,13 @@
 use std::num::NonZeroUsize;
 
 use ferrodis_core::error::Delivery;
-use ferrodis_core::resp::{Arg, Frame};
+use ferrodis_core::resp::Frame;
 
 use super::{SetOptions, StreamMaxlen, build, list};
 use crate::TransactionOutcome;
-use crate::connection::{Connection, server_error};
+use crate::connection::Connection;
 use crate::error::{Error, ErrorKind, Result, ServerError};
-use crate::multiplexed::MultiplexedConnection;
+use crate::multiplexed::{MultiplexedConnection, each_reply};
 use crate::value::{Cmd, FromValue, ToArgs, Value, cmd};
 
 /// One queued command.
@@ -163,28 +163,20 @@ impl Pipeline {
         into_result(self.execute_async(conn).await?)
     }
 
-    /// Every command's arguments back to back, and where each command's end.
-    fn arguments(&self) -> (Vec<Arg<'_>>, Vec<usize>) {
-        let count = self.commands.iter().map(|q| q.cmd.args_len()).sum();
-        let mut args = Vec::with_capacity(count);
-        let mut ends = Vec::with_capacity(self.commands.len());
-        for queued in &self.commands {
-            args.extend(queued.cmd.args().map(Arg::Bytes));
-            ends.push(args.len());
-        }
-        (args, ends)
+    /// The commands, to send as they are.
+    fn cmds(&self) -> Vec<&Cmd> {
+        self.commands.iter().map(|q| &q.cmd).collect()
     }
 
     /// Sends the pipeline: the replies not ignored, or `None` on a `WATCH` conflict.
     pub(super) fn execute(&self, conn: &mut Connection) -> Result<Option<Vec<Value>>> {
-        let (args, ends) = self.arguments();
-        let commands = slices(&args, &ends);
+        let commands = self.cmds();
         let mut replies = Replies::new(&self.commands);
         if !self.atomic {
-            conn.pipeline_with(&commands, |index, frame| replies.take(index, &frame))?;
+            conn.pipeline_args(&commands, |index, frame| replies.take(index, &frame))?;
             return replies.finish().map(Some);
         }
-        match conn.transaction_with(&commands, |index, frame| replies.take(index, &frame))? {
+        match conn.transaction_args(&commands, |index, frame| replies.take(index, &frame))? {
             TransactionOutcome::Committed => replies.finish().map(Some),
             TransactionOutcome::WatchConflict => Ok(None),
         }
@@ -192,62 +184,18 @@ impl Pipeline {
 
     /// [`execute`](Self::execute) on the multiplexed connection.
     async fn execute_async(&self, conn: &MultiplexedConnection) -> Result<Option<Vec<Value>>> {
-        let (args, ends) = self.arguments();
+        let commands = self.cmds();
         let mut replies = Replies::new(&self.commands);
         if !self.atomic {
-            conn.pipeline_with(&slices(&args, &ends), |index, frame| replies.take(index, &frame)).await?;
+            let raw = conn.batch(&commands, None).await?;
+            each_reply(&raw, |index, frame| replies.take(index, &frame))?;
             return replies.finish().map(Some);
         }
-        let (multi, exec) = ([Arg::from("MULTI")], [Arg::from("EXEC")]);
-        let mut commands = Vec::with_capacity(ends.len() + 2);
-        commands.push(&multi[..]);
-        commands.extend(slices(&args, &ends));
-        commands.push(&exec[..]);
-        let last = commands.len() - 1;
-        // MULTI's reply, then each command's QUEUED (or the error that will make EXEC
-        // fail with EXECABORT), then EXEC's.
-        let mut multi_error = None;
-        let mut exec_error = None;
-        let mut committed = false;
-        conn.pipeline_with(&commands, |index, frame| {
-            if index == 0 {
-                multi_error = server_error(&frame);
-            } else if index == last {
-                match frame {
-                    Frame::Array(results) => {
-                        committed = true;
-                        for (index, result) in results.iter().enumerate() {
-                            replies.take(index, &result);
-                        }
-                    }
-                    Frame::Null | Frame::NullArray => {}
-                    other => {
-                        exec_error =
-                            Some(server_error(&other).unwrap_or_else(|| {
-                                Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)
-                            }))
-                    }
-                }
-            }
-        })
-        .await?;
-        if let Some(e) = multi_error.or(exec_error) {
-            return Err(e);
+        match conn.transaction_args(&commands, |index, frame| replies.take(index, &frame)).await? {
+            TransactionOutcome::Committed => replies.finish().map(Some),
+            TransactionOutcome::WatchConflict => Ok(None),
         }
-        if committed { replies.finish().map(Some) } else { Ok(None) }
     }
-}
-
-/// The commands of [`Pipeline::arguments`] as slices.
-fn slices<'s, 'a>(args: &'s [Arg<'a>], ends: &[usize]) -> Vec<&'s [Arg<'a>]> {
-    let mut start = 0;
-    ends.iter()
-        .map(|&end| {
-            let command = &args[start..end];
-            start = end;
-            command
-        })
-        .collect()
 }
 
 /// The replies of a pipeline as a `T`: an array of those not ignored, or nil after a

@@ -40,6 +40,7 @@ pub enum Expect {
 /// read buffer until the next call to the engine.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Event<'a> {
     /// A reply to `token`: the `index`th (from 0) of its replies, an error reply included
     /// as the frame it is. For a subscription command, each confirmation is one reply.

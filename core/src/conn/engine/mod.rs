@@ -454,6 +454,15 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         pending
     }
 
+    /// [`transmit`](Self::transmit), handing out at most `max` bytes (the rest stay
+    /// unwritten, and so do the requests in them, for [`cancel`](Self::cancel)).
+    #[must_use]
+    pub fn transmit_at_most(&mut self, max: usize) -> &[u8] {
+        let all = self.transmit().len();
+        self.writing = all.min(max);
+        &self.tx.pending()[..self.writing]
+    }
+
     /// Confirms that the write of what [`transmit`](Self::transmit) handed out wrote `n`
     /// bytes (0 when it failed before writing any).
     pub fn sent(&mut self, n: usize) {
@@ -670,6 +679,23 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         self.slots.get(0).is_some_and(|s| self.started(s))
     }
 
+    /// Whether a driver that gathers requests into fewer, larger writes may hold back
+    /// what is queued now: a request that was written waits for its replies, and every
+    /// request begun is written in full (so no reply the server owes waits on the hold).
+    pub fn may_hold_writes(&self) -> bool {
+        if !self.awaits_replies() {
+            return false;
+        }
+        let next = self.sent + self.writing as u64;
+        for at in (0..self.slots.len()).rev() {
+            match self.slots.get(at) {
+                Some(slot) if slot.kind != SlotKind::Void && slot.start < next => return slot.end() <= next,
+                _ => {}
+            }
+        }
+        true
+    }
+
     /// The protocol the server speaks on this connection, as its replies showed.
     pub fn protocol(&self) -> Protocol {
         if self.resp3 { Protocol::Resp3 } else { Protocol::Resp2 }
@@ -696,28 +722,25 @@ pub fn batchable<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
     }
 }
 
-/// Whether `command` changes the state of the whole connection for the requests after it,
-/// so a connection shared by several callers must refuse it ([`Refusal::Shared`]):
-/// subscriptions, `MONITOR`, `CLIENT REPLY`, `RESET`, `HELLO`, `MULTI`/`EXEC`/`DISCARD`,
-/// `WATCH`/`UNWATCH`, `SELECT`, `AUTH`, `READONLY`/`READWRITE`, `CLIENT TRACKING`,
-/// `QUIT`, `SYNC`/`PSYNC`.
-pub fn changes_connection_state<C: CommandArgs + ?Sized>(command: &C) -> bool {
-    if Command::of(command) != Command::Plain {
-        return true;
+/// Whether a connection shared by several callers must refuse `command`
+/// ([`Refusal::Shared`]) because it changes the connection's state for every request after
+/// it: `MONITOR`, `CLIENT REPLY`, `RESET`, `HELLO`, `MULTI`/`EXEC`/`DISCARD`,
+/// `WATCH`/`UNWATCH`, `SELECT`, `AUTH`, `QUIT`, `SYNC`/`PSYNC`, and on RESP2 (where a
+/// subscribed connection runs nothing else) the subscription commands. On RESP3,
+/// subscriptions are fine: confirmations and messages are push frames.
+pub fn refused_when_shared<C: CommandArgs + ?Sized>(command: &C, protocol: Protocol) -> bool {
+    match Command::of(command) {
+        Command::Subscribe(..) | Command::Unsubscribe(..) => return protocol == Protocol::Resp2,
+        Command::Plain => {}
+        _ => return true,
     }
     let Arg::Bytes(name) = command.arg(0) else { return false };
     let is = |word: &[u8]| name.eq_ignore_ascii_case(word);
     match name.len() {
         4 => is(b"AUTH") || is(b"QUIT"),
         5 => is(b"WATCH"),
-        6 => {
-            is(b"SELECT")
-                || (is(b"CLIENT")
-                    && matches!(command.arg(1), Arg::Bytes(sub) if sub.eq_ignore_ascii_case(b"TRACKING")))
-        }
+        6 => is(b"SELECT"),
         7 => is(b"UNWATCH"),
-        8 => is(b"READONLY"),
-        9 => is(b"READWRITE"),
         _ => false,
     }
 }

@@ -29,6 +29,8 @@ enum Shape {
     MonitorLine,
     /// A map or an array (a successful `HELLO`).
     Aggregate,
+    /// An error reply.
+    Error,
     /// Anything else.
     Other,
 }
@@ -161,6 +163,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             Frame::SimpleString(b"RESET") => Shape::Reset,
             Frame::SimpleString(text) if self.monitoring && is_monitor_line(text) => Shape::MonitorLine,
             Frame::Map(_) | Frame::Array(_) => Shape::Aggregate,
+            f if f.is_error() => Shape::Error,
             _ => Shape::Other,
         };
         // A RESP2 message is an array: hand it out as the push frame it is.
@@ -236,6 +239,8 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             return false;
         } else {
             match slot.kind {
+                // A refused subscription command is answered once, with the error.
+                SlotKind::Subscribe(_) | SlotKind::Unsubscribe { .. } if shape == Shape::Error => slot.owed = 0,
                 SlotKind::Unsubscribe { of, all: true } => {
                     if subscriptions.of(of) == 0 {
                         slot.owed = 0;

@@ -247,6 +247,17 @@ fn resp2_subscribe_two_and_unsubscribe_all_keep_the_count() {
 }
 
 #[test]
+fn a_refused_subscription_is_answered_once() {
+    let mut t = Test::new(256, 256);
+    let sub = t.queue(&["SUBSCRIBE", "a", "b"]);
+    let get = t.queue(&["GET", "k"]);
+    t.write_all();
+    let seen = t.feed(b"-NOPERM this user has no permissions to access one of the channels\r\n$1\r\nv\r\n", 64);
+    assert!(matches!(&seen[0], Seen::Reply(t, 0, true, f) if *t == sub.get() && f.contains("NOPERM")), "{seen:?}");
+    assert_eq!(seen[1], reply(get, 0, true, r#"BulkString("v")"#));
+}
+
+#[test]
 fn resp2_messages_are_push_frames_only_while_subscribed() {
     let mut t = Test::new(256, 256);
     let lrange = t.queue(&["LRANGE", "l", "0", "-1"]);

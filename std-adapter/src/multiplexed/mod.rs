@@ -1,0 +1,430 @@
+//! The multiplexed Tokio connection: one socket shared by many tasks, concurrent requests
+//! written back to back (automatic pipelining), every reply matched to its request by the
+//! core engine.
+//!
+//! The handles and one I/O task share the engine under a lock. A caller encodes its
+//! request straight into the engine's write buffer and waits for its token's replies; the
+//! I/O task writes what the engine hands out and reads into it, and hands each reply to
+//! its waiter (one copy, one allocation). A request given up before any of its bytes were
+//! written is taken out and never sent; one given up later has its replies read and
+//! dropped. Either way every later request still gets its own reply.
+
+mod io;
+mod state;
+
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use ferrodis_core::conn::engine::{Engine, Expect, QueueError, Refusal, Token, batchable, refused_when_shared};
+use ferrodis_core::conn::{HandshakeCheck, TransactionOutcome, TransactionReply, Verdict, transaction_reply};
+use ferrodis_core::error::Delivery;
+use ferrodis_core::resp::{Arg, CommandArgs, Frame};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::buffer::{Growable, Slots};
+use crate::config::{Address, ConnectionConfig};
+use crate::connection::{handshake_of, server_error};
+use crate::error::{Error, ErrorKind, Result};
+
+pub(crate) use state::{PushCallback, Replies};
+use state::{ConnEngine, Shared};
+
+/// How long the socket may refuse to take bytes before the connection is given up, when
+/// the configuration sets no socket timeout.
+const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest command (or pipeline) one request can be, in bytes.
+const MAX_REQUEST: usize = 1 << 30;
+
+/// A multiplexed connection: cheap to clone, shared by any number of tasks.
+///
+/// Blocking commands (`BLPOP`, `XREAD BLOCK`, ...) hold up every request queued behind
+/// them on the same socket; give them a connection of their own
+/// ([`Client::get_multiplexed_connection`](crate::Client::get_multiplexed_connection)
+/// again, or a blocking [`Connection`](crate::Connection)). Commands that change the state
+/// of the whole connection (`SELECT`, `WATCH`, `MULTI`, `MONITOR`, `CLIENT REPLY`, and on
+/// RESP2 the subscription commands) are refused with [`ErrorKind::Refused`]: the other
+/// tasks' requests would run in that state. On RESP3, `SUBSCRIBE` and friends work: each
+/// confirmation is a reply, and messages go to the push handler
+/// ([`Client::get_multiplexed_connection_with_push`](crate::Client::get_multiplexed_connection_with_push)).
+///
+/// ```no_run
+/// # async fn demo() -> ferrodis_std::Result<()> {
+/// use ferrodis_std::Client;
+///
+/// let conn = Client::open("redis://127.0.0.1/")?.get_multiplexed_connection().await?;
+/// let tasks: Vec<_> = (0..8)
+///     .map(|i| {
+///         let conn = conn.clone();
+///         tokio::spawn(async move { conn.request_with(&["INCR".into(), "hits".into()], |f| format!("{f:?}")).await })
+///     })
+///     .collect();
+/// for t in tasks {
+///     t.await.unwrap()?;
+/// }
+/// # Ok(()) }
+/// ```
+pub struct MultiplexedConnection {
+    shared: Arc<Shared>,
+    timeout: Option<Duration>,
+}
+
+impl Clone for MultiplexedConnection {
+    fn clone(&self) -> Self {
+        self.shared.lock().handles += 1;
+        MultiplexedConnection { shared: self.shared.clone(), timeout: self.timeout }
+    }
+}
+
+impl Drop for MultiplexedConnection {
+    fn drop(&mut self) {
+        let io = {
+            let mut state = self.shared.lock();
+            state.handles -= 1;
+            if state.handles == 0 { state.io.take() } else { None }
+        };
+        if let Some(io) = io {
+            io.wake();
+        }
+    }
+}
+
+impl std::fmt::Debug for MultiplexedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultiplexedConnection").field("closed", &self.is_closed()).finish()
+    }
+}
+
+impl MultiplexedConnection {
+    /// Connects, starts the socket task on the current Tokio runtime, and runs the
+    /// handshake, all within `config.connect_timeout`.
+    pub async fn open(config: &ConnectionConfig) -> Result<MultiplexedConnection> {
+        Self::open_with(config, None).await
+    }
+
+    /// [`open`](Self::open), with push frames (pub/sub messages, invalidations) going to
+    /// `push`. It runs on the connection's socket task while the connection is locked:
+    /// it must be quick and must not use the connection (send the frames on, converted
+    /// to owned values, through a channel).
+    pub async fn open_with(config: &ConnectionConfig, push: Option<PushCallback>) -> Result<MultiplexedConnection> {
+        let connect = async {
+            let conn = match &config.address {
+                Address::Tcp { host, port } => {
+                    let tls = config.tls.as_ref().map(|tls| crate::tls::setup(tls, host)).transpose()?;
+                    let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
+                    tcp.set_nodelay(true)?;
+                    if let Some(keepalive) = config.keepalive {
+                        crate::transport::set_keepalive(&tcp, keepalive)?;
+                    }
+                    if let Some((client, name)) = tls {
+                        let tls = tokio_rustls::TlsConnector::from(client)
+                            .connect(name, tcp)
+                            .await
+                            .map_err(crate::tls::handshake_error)?;
+                        let (r, w) = tokio::io::split(tls);
+                        Self::start(r, w, config, push)
+                    } else {
+                        let (r, w) = tcp.into_split();
+                        Self::start(r, w, config, push)
+                    }
+                }
+                #[cfg(unix)]
+                Address::Unix(_) if config.tls.is_some() => {
+                    return Err(Error::config("TLS over a unix socket is not supported"));
+                }
+                #[cfg(unix)]
+                Address::Unix(path) => {
+                    let (r, w) = tokio::net::UnixStream::connect(path).await?.into_split();
+                    Self::start(r, w, config, push)
+                }
+                #[cfg(not(unix))]
+                Address::Unix(_) => return Err(Error::config("unix sockets need a unix system")),
+            };
+            conn.handshake(config).await?;
+            Ok(conn)
+        };
+        match tokio::time::timeout(config.connect_timeout, connect).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::new(ErrorKind::Timeout, Delivery::NotSent)),
+        }
+    }
+
+    fn start<R, W>(
+        reader: R,
+        writer: W,
+        config: &ConnectionConfig,
+        push: Option<PushCallback>,
+    ) -> MultiplexedConnection
+    where
+        R: AsyncRead + Unpin + Send + 'static,
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
+        let engine: ConnEngine = Engine::with_slots(
+            Growable::new(config.read_buffer_size, config.max_reply_size),
+            Growable::new(config.write_buffer_size, MAX_REQUEST),
+            Slots::with_capacity(64),
+        );
+        let shared = Arc::new(Shared::new(engine, push));
+        let write_timeout = config.socket_timeout.unwrap_or(DEFAULT_WRITE_TIMEOUT);
+        tokio::spawn(io::Io::new(reader, writer, shared.clone(), write_timeout));
+        MultiplexedConnection { shared, timeout: config.socket_timeout }
+    }
+
+    async fn handshake(&self, config: &ConnectionConfig) -> Result<()> {
+        let handshake = handshake_of(config);
+        let mut check = HandshakeCheck::new(&handshake);
+        let steps = check.steps().to_vec();
+        if steps.is_empty() {
+            return Ok(());
+        }
+        let replies = self
+            .roundtrip(steps.len(), &mut |engine| {
+                let token = engine.open_handshake(&handshake)?;
+                for step in &steps {
+                    engine.batch_push(step.args())?;
+                }
+                engine.close_batch();
+                Ok(token)
+            })
+            .await?;
+        let mut failure = None;
+        for (index, reply) in replies.iter().enumerate() {
+            let frame = reply.unwrap_or(Frame::Null);
+            if matches!(check.reply(index, &frame), Verdict::Failed | Verdict::Unexpected) {
+                failure = Some(
+                    server_error(&frame).unwrap_or_else(|| Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)),
+                );
+            }
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Sets the limit on waiting for each reply (`None`: wait forever). A request that
+    /// times out before any of its bytes were written is never sent
+    /// ([`Delivery::NotSent`]); one written already has its reply read and dropped when
+    /// it comes ([`Delivery::Unknown`]).
+    pub fn set_response_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+
+    /// Whether the socket failed; every request then fails with
+    /// [`ErrorKind::Broken`], and a new connection is needed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.lock().dead.is_some()
+    }
+
+    /// Queues a request with `queue` (`commands` replies) and waits for its replies,
+    /// within the response timeout.
+    async fn roundtrip(
+        &self,
+        commands: usize,
+        queue: &mut (dyn FnMut(&mut ConnEngine) -> std::result::Result<Token, QueueError> + Send),
+    ) -> Result<Replies> {
+        let token = poll_fn(|cx| self.shared.lock().submit(commands, &mut *queue, cx)).await?;
+        let mut waiting = Waiting { shared: &self.shared, token, done: false };
+        let replies = poll_fn(|cx| waiting.poll(cx));
+        let result = match self.timeout {
+            None => replies.await,
+            Some(limit) => match tokio::time::timeout(limit, replies).await {
+                Ok(result) => result,
+                Err(_) => match waiting.give_up() {
+                    Ok(replies) => Ok(replies),
+                    Err(delivery) => Err(Error::new(ErrorKind::Timeout, delivery)),
+                },
+            },
+        };
+        waiting.done = true;
+        result
+    }
+
+    /// Sends one request and hands its reply frame to `f`; an error reply becomes
+    /// [`ErrorKind::Server`].
+    pub async fn request_with<R>(&self, args: &[Arg<'_>], f: impl FnOnce(Frame<'_>) -> R) -> Result<R> {
+        self.request_args_with(args, f).await
+    }
+
+    /// [`request_with`](Self::request_with) for any [`CommandArgs`] (a [`Cmd`](crate::Cmd)
+    /// is encoded from its own buffer, without an argument array).
+    pub(crate) async fn request_args_with<C: CommandArgs + Sync + ?Sized, R>(
+        &self,
+        args: &C,
+        f: impl FnOnce(Frame<'_>) -> R,
+    ) -> Result<R> {
+        let replies = self
+            .roundtrip(1, &mut |engine| {
+                if refused_when_shared(args, engine.protocol()) {
+                    return Err(QueueError::Refused(Refusal::Shared));
+                }
+                engine.queue(args, Expect::Replies)
+            })
+            .await?;
+        match replies.first() {
+            Ok(frame) => match server_error(&frame) {
+                Some(e) => Err(e),
+                None => Ok(f(frame)),
+            },
+            Err(needed) => Err(Error::new(ErrorKind::ReplyTooLarge { needed }, Delivery::Answered)),
+        }
+    }
+
+    /// Sends all `commands` in one write and hands each reply (error replies as
+    /// frames) to `on_reply` in order. A reply too large for the read buffer limit is read
+    /// and dropped without a call, and the pipeline then fails with
+    /// [`ErrorKind::ReplyTooLarge`].
+    pub async fn pipeline_with(
+        &self,
+        commands: &[&[Arg<'_>]],
+        mut on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<()> {
+        let replies = self.batch(commands, None).await?;
+        each_reply(&replies, |index, frame| on_reply(index, frame))
+    }
+
+    /// Runs `commands` in MULTI/EXEC, as one batch that no other task's request can land
+    /// inside, and hands each reply to `on_reply`: as
+    /// [`Connection::transaction_with`](crate::Connection::transaction_with).
+    pub async fn transaction_with(
+        &self,
+        commands: &[&[Arg<'_>]],
+        on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<TransactionOutcome> {
+        self.transaction_args(commands, on_reply).await
+    }
+
+    /// [`transaction_with`](Self::transaction_with) for any [`CommandArgs`].
+    pub(crate) async fn transaction_args<C: CommandArgs + Sync>(
+        &self,
+        commands: &[C],
+        mut on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<TransactionOutcome> {
+        let replies = self.batch(commands, Some((&[Arg::from("MULTI")], &[Arg::from("EXEC")]))).await?;
+        let mut outcome = Err(ErrorKind::UnexpectedReply);
+        for (index, reply) in replies.iter().enumerate() {
+            let Ok(frame) = reply else {
+                outcome = Err(ErrorKind::ReplyTooLarge { needed: reply.err().unwrap_or_default() });
+                continue;
+            };
+            match transaction_reply(commands.len(), index, frame) {
+                TransactionReply::Accepted | TransactionReply::Refused(_) => {}
+                TransactionReply::Committed(results) => {
+                    for (index, result) in results.iter().enumerate() {
+                        on_reply(index, result);
+                    }
+                    outcome = Ok(TransactionOutcome::Committed);
+                }
+                TransactionReply::WatchConflict => outcome = Ok(TransactionOutcome::WatchConflict),
+                TransactionReply::Failed(frame) => {
+                    return Err(server_error(&frame)
+                        .unwrap_or_else(|| Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)));
+                }
+                TransactionReply::Unexpected => outcome = Err(ErrorKind::UnexpectedReply),
+            }
+        }
+        outcome.map_err(|kind| Error::new(kind, Delivery::Answered))
+    }
+
+    /// Sends `commands` as one batch (inside `around`, for MULTI/EXEC) and returns its
+    /// replies. Every command is checked first, so a refused one sends nothing.
+    pub(crate) async fn batch<C: CommandArgs + Sync>(
+        &self,
+        commands: &[C],
+        around: Option<(&[Arg<'_>; 1], &[Arg<'_>; 1])>,
+    ) -> Result<Replies> {
+        if commands.is_empty() && around.is_none() {
+            return Ok(Replies::empty());
+        }
+        for command in commands {
+            if command.arg_count() == 0 {
+                return Err(Error::new(
+                    ErrorKind::Encode(ferrodis_core::EncodeError::EmptyCommand),
+                    Delivery::NotSent,
+                ));
+            }
+            batchable(command).map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
+        }
+        let total = commands.len() + if around.is_some() { 2 } else { 0 };
+        self.roundtrip(total, &mut |engine| {
+            let protocol = engine.protocol();
+            if commands.iter().any(|c| refused_when_shared(c, protocol)) {
+                return Err(QueueError::Refused(Refusal::Shared));
+            }
+            let token = engine.open_batch(Expect::Replies)?;
+            let push = |engine: &mut ConnEngine| -> std::result::Result<(), QueueError> {
+                if let Some((before, _)) = around {
+                    engine.batch_push(before)?;
+                }
+                for command in commands {
+                    engine.batch_push(command)?;
+                }
+                if let Some((_, after)) = around {
+                    engine.batch_push(after)?;
+                }
+                Ok(())
+            };
+            let pushed = push(engine);
+            engine.close_batch();
+            if let Err(e) = pushed {
+                // Nothing of it was written yet: it is taken out whole.
+                let _ = engine.cancel(token);
+                return Err(match e {
+                    QueueError::NoRoom => {
+                        QueueError::Encode(ferrodis_core::EncodeError::BufferTooSmall { needed: MAX_REQUEST + 1 })
+                    }
+                    other => other,
+                });
+            }
+            Ok(token)
+        })
+        .await
+    }
+}
+
+/// Hands each reply of a batch to `on_reply`; a reply too large for the read buffer makes
+/// the whole fail once the others are handed out.
+pub(crate) fn each_reply(replies: &Replies, mut on_reply: impl FnMut(usize, Frame<'_>)) -> Result<()> {
+    let mut too_large = None;
+    for (index, reply) in replies.iter().enumerate() {
+        match reply {
+            Ok(frame) => on_reply(index, frame),
+            Err(needed) => {
+                too_large.get_or_insert(needed);
+            }
+        }
+    }
+    match too_large {
+        Some(needed) => Err(Error::new(ErrorKind::ReplyTooLarge { needed }, Delivery::Answered)),
+        None => Ok(()),
+    }
+}
+
+/// A caller waiting for its token's replies; dropped unfinished, it gives up on them.
+struct Waiting<'a> {
+    shared: &'a Shared,
+    token: Token,
+    done: bool,
+}
+
+impl Waiting<'_> {
+    fn poll(&mut self, cx: &mut std::task::Context<'_>) -> Poll<Result<Replies>> {
+        let polled = self.shared.lock().poll_replies(self.token, cx);
+        if polled.is_ready() {
+            self.done = true;
+        }
+        polled
+    }
+
+    fn give_up(&mut self) -> std::result::Result<Replies, Delivery> {
+        self.done = true;
+        self.shared.lock().give_up(self.token)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.shared.lock().give_up(self.token);
+        }
+    }
+}
