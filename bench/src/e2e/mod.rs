@@ -14,6 +14,7 @@ mod fred;
 mod redis_benchmark;
 mod redis_rs;
 mod results;
+mod typed;
 pub(crate) mod workload;
 
 use std::future::Future;
