@@ -1,6 +1,9 @@
 //! Command-line parsing: a subcommand and its options, by hand (no argument-parser crate).
 
+use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::cost::rows::Row;
 
 /// The help text.
 pub(crate) const USAGE: &str = "\
@@ -10,6 +13,8 @@ commands:
   codec     RESP decoders and command encoders: ferrodis vs redis-protocol 6 and redis-rs
   e2e       SET then GET against a local redis-server: ferrodis vs redis-rs, fred and
             redis-benchmark, at pipeline depth 1, 16, 128 and with 128 concurrent requests
+  cost      the same requests under valgrind --tool=callgrind: client instructions and
+            allocations per request, ferrodis (typed API and raw path) vs redis-rs and fred
 
 codec options:
   --runs N          timed runs per implementation; medians are reported (default 7)
@@ -28,6 +33,19 @@ e2e options:
   --only TEXT       only the rows whose '<mode> <implementation>' contains TEXT
                     (for profiling): --only 'depth 1 ferrodis', --only '128 concurrent'
 
+cost options:
+  --requests N      N: each row runs N SETs then N GETs, then 2N of each, and reports
+                    (count(2N) - count(N)) / 2N per request (default 2048)
+  --quick           N = 256 and only ferrodis Tokio typed and redis-rs multiplexed at
+                    depth 1, pipeline 128 and 128 concurrent: a smoke test of about 15 s
+  --only TEXT       only the rows whose '<mode> <client>' contains TEXT:
+                    --only 'Tokio typed', --only 'pipeline 128'
+  --keep DIR        keep the callgrind output files in DIR (for callgrind_annotate)
+  --runtime R       the Tokio runtime of the async clients: `current` (current-thread,
+                    the default: callgrind runs one thread at a time) or `multi`
+
+  (`cost-worker` is the process `cost` runs under callgrind, not for direct use.)
+
   -h, --help        this text";
 
 /// What the user asked for.
@@ -39,6 +57,10 @@ pub(crate) enum Command {
     Codec(CodecOptions),
     /// Run the end-to-end benchmarks.
     E2e(E2eOptions),
+    /// Count client instructions and allocations per request under callgrind.
+    Cost(CostOptions),
+    /// Make one pass of one `cost` row (the process `cost` runs under callgrind).
+    CostWorker(WorkerOptions),
 }
 
 /// Settings of the `codec` subcommand.
@@ -105,6 +127,47 @@ impl E2eOptions {
         E2eOptions { requests: 2_000, runs: 1, quick: true, runtime: Flavour::MultiThread, only: None };
 }
 
+/// Settings of the `cost` subcommand.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CostOptions {
+    /// N: the SETs, then GETs, of each row's shorter run (the longer one makes 2N of each).
+    pub(crate) requests: usize,
+    /// Whether this is the `--quick` smoke test (fewer rows; reported in the header).
+    pub(crate) quick: bool,
+    /// Only the rows whose `<mode> <client>` contains this text.
+    pub(crate) only: Option<String>,
+    /// Where to keep the callgrind output files (a temporary folder, removed, when `None`).
+    pub(crate) keep: Option<PathBuf>,
+    /// The Tokio runtime the async clients run on.
+    pub(crate) runtime: Flavour,
+}
+
+impl CostOptions {
+    /// The full measurement: N = 2048 (16 pipelines of 128, 16 requests for each of 128
+    /// concurrent tasks), every row.
+    pub(crate) const FULL: CostOptions =
+        CostOptions { requests: 2048, quick: false, only: None, keep: None, runtime: Flavour::CurrentThread };
+
+    /// The smoke test: N = 256 and the rows of [`Row::quick`].
+    pub(crate) const QUICK: CostOptions =
+        CostOptions { requests: 256, quick: true, only: None, keep: None, runtime: Flavour::CurrentThread };
+}
+
+/// Settings of `cost-worker`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WorkerOptions {
+    /// The client API and mode.
+    pub(crate) row: Row,
+    /// SETs, then GETs, to make.
+    pub(crate) requests: usize,
+    /// Keys to format (at least `requests`): the same in every run of a row.
+    pub(crate) keys: usize,
+    /// The server.
+    pub(crate) url: String,
+    /// The Tokio runtime of an async client.
+    pub(crate) runtime: Flavour,
+}
+
 /// A Tokio runtime flavour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flavour {
@@ -112,6 +175,16 @@ pub(crate) enum Flavour {
     MultiThread,
     /// Current-thread.
     CurrentThread,
+}
+
+impl Flavour {
+    /// How `--runtime` names it: `multi` or `current`.
+    pub(crate) fn arg(self) -> &'static str {
+        match self {
+            Flavour::MultiThread => "multi",
+            Flavour::CurrentThread => "current",
+        }
+    }
 }
 
 impl std::fmt::Display for Flavour {
@@ -132,59 +205,125 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, String> {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "codec" => parse_codec(rest),
         "e2e" => parse_e2e(rest),
+        "cost" => parse_cost(rest),
+        "cost-worker" => parse_cost_worker(rest),
         other => Err(format!("unknown command `{other}`")),
     }
 }
 
-/// Parses the options of `codec`. `--quick` picks the small defaults; explicit values win
-/// over both presets, whatever their order.
-fn parse_codec(args: &[String]) -> Result<Command, String> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let mut options = if quick { CodecOptions::QUICK } else { CodecOptions::FULL };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
+/// The arguments after an option, which takes its value from them.
+type Rest<'a> = std::slice::Iter<'a, String>;
+
+/// Parses the options of a subcommand: `quick` when `--quick` is among `args`, `full`
+/// otherwise, so explicit values win over both presets whatever their order; every other
+/// option goes to `option` with the arguments after it. `None` for `-h` / `--help`.
+fn options<O>(
+    args: &[String],
+    full: O,
+    quick: O,
+    mut option: impl FnMut(&mut O, &str, &mut Rest<'_>) -> Result<(), String>,
+) -> Result<Option<O>, String> {
+    let mut options = if args.iter().any(|a| a == "--quick") { quick } else { full };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--quick" => {}
-            "-h" | "--help" => return Ok(Command::Help),
-            "--runs" => options.runs = number(arg, args.next())?,
-            "--corpus-mib" => options.corpus_bytes = number::<usize>(arg, args.next())? << 20,
-            "--commands" => options.commands = number(arg, args.next())?,
-            "--only" => options.only = Some(args.next().ok_or("--only needs a value")?.clone()),
-            other => return Err(format!("unknown option `{other}`")),
+            "-h" | "--help" => return Ok(None),
+            other => option(&mut options, other, &mut rest)?,
         }
     }
+    Ok(Some(options))
+}
+
+/// The value after `--only`.
+fn only(rest: &mut Rest<'_>) -> Result<Option<String>, String> {
+    Ok(Some(rest.next().ok_or("--only needs a value")?.clone()))
+}
+
+/// The error for an option a subcommand does not have.
+fn unknown(option: &str) -> Result<(), String> {
+    Err(format!("unknown option `{option}`"))
+}
+
+/// Parses the options of `codec`.
+fn parse_codec(args: &[String]) -> Result<Command, String> {
+    let parsed = options(args, CodecOptions::FULL, CodecOptions::QUICK, |options, arg, rest| {
+        match arg {
+            "--runs" => options.runs = number(arg, rest.next())?,
+            "--corpus-mib" => options.corpus_bytes = number::<usize>(arg, rest.next())? << 20,
+            "--commands" => options.commands = number(arg, rest.next())?,
+            "--only" => options.only = only(rest)?,
+            other => return unknown(other),
+        }
+        Ok(())
+    })?;
+    let Some(options) = parsed else { return Ok(Command::Help) };
     if options.runs == 0 || options.corpus_bytes == 0 || options.commands == 0 {
         return Err("--runs, --corpus-mib and --commands must be at least 1".into());
     }
     Ok(Command::Codec(options))
 }
 
-/// Parses the options of `e2e`, like [`parse_codec`]'s.
+/// Parses the options of `e2e`.
 fn parse_e2e(args: &[String]) -> Result<Command, String> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let mut options = if quick { E2eOptions::QUICK } else { E2eOptions::FULL };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--quick" => {}
-            "-h" | "--help" => return Ok(Command::Help),
-            "--runs" => options.runs = number(arg, args.next())?,
-            "--requests" => options.requests = number(arg, args.next())?,
-            "--runtime" => {
-                options.runtime = match args.next().map(String::as_str) {
-                    Some("multi") => Flavour::MultiThread,
-                    Some("current") => Flavour::CurrentThread,
-                    _ => return Err("--runtime needs `multi` or `current`".into()),
-                }
-            }
-            "--only" => options.only = Some(args.next().ok_or("--only needs a value")?.clone()),
-            other => return Err(format!("unknown option `{other}`")),
+    let parsed = options(args, E2eOptions::FULL, E2eOptions::QUICK, |options, arg, rest| {
+        match arg {
+            "--runs" => options.runs = number(arg, rest.next())?,
+            "--requests" => options.requests = number(arg, rest.next())?,
+            "--runtime" => options.runtime = flavour(rest.next())?,
+            "--only" => options.only = only(rest)?,
+            other => return unknown(other),
         }
-    }
+        Ok(())
+    })?;
+    let Some(options) = parsed else { return Ok(Command::Help) };
     if options.runs == 0 || options.requests == 0 {
         return Err("--runs and --requests must be at least 1".into());
     }
     Ok(Command::E2e(options))
+}
+
+/// Parses the options of `cost`.
+fn parse_cost(args: &[String]) -> Result<Command, String> {
+    let parsed = options(args, CostOptions::FULL, CostOptions::QUICK, |options, arg, rest| {
+        match arg {
+            "--requests" => options.requests = number(arg, rest.next())?,
+            "--runtime" => options.runtime = flavour(rest.next())?,
+            "--keep" => options.keep = Some(rest.next().ok_or("--keep needs a folder")?.into()),
+            "--only" => options.only = only(rest)?,
+            other => return unknown(other),
+        }
+        Ok(())
+    })?;
+    let Some(options) = parsed else { return Ok(Command::Help) };
+    if options.requests == 0 {
+        return Err("--requests must be at least 1".into());
+    }
+    Ok(Command::Cost(options))
+}
+
+/// Parses the options of `cost-worker`, every one required.
+fn parse_cost_worker(args: &[String]) -> Result<Command, String> {
+    let value = |name: &str| -> Result<&String, String> {
+        let at = args.iter().position(|a| a == name).ok_or(format!("cost-worker needs {name}"))?;
+        args.get(at + 1).ok_or(format!("{name} needs a value"))
+    };
+    let row = Row::parse(value("--client")?, value("--mode")?)?;
+    let requests = number("--requests", Some(value("--requests")?))?;
+    let keys = number("--keys", Some(value("--keys")?))?;
+    if keys < requests {
+        return Err("cost-worker: --keys must be at least --requests".into());
+    }
+    let runtime = flavour(Some(value("--runtime")?))?;
+    Ok(Command::CostWorker(WorkerOptions { row, requests, keys, url: value("--url")?.clone(), runtime }))
+}
+
+/// The runtime flavour after `--runtime`: `multi` or `current`.
+fn flavour(value: Option<&String>) -> Result<Flavour, String> {
+    [Flavour::MultiThread, Flavour::CurrentThread]
+        .into_iter()
+        .find(|f| value.is_some_and(|v| v == f.arg()))
+        .ok_or("--runtime needs `multi` or `current`".into())
 }
 
 /// The positive number after `option`.
@@ -223,6 +362,22 @@ mod tests {
         };
         assert_eq!((options.requests, options.runs, options.runtime), (50, 3, Flavour::CurrentThread));
         for line in ["e2e --requests 0", "e2e --runtime", "e2e --runtime fast", "e2e --corpus-mib 2"] {
+            assert!(parse(&args(line)).is_err(), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn cost_presets_and_overrides() {
+        assert_eq!(parse(&args("cost")), Ok(Command::Cost(CostOptions::FULL)));
+        assert_eq!(parse(&args("cost --quick")), Ok(Command::Cost(CostOptions::QUICK)));
+        let Ok(Command::Cost(options)) =
+            parse(&args("cost --requests 64 --quick --only fred --keep /tmp/cg --runtime multi"))
+        else {
+            panic!()
+        };
+        assert_eq!((options.requests, options.runtime), (64, Flavour::MultiThread));
+        assert_eq!((options.only.as_deref(), options.keep), (Some("fred"), Some(PathBuf::from("/tmp/cg"))));
+        for line in ["cost --requests 0", "cost --keep", "cost --runs 3", "cost-worker --requests 5"] {
             assert!(parse(&args(line)).is_err(), "{line:?}");
         }
     }

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release -p ferrodis-bench -- codec [--runs N] [--quick]
 //! cargo run --release -p ferrodis-bench -- e2e [--requests N] [--runs N] [--quick]
+//! cargo run --release -p ferrodis-bench -- cost [--requests N] [--quick] [--keep DIR]
 //! ```
 //!
 //! Each subcommand is one family of benchmarks:
@@ -12,17 +13,23 @@
 //! - `e2e`: SET then GET against a local redis-server, one connection per client, at
 //!   pipeline depths 1, 16 and 128 and with 128 concurrent requests, against redis-rs,
 //!   fred and `redis-benchmark` ([`e2e`]).
+//! - `cost`: the `e2e` requests under `valgrind --tool=callgrind`: client instructions and
+//!   allocations per request, steady on a loaded machine, for ferrodis's typed API and raw
+//!   path against redis-rs and fred ([`cost`]).
 //!
-//! Results are medians over several runs, printed as one table with ferrodis's ratio to
-//! each peer, so one invocation answers "how do we compare on this machine today".
+//! Results are printed as one table with ferrodis's ratio to each peer (medians over
+//! several runs for the timed ones), so one invocation answers "how do we compare on this
+//! machine today".
 
 mod cli;
 mod codec;
 mod corpus;
+mod cost;
 mod decode;
 mod e2e;
 mod encode;
 mod measure;
+mod program;
 mod report;
 mod rng;
 
@@ -35,6 +42,8 @@ fn main() -> ExitCode {
     match cli::parse(&args) {
         Ok(Command::Codec(options)) => finish(codec::run(&options)),
         Ok(Command::E2e(options)) => finish(e2e::run(&options)),
+        Ok(Command::Cost(options)) => finish(cost::run(&options)),
+        Ok(Command::CostWorker(options)) => finish(cost::worker::run(&options)),
         Ok(Command::Help) => {
             println!("{}", cli::USAGE);
             ExitCode::SUCCESS

@@ -5,7 +5,8 @@
 //!
 //! - `cargo xtask test`: installs what is missing, then runs every check that `.ci/run` runs
 //!   and ends with a one-screen summary ([`checks`]).
-//! - `cargo xtask bench`: the codec and end-to-end benchmarks against the peer crates.
+//! - `cargo xtask bench`: the codec, end-to-end and client-cost (callgrind) benchmarks
+//!   against the peer crates.
 //! - `cargo xtask gen-commands`: regenerates the command table from a real redis-server.
 //! - `cargo xtask demo`: starts a throwaway redis-server and runs the quickstart against it.
 //!
@@ -34,8 +35,11 @@ commands:
   test     install what is missing, then run every check that .ci/run runs
            --skip a,b         skip steps: setup, fmt, clippy, test, nostd, bench, fuzz
            --fuzz-seconds N   how long to fuzz each target (default 20)
-  bench    run the codec and end-to-end benchmarks against the peer crates (release build);
-           arguments after `bench` replace the default `codec`
+  bench    run the codec, end-to-end and cost benchmarks against the peer crates (release
+           build): `codec`, `e2e`, then `cost` (client instructions and allocations per
+           request under valgrind's callgrind; needs `apt-get install -y valgrind`)
+           bench --quick       the three as quick smoke tests
+           bench cost [...]    one of them, with its own options (`bench cost --quick`)
   gen-commands  regenerate core/src/cmd/generated.rs from a real redis-server's COMMAND
            --check              compare with the checked-in table instead of writing it
            --redis-server PATH  the server binary (default: redis-server on PATH)
@@ -133,15 +137,23 @@ fn parse_test(args: &[String]) -> Result<checks::Options, String> {
     Ok(options)
 }
 
-/// `cargo xtask bench`: runs the benchmark binary in release mode, `codec` then `e2e` by default.
+/// The benchmarks `cargo xtask bench` runs when no benchmark is named, in order.
+const BENCHMARKS: [&str; 3] = ["codec", "e2e", "cost"];
+
+/// The benchmark binary's command lines for `cargo xtask bench <args>`: `args` itself when
+/// it names a benchmark, otherwise each of [`BENCHMARKS`] with `args` as its options
+/// (`--quick`, or nothing).
+fn bench_runs(args: &[String]) -> Vec<Vec<String>> {
+    match args.first() {
+        Some(first) if !first.starts_with('-') => vec![args.to_vec()],
+        _ => BENCHMARKS.iter().map(|name| [&[name.to_string()], args].concat()).collect(),
+    }
+}
+
+/// `cargo xtask bench`: runs the benchmark binary in release mode, once per command line of
+/// [`bench_runs`], stopping at the first that fails.
 fn bench(args: &[String]) -> bool {
-    // With no arguments: the codec benchmark, then the end-to-end one.
-    let runs: Vec<Vec<String>> = if args.is_empty() {
-        vec![vec!["codec".to_owned()], vec!["e2e".to_owned()]]
-    } else {
-        vec![args.to_vec()]
-    };
-    runs.into_iter().all(|args| {
+    bench_runs(args).into_iter().all(|args| {
         let cmd = Cmd::cargo().args(["run", "--release", "-p", "ferrodis-bench", "--"]).args(args);
         cmd.run().map_err(|message| eprintln!("cargo xtask bench: {message}")).is_ok()
     })
@@ -179,5 +191,15 @@ mod tests {
         assert_eq!(parse(&args("demo")), Ok(Command::Demo));
         assert_eq!(parse(&args("bench")), Ok(Command::Bench(vec![])));
         assert_eq!(parse(&args("bench codec --quick")), Ok(Command::Bench(args("codec --quick"))));
+    }
+
+    #[test]
+    fn bench_command_lines() {
+        assert_eq!(bench_runs(&[]), [args("codec"), args("e2e"), args("cost")]);
+        assert_eq!(
+            bench_runs(&args("--quick")),
+            [args("codec --quick"), args("e2e --quick"), args("cost --quick")]
+        );
+        assert_eq!(bench_runs(&args("cost --quick")), [args("cost --quick")]);
     }
 }

@@ -9,11 +9,13 @@
 //! task wake-ups, decode, conversions), not the network.
 
 mod cpu;
-mod ferrodis;
-mod fred;
+pub(crate) mod ferrodis;
+pub(crate) mod ferrodis_typed;
+pub(crate) mod fred;
 mod redis_benchmark;
-mod redis_rs;
+pub(crate) mod redis_rs;
 mod results;
+mod typed;
 pub(crate) mod workload;
 
 use std::future::Future;
@@ -32,13 +34,7 @@ const WARM_UP_KEYS: usize = 10_000;
 /// Runs the end-to-end benchmarks and prints the tables.
 pub(crate) fn run(options: &E2eOptions) -> Result<(), String> {
     let redis_benchmark = redis_benchmark::find()?;
-    let runtime = match options.runtime {
-        Flavour::MultiThread => {
-            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
-        }
-        Flavour::CurrentThread => tokio::runtime::Builder::new_current_thread().enable_all().build(),
-    }
-    .map_err(|e| format!("cannot start the Tokio runtime: {e}"))?;
+    let runtime = runtime(options.runtime)?;
     let server = RedisServer::start();
     let mut bench = Bench::new(&server, runtime, redis_benchmark)?;
 
@@ -114,7 +110,7 @@ fn selected(options: &E2eOptions, mode: Mode, imp: Implementation) -> bool {
 }
 
 /// `redis-server --version`'s `v=...`, or `redis-server` when it cannot be read.
-fn server_version() -> String {
+pub(crate) fn server_version() -> String {
     std::process::Command::new("redis-server")
         .arg("--version")
         .output()
@@ -177,21 +173,34 @@ impl<'s> Bench<'s> {
                 w.len(),
                 depth,
             ),
-            (Implementation::FerrodisTokio, mode) => self.in_task(ferrodis::tokio(url, w2, mode)),
-            (Implementation::RedisRsMultiplexed, mode) => self.in_task(redis_rs::multiplexed(url, w2, mode)),
-            (Implementation::Fred, mode) => self.in_task(fred::run(url, w2, mode)),
+            (Implementation::FerrodisTokio, mode) => in_task(&self.runtime, ferrodis::tokio(url, w2, mode)),
+            (Implementation::RedisRsMultiplexed, mode) => {
+                in_task(&self.runtime, redis_rs::multiplexed(url, w2, mode))
+            }
+            (Implementation::Fred, mode) => in_task(&self.runtime, fred::run(url, w2, mode)),
             (imp, mode) => Err(format!("{} has no {mode} mode", imp.name())),
         }
     }
+}
 
-    /// Runs `pass` as a task on the runtime (as application code runs, rather than on the
-    /// thread that blocks on the runtime) and waits for it.
-    fn in_task<F>(&self, pass: F) -> Result<workload::Phases, String>
-    where
-        F: Future<Output = Result<workload::Phases, String>> + Send + 'static,
-    {
-        self.runtime.block_on(async { tokio::spawn(pass).await.map_err(|e| format!("a pass failed: {e}"))? })
+/// A Tokio runtime of `flavour`, with I/O and time enabled.
+pub(crate) fn runtime(flavour: Flavour) -> Result<tokio::runtime::Runtime, String> {
+    match flavour {
+        Flavour::MultiThread => {
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+        }
+        Flavour::CurrentThread => tokio::runtime::Builder::new_current_thread().enable_all().build(),
     }
+    .map_err(|e| format!("cannot start the Tokio runtime: {e}"))
+}
+
+/// Runs `pass` as a task on `runtime` (as application code runs, rather than on the
+/// thread that blocks on the runtime) and waits for it.
+pub(crate) fn in_task<F>(runtime: &tokio::runtime::Runtime, pass: F) -> Result<workload::Phases, String>
+where
+    F: Future<Output = Result<workload::Phases, String>> + Send + 'static,
+{
+    runtime.block_on(async { tokio::spawn(pass).await.map_err(|e| format!("a pass failed: {e}"))? })
 }
 
 #[cfg(test)]

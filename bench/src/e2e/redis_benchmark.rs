@@ -15,13 +15,7 @@ pub(crate) const NAME: &str = "redis-benchmark";
 
 /// The path of `redis-benchmark`, or an error that says how to install it.
 pub(crate) fn find() -> Result<PathBuf, String> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("redis-benchmark"))
-        .find(|candidate| candidate.is_file())
-        .ok_or_else(|| {
-            "redis-benchmark not found on PATH: install it with `apt-get install redis-tools`".into()
-        })
+    crate::program::find("redis-benchmark", "redis-tools")
 }
 
 /// Runs `requests` SETs then `requests` GETs at pipeline depth `depth` on one connection

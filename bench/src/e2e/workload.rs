@@ -40,6 +40,15 @@ impl Workload {
         Self { keys, key_ends, values }
     }
 
+    /// Keeps only the first `n` keys and their values (all of them when there are fewer):
+    /// the `cost` mode formats the keys of its longest run in every run, so that
+    /// formatting costs the same in each, and then uses as many as that run needs.
+    pub(crate) fn truncate(&mut self, n: usize) {
+        // The bytes of the keys left out stay in `keys`; nothing reads them.
+        self.key_ends.truncate(n);
+        self.values.truncate(self.key_ends.len() * VALUE_LEN);
+    }
+
     /// How many keys (so requests per phase) there are.
     pub(crate) fn len(&self) -> usize {
         self.key_ends.len()
@@ -165,6 +174,11 @@ mod tests {
         assert_eq!(w.stripe(1, 4).collect::<Vec<_>>(), [1, 5, 9]);
         let all: usize = (0..4).map(|t| w.stripe(t, 4).count()).sum();
         assert_eq!(all, 10);
+        let mut short = Workload::new(10);
+        short.truncate(4);
+        assert_eq!((short.len(), short.key(3), short.value(3)), (4, &b"key:3"[..], w.value(3)));
+        short.truncate(0);
+        assert_eq!(short.len(), 0);
         assert_eq!(Mode::Depth(1).to_string(), "depth 1");
         assert_eq!(Mode::Concurrent(128).to_string(), "128 concurrent");
     }
