@@ -372,32 +372,34 @@ impl ServerErrorKind {
     /// ```
     pub fn of(text: &[u8]) -> Self {
         let code = text.split(|&b| b == b' ').next().unwrap_or_default();
-        match code {
-            b"ERR" => Self::Err,
-            b"WRONGTYPE" => Self::WrongType,
-            b"MOVED" => Self::Moved,
-            b"ASK" => Self::Ask,
-            b"TRYAGAIN" => Self::TryAgain,
-            b"CLUSTERDOWN" => Self::ClusterDown,
-            b"CROSSSLOT" => Self::CrossSlot,
-            b"READONLY" => Self::ReadOnly,
-            b"LOADING" => Self::Loading,
-            b"MASTERDOWN" => Self::MasterDown,
-            b"NOSCRIPT" => Self::NoScript,
-            b"NOAUTH" => Self::NoAuth,
-            b"WRONGPASS" => Self::WrongPass,
-            b"NOPERM" => Self::NoPerm,
-            b"EXECABORT" => Self::ExecAbort,
-            b"BUSY" => Self::Busy,
-            b"BUSYGROUP" => Self::BusyGroup,
-            b"NOGROUP" => Self::NoGroup,
-            b"NOREPLICAS" => Self::NoReplicas,
-            b"NOPROTO" => Self::NoProto,
-            b"OOM" => Self::OutOfMemory,
-            _ => Self::Other,
-        }
+        CODES.iter().find(|(c, _)| *c == code).map_or(Self::Other, |(_, kind)| *kind)
     }
 }
+
+/// The error codes a [`ServerErrorKind`] names.
+const CODES: [(&[u8], ServerErrorKind); 21] = [
+    (b"ERR", ServerErrorKind::Err),
+    (b"WRONGTYPE", ServerErrorKind::WrongType),
+    (b"MOVED", ServerErrorKind::Moved),
+    (b"ASK", ServerErrorKind::Ask),
+    (b"TRYAGAIN", ServerErrorKind::TryAgain),
+    (b"CLUSTERDOWN", ServerErrorKind::ClusterDown),
+    (b"CROSSSLOT", ServerErrorKind::CrossSlot),
+    (b"READONLY", ServerErrorKind::ReadOnly),
+    (b"LOADING", ServerErrorKind::Loading),
+    (b"MASTERDOWN", ServerErrorKind::MasterDown),
+    (b"NOSCRIPT", ServerErrorKind::NoScript),
+    (b"NOAUTH", ServerErrorKind::NoAuth),
+    (b"WRONGPASS", ServerErrorKind::WrongPass),
+    (b"NOPERM", ServerErrorKind::NoPerm),
+    (b"EXECABORT", ServerErrorKind::ExecAbort),
+    (b"BUSY", ServerErrorKind::Busy),
+    (b"BUSYGROUP", ServerErrorKind::BusyGroup),
+    (b"NOGROUP", ServerErrorKind::NoGroup),
+    (b"NOREPLICAS", ServerErrorKind::NoReplicas),
+    (b"NOPROTO", ServerErrorKind::NoProto),
+    (b"OOM", ServerErrorKind::OutOfMemory),
+];
 
 /// How much of a server's error text [`ServerError`] keeps.
 pub const SERVER_ERROR_TEXT: usize = 96;

@@ -64,7 +64,8 @@ impl Connection {
         let started = Instant::now();
         let stream = Stream::connect(config)?;
         let read_buf = Growable::new(config.read_buffer_size, config.max_reply_size);
-        let write_buf = Growable::new(config.write_buffer_size, config.write_buffer_size.max(MAX_WRITE_BUFFER));
+        let write_buf =
+            Growable::new(config.write_buffer_size, config.write_buffer_size.max(MAX_WRITE_BUFFER));
         let mut conn = Connection {
             inner: blocking::Connection::new(stream, read_buf, write_buf),
             config: config.clone(),
@@ -151,9 +152,9 @@ impl Connection {
     }
 
     /// [`pipeline_with`](Self::pipeline_with) for any [`CommandArgs`].
-    pub(crate) fn pipeline_args<C: CommandArgs>(
+    pub(crate) fn pipeline_args<C: CommandArgs + ?Sized>(
         &mut self,
-        commands: &[C],
+        commands: &[&C],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<()> {
         self.inner.pipeline(commands, on_reply).map_err(|e| self.fail(e))
@@ -169,9 +170,9 @@ impl Connection {
     }
 
     /// [`transaction_with`](Self::transaction_with) for any [`CommandArgs`].
-    pub(crate) fn transaction_args<C: CommandArgs>(
+    pub(crate) fn transaction_args<C: CommandArgs + ?Sized>(
         &mut self,
-        commands: &[C],
+        commands: &[&C],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<TransactionOutcome> {
         self.inner.transaction(commands, on_reply).map_err(|e| self.fail(e))

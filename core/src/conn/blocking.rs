@@ -47,7 +47,9 @@ impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer> Connection
     }
 }
 
-impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer, S: SlotBuffer> Connection<T, R, W, DropPushes, S> {
+impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer, S: SlotBuffer>
+    Connection<T, R, W, DropPushes, S>
+{
     /// A connection with the caller's storage for outstanding requests (see
     /// [`SlotBuffer`]).
     pub fn with_slots(io: T, read_buf: R, write_buf: W, slots: S) -> Self {
@@ -55,7 +57,9 @@ impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer, S: SlotBuf
     }
 }
 
-impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer, P, S: SlotBuffer> Connection<T, R, W, P, S> {
+impl<T: embedded_io::Read + embedded_io::Write, R: Buffer, W: Buffer, P, S: SlotBuffer>
+    Connection<T, R, W, P, S>
+{
     /// Sends RESP3 push frames (pub/sub messages, invalidations) that arrive while an
     /// operation waits to `handler` instead of dropping them; they are never taken for a
     /// reply either way.

@@ -3,8 +3,9 @@
 use super::encode::{IoOutput, Output, SliceOutput};
 use crate::error::{EncodeError, WriteError};
 
-/// One command argument. Numbers are formatted as decimal text on the fly, without
-/// allocation; bytes and strings are sent as they are.
+/// One command argument. Integers are formatted as decimal text on the fly, floats when
+/// the argument is made ([`Float`]), without allocation; bytes and strings are sent as
+/// they are.
 ///
 /// ```
 /// use ferrodis_core::resp::Arg;
@@ -22,7 +23,59 @@ pub enum Arg<'a> {
     /// An unsigned integer, sent as decimal text.
     Uint(u64),
     /// A float, sent in its shortest exact decimal form (`inf`, `-inf` for infinities).
-    Float(f64),
+    Float(Float),
+}
+
+/// A float argument as the text it is sent as: its shortest exact decimal form (`0.1`,
+/// `1e300`), or `inf`, `-inf`, `nan`. The text is made when the float is, so a program that
+/// never sends a float links no float formatting (which matters on firmware).
+///
+/// ```
+/// use ferrodis_core::resp::{Arg, Float};
+///
+/// assert_eq!(Float::new(0.5).text(), b"0.5");
+/// assert_eq!(Float::new(f64::NEG_INFINITY).text(), b"-inf");
+/// assert_eq!(Arg::from(2.5f32), Arg::Float(Float::new(2.5)));
+/// ```
+#[derive(Clone, Copy)]
+pub struct Float {
+    text: [u8; 24],
+    len: u8,
+}
+
+impl Float {
+    /// `value` as its text.
+    pub fn new(value: f64) -> Float {
+        let mut digits = ryu::Buffer::new();
+        let text = float_text(&mut digits, value);
+        let mut out = Float { text: [0; 24], len: text.len() as u8 };
+        out.text[..text.len()].copy_from_slice(text);
+        out
+    }
+
+    /// The text sent.
+    pub fn text(&self) -> &[u8] {
+        &self.text[..usize::from(self.len)]
+    }
+}
+
+impl PartialEq for Float {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl core::fmt::Debug for Float {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}", self.text().escape_ascii())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Float {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=[u8]:a}", self.text())
+    }
 }
 
 impl<'a> From<&'a [u8]> for Arg<'a> {
@@ -54,7 +107,18 @@ macro_rules! int_args {
 }
 int_args!(Int as i64: i8, i16, i32, i64);
 int_args!(Uint as u64: u8, u16, u32, u64);
-int_args!(Float as f64: f32, f64);
+
+impl From<f64> for Arg<'_> {
+    fn from(f: f64) -> Self {
+        Arg::Float(Float::new(f))
+    }
+}
+
+impl From<f32> for Arg<'_> {
+    fn from(f: f32) -> Self {
+        Arg::Float(Float::new(f64::from(f)))
+    }
+}
 
 impl From<usize> for Arg<'_> {
     fn from(n: usize) -> Self {
@@ -159,11 +223,7 @@ pub(crate) fn command<O: Output, C: CommandArgs + ?Sized>(out: &mut O, args: &C)
             Arg::Bytes(b) => bulk(out, b)?,
             Arg::Int(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
             Arg::Uint(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
-            Arg::Float(f) => {
-                let mut digits = ryu::Buffer::new();
-                let text = float_text(&mut digits, f);
-                bulk(out, text)?
-            }
+            Arg::Float(f) => bulk(out, f.text())?,
         }
     }
     Ok(())
@@ -221,7 +281,7 @@ pub fn command_segments<'a, C: CommandArgs + ?Sized>(args: &'a C) -> impl Iterat
             Arg::Bytes(b) => b.len(),
             Arg::Int(n) => copy(&mut text, itoa::Buffer::new().format(n).as_bytes()),
             Arg::Uint(n) => copy(&mut text, itoa::Buffer::new().format(n).as_bytes()),
-            Arg::Float(f) => copy(&mut text, float_text(&mut ryu::Buffer::new(), f)),
+            Arg::Float(f) => copy(&mut text, f.text()),
         };
         let mut n = itoa::Buffer::new();
         let _ = inline.push(b'$');

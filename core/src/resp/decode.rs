@@ -9,9 +9,9 @@ use super::frame::{Aggregate, Double, Frame, StreamedString};
 
 mod nested;
 
-pub use nested::{DecodeState, Skipped};
 use super::parse::{self, Fail, PResult};
 use crate::error::DecodeError;
+pub use nested::{DecodeState, Skipped};
 
 /// The hard ceiling on [`Limits::max_depth`]; it sizes the decoder's stack.
 pub const MAX_DEPTH_CEILING: usize = 64;
@@ -168,6 +168,11 @@ impl Decoder {
     /// once, uses a fixed amount of stack whatever the nesting, and never allocates.
     #[inline]
     pub fn decode<'a>(&self, input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
+        // Most replies are scalars, bulk strings first of all: answered without setting up
+        // the aggregate stack.
+        if let Some((payload, used)) = parse::bulk_at(input, self.limits.max_bulk_len) {
+            return Ok(Decoded::Complete { frame: Frame::BulkString(payload), consumed: used });
+        }
         match self.scalar(input) {
             Some(result) => result,
             None => self.decode_nested(input),
@@ -175,14 +180,10 @@ impl Decoder {
     }
 
     /// The frame at the start of `input` when it is a scalar (or incomplete, or wrong);
-    /// `None` when it opens an aggregate or a skipped attribute.
-    #[inline(always)]
-    fn scalar<'a>(&self, input: &'a [u8]) -> Option<Result<Decoded<'a>, DecodeError>> {
-        // Most replies are scalars: answer them without setting up the aggregate stack,
-        // bulk strings first of all.
-        if let Some((payload, used)) = parse::bulk_at(input, self.limits.max_bulk_len) {
-            return Some(Ok(Decoded::Complete { frame: Frame::BulkString(payload), consumed: used }));
-        }
+    /// `None` when it opens an aggregate or a skipped attribute. Not inlined: one copy of
+    /// the grammar serves every caller, which keeps firmware small.
+    #[inline(never)]
+    pub(super) fn scalar<'a>(&self, input: &'a [u8]) -> Option<Result<Decoded<'a>, DecodeError>> {
         match self.element(input) {
             Ok((after, Element::Scalar(frame)))
                 if !(matches!(frame, Frame::Attribute(_)) && self.attributes == AttributeMode::Skip) =>
@@ -195,8 +196,10 @@ impl Decoder {
         }
     }
 
-    /// Parses one frame header, and the whole frame when it is a scalar.
-    #[inline(always)]
+    /// Parses one frame header, and the whole frame when it is a scalar. One copy (not
+    /// inlined) for the top level and for the elements of aggregates; runs of bulk strings
+    /// take a tight loop of their own before they get here.
+    #[inline(never)]
     fn element<'a>(&self, input: &'a [u8]) -> PResult<'a, Element<'a>> {
         let Some((&kind, body)) = input.split_first() else {
             return parse::incomplete(3);

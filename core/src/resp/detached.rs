@@ -61,7 +61,8 @@ impl DetachedFrame {
     /// attaching them gives a wrong frame or [`Frame::Null`], never an out-of-bounds read.
     pub fn of(frame: &Frame<'_>, base: &[u8]) -> DetachedFrame {
         let offset = |bytes: &[u8]| (bytes.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
-        let bytes = |kind: Kind, bytes: &[u8]| DetachedFrame { kind, at: offset(bytes), len: bytes.len(), value: 0 };
+        let bytes =
+            |kind: Kind, bytes: &[u8]| DetachedFrame { kind, at: offset(bytes), len: bytes.len(), value: 0 };
         let aggregate = |kind: Kind, a: &Aggregate<'_>| DetachedFrame {
             kind,
             at: offset(a.raw()),
@@ -114,7 +115,11 @@ impl DetachedFrame {
             Frame::VerbatimString { text, .. } => text,
             Frame::Array(a) | Frame::Map(a) | Frame::Set(a) | Frame::Attribute(a) | Frame::Push(a) => a.raw(),
             Frame::StreamedString(s) => s.parts(),
-            Frame::Integer(_) | Frame::NullBulkString | Frame::NullArray | Frame::Null | Frame::Boolean(_) => &[],
+            Frame::Integer(_)
+            | Frame::NullBulkString
+            | Frame::NullArray
+            | Frame::Null
+            | Frame::Boolean(_) => &[],
         };
         (DetachedFrame::of(frame, bytes), bytes)
     }

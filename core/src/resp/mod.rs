@@ -30,7 +30,8 @@ mod frame;
 pub(crate) mod parse;
 
 pub use command::{
-    Arg, CommandArgs, Segment, command_len, command_segments, encode_args, encode_command, write_command,
+    Arg, CommandArgs, Float, Segment, command_len, command_segments, encode_args, encode_command,
+    write_command,
 };
 pub use decode::{AttributeMode, DecodeState, Decoded, Decoder, Limits, MAX_DEPTH_CEILING, Skipped, decode};
 pub use detached::DetachedFrame;

@@ -202,7 +202,8 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Future for Io<Rd, Wr> {
             // Sleep until the socket or a caller wakes the task. Under the lock, so a
             // request queued after the write step above finds the waker.
             let mut state = this.shared.lock();
-            if state.engine.wants_to_transmit() && !state.engine.may_hold_writes() && this.deadline.is_none() {
+            if state.engine.wants_to_transmit() && !state.engine.may_hold_writes() && this.deadline.is_none()
+            {
                 continue;
             }
             if state.handles == 0 && state.engine.is_idle() {

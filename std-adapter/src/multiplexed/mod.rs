@@ -17,7 +17,9 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use ferrodis_core::conn::engine::{Engine, Expect, QueueError, Refusal, Token, batchable, refused_when_shared};
+use ferrodis_core::conn::engine::{
+    Engine, Expect, QueueError, Refusal, Token, batchable, refused_when_shared,
+};
 use ferrodis_core::conn::{HandshakeCheck, TransactionOutcome, TransactionReply, Verdict, transaction_reply};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
@@ -28,8 +30,8 @@ use crate::config::{Address, ConnectionConfig};
 use crate::connection::{handshake_of, server_error};
 use crate::error::{Error, ErrorKind, Result};
 
-pub(crate) use state::{PushCallback, Replies};
 use state::{ConnEngine, Shared};
+pub(crate) use state::{PushCallback, Replies};
 
 /// How long the socket may refuse to take bytes before the connection is given up, when
 /// the configuration sets no socket timeout.
@@ -108,7 +110,10 @@ impl MultiplexedConnection {
     /// `push`. It runs on the connection's socket task while the connection is locked:
     /// it must be quick and must not use the connection (send the frames on, converted
     /// to owned values, through a channel).
-    pub async fn open_with(config: &ConnectionConfig, push: Option<PushCallback>) -> Result<MultiplexedConnection> {
+    pub async fn open_with(
+        config: &ConnectionConfig,
+        push: Option<PushCallback>,
+    ) -> Result<MultiplexedConnection> {
         let connect = async {
             let conn = match &config.address {
                 Address::Tcp { host, port } => {
@@ -194,7 +199,8 @@ impl MultiplexedConnection {
             let frame = reply.unwrap_or(Frame::Null);
             if matches!(check.reply(index, &frame), Verdict::Failed | Verdict::Unexpected) {
                 failure = Some(
-                    server_error(&frame).unwrap_or_else(|| Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)),
+                    server_error(&frame)
+                        .unwrap_or_else(|| Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)),
                 );
             }
         }
@@ -276,10 +282,10 @@ impl MultiplexedConnection {
     pub async fn pipeline_with(
         &self,
         commands: &[&[Arg<'_>]],
-        mut on_reply: impl FnMut(usize, Frame<'_>),
+        on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<()> {
         let replies = self.batch(commands, None).await?;
-        each_reply(&replies, |index, frame| on_reply(index, frame))
+        each_reply(&replies, on_reply)
     }
 
     /// Runs `commands` in MULTI/EXEC, as one batch that no other task's request can land
@@ -369,9 +375,9 @@ impl MultiplexedConnection {
                 // Nothing of it was written yet: it is taken out whole.
                 let _ = engine.cancel(token);
                 return Err(match e {
-                    QueueError::NoRoom => {
-                        QueueError::Encode(ferrodis_core::EncodeError::BufferTooSmall { needed: MAX_REQUEST + 1 })
-                    }
+                    QueueError::NoRoom => QueueError::Encode(ferrodis_core::EncodeError::BufferTooSmall {
+                        needed: MAX_REQUEST + 1,
+                    }),
                     other => other,
                 });
             }

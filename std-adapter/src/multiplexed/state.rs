@@ -183,7 +183,11 @@ impl State {
     }
 
     /// The replies to `token` when they are all in; otherwise `cx` is woken when they are.
-    pub(super) fn poll_replies(&mut self, token: Token, cx: &mut Context<'_>) -> Poll<Result<Replies, Error>> {
+    pub(super) fn poll_replies(
+        &mut self,
+        token: Token,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Replies, Error>> {
         let Some(waiter) = self.waiter(token) else {
             return Poll::Ready(Err(Error::new(ErrorKind::Broken, Delivery::Unknown)));
         };
@@ -200,7 +204,9 @@ impl State {
                 self.trim();
                 Poll::Ready(result)
             }
-            Waiter::Abandoned | Waiter::Gone => Poll::Ready(Err(Error::new(ErrorKind::Broken, Delivery::Unknown))),
+            Waiter::Abandoned | Waiter::Gone => {
+                Poll::Ready(Err(Error::new(ErrorKind::Broken, Delivery::Unknown)))
+            }
         }
     }
 
@@ -273,7 +279,9 @@ impl State {
                     if let Some(w) = waker.take() {
                         wake.push(w);
                     }
-                    let Waiter::Pending { replies, .. } = std::mem::replace(waiter, Waiter::Gone) else { unreachable!() };
+                    let Waiter::Pending { replies, .. } = std::mem::replace(waiter, Waiter::Gone) else {
+                        unreachable!()
+                    };
                     *waiter = Waiter::Done(Ok(replies));
                 }
             }

@@ -667,14 +667,14 @@ fn numbers_collect_to_the_bytes_the_core_encoder_writes() {
         Arg::Int(-1),
         Arg::Int(i64::MIN),
         Arg::Uint(u64::MAX),
-        Arg::Float(0.1),
-        Arg::Float(-2.5e-10),
-        Arg::Float(123456789.125),
-        Arg::Float(f64::from(0.1f32)),
-        Arg::Float(f64::MAX),
-        Arg::Float(f64::MIN_POSITIVE),
-        Arg::Float(-0.0),
-        Arg::Float(f64::NAN),
+        Arg::from(0.1),
+        Arg::from(-2.5e-10),
+        Arg::from(123456789.125),
+        Arg::from(f64::from(0.1f32)),
+        Arg::from(f64::MAX),
+        Arg::from(f64::MIN_POSITIVE),
+        Arg::from(-0.0),
+        Arg::from(f64::NAN),
     ];
     for number in numbers {
         let mut cmd = Cmd::default();

@@ -45,35 +45,75 @@ pub(super) enum Replies {
     Skip,
 }
 
+/// The names of the commands that are not [`Command::Plain`], and what each is before its
+/// arguments are looked at.
+const NAMES: [(&[u8], Name); 15] = [
+    (b"EXEC", Name::EndMulti),
+    (b"SYNC", Name::Replication),
+    (b"RESET", Name::Reset),
+    (b"MULTI", Name::Multi),
+    (b"PSYNC", Name::Replication),
+    (b"HELLO", Name::Hello),
+    (b"CLIENT", Name::Client),
+    (b"MONITOR", Name::Monitor),
+    (b"DISCARD", Name::EndMulti),
+    (b"SUBSCRIBE", Name::Subscribe(Channels::Channel)),
+    (b"PSUBSCRIBE", Name::Subscribe(Channels::Pattern)),
+    (b"SSUBSCRIBE", Name::Subscribe(Channels::Shard)),
+    (b"UNSUBSCRIBE", Name::Unsubscribe(Channels::Channel)),
+    (b"PUNSUBSCRIBE", Name::Unsubscribe(Channels::Pattern)),
+    (b"SUNSUBSCRIBE", Name::Unsubscribe(Channels::Shard)),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    EndMulti,
+    Replication,
+    Reset,
+    Multi,
+    Hello,
+    Client,
+    Monitor,
+    Subscribe(Channels),
+    Unsubscribe(Channels),
+}
+
 impl Command {
-    /// Reads `command`. Cheap for ordinary commands: most are told apart by the length of
-    /// their name alone.
+    /// Reads `command`. Cheap for ordinary commands: a name of another length than the
+    /// special ones is told apart at once, and a table lookup settles the rest.
     #[inline]
     pub(super) fn of<C: CommandArgs + ?Sized>(command: &C) -> Command {
         let Arg::Bytes(name) = command.arg(0) else { return Command::Plain };
-        let is = |word: &[u8]| name.eq_ignore_ascii_case(word);
+        if !(4..=12).contains(&name.len()) {
+            return Command::Plain;
+        }
+        Self::named(name, command)
+    }
+
+    #[inline(never)]
+    fn named<C: CommandArgs + ?Sized>(name: &[u8], command: &C) -> Command {
+        let found = NAMES
+            .iter()
+            .find(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+            .map(|(_, k)| *k);
         let names = (command.arg_count().saturating_sub(1)) as u32;
-        match name.len() {
-            4 if is(b"EXEC") => Command::EndMulti,
-            4 if is(b"SYNC") => Command::Replication,
-            5 if is(b"RESET") => Command::Reset,
-            5 if is(b"MULTI") => Command::Multi,
-            5 if is(b"PSYNC") => Command::Replication,
-            5 if is(b"HELLO") => match command.arg(1) {
+        match found {
+            None => Command::Plain,
+            Some(Name::EndMulti) => Command::EndMulti,
+            Some(Name::Replication) => Command::Replication,
+            Some(Name::Reset) => Command::Reset,
+            Some(Name::Multi) => Command::Multi,
+            Some(Name::Monitor) => Command::Monitor,
+            Some(Name::Hello) => match command.arg(1) {
                 Arg::Bytes(b"3") | Arg::Int(3) | Arg::Uint(3) => Command::Hello(true),
                 Arg::Bytes(b"2") | Arg::Int(2) | Arg::Uint(2) => Command::Hello(false),
                 _ => Command::Plain,
             },
-            6 if is(b"CLIENT") && command.arg_count() == 3 => client(command),
-            7 if is(b"MONITOR") => Command::Monitor,
-            7 if is(b"DISCARD") => Command::EndMulti,
-            9 if is(b"SUBSCRIBE") && names > 0 => Command::Subscribe(Channels::Channel, names),
-            10 if is(b"PSUBSCRIBE") && names > 0 => Command::Subscribe(Channels::Pattern, names),
-            10 if is(b"SSUBSCRIBE") && names > 0 => Command::Subscribe(Channels::Shard, names),
-            11 if is(b"UNSUBSCRIBE") => Command::Unsubscribe(Channels::Channel, names),
-            12 if is(b"PUNSUBSCRIBE") => Command::Unsubscribe(Channels::Pattern, names),
-            12 if is(b"SUNSUBSCRIBE") => Command::Unsubscribe(Channels::Shard, names),
-            _ => Command::Plain,
+            Some(Name::Client) if command.arg_count() == 3 => client(command),
+            Some(Name::Client) => Command::Plain,
+            Some(Name::Subscribe(of)) if names > 0 => Command::Subscribe(of, names),
+            Some(Name::Subscribe(_)) => Command::Plain,
+            Some(Name::Unsubscribe(of)) => Command::Unsubscribe(of, names),
         }
     }
 

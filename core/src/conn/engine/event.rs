@@ -238,9 +238,7 @@ impl Refusal {
                 "subscriptions, MONITOR, CLIENT REPLY and HELLO cannot go inside MULTI: send EXEC or \
                  DISCARD first"
             }
-            Refusal::RepliesOff => {
-                "subscriptions and MONITOR need replies: send CLIENT REPLY ON first"
-            }
+            Refusal::RepliesOff => "subscriptions and MONITOR need replies: send CLIENT REPLY ON first",
             Refusal::Replication => "SYNC and PSYNC turn the connection into a replication stream",
             Refusal::Shared => {
                 "this command changes the state of the whole connection, which other callers share: \

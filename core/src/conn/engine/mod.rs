@@ -203,7 +203,11 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
     /// [`QueueError::NoRoom`] (write them, then queue it again); one larger than the write
     /// buffer can ever be is queued a window at a time: the first window now, each next
     /// one with [`continue_command`](Self::continue_command) once there is room.
-    pub fn queue<C: CommandArgs + ?Sized>(&mut self, command: &C, expect: Expect) -> Result<Token, QueueError> {
+    pub fn queue<C: CommandArgs + ?Sized>(
+        &mut self,
+        command: &C,
+        expect: Expect,
+    ) -> Result<Token, QueueError> {
         self.ready()?;
         let kind = Command::of(command);
         self.refuse(kind)?;
@@ -248,7 +252,11 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
     /// Queues `ASKING` and then `command` as one request, for a cluster redirect: its
     /// events are `command`'s alone (the `+OK` of `ASKING` is checked and dropped; if
     /// `ASKING` fails, its error is the reply and `command`'s own reply is dropped).
-    pub fn queue_asking<C: CommandArgs + ?Sized>(&mut self, command: &C, expect: Expect) -> Result<Token, QueueError> {
+    pub fn queue_asking<C: CommandArgs + ?Sized>(
+        &mut self,
+        command: &C,
+        expect: Expect,
+    ) -> Result<Token, QueueError> {
         self.ready()?;
         let kind = Command::of(command);
         if kind.is_special() {
@@ -259,7 +267,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             return Err(QueueError::NoSlot);
         }
         let start = self.queued();
-        let asking = match self.tx.encode(&[Arg::from("ASKING")])? {
+        let asking = match self.tx.encode(&[Arg::from("ASKING")][..])? {
             Fit::Whole(n) => n,
             _ => return Err(QueueError::NoRoom),
         };

@@ -16,26 +16,33 @@ pub(super) enum PubSub {
     Confirmation { of: Channels, subscribed: bool, count: u32 },
 }
 
+/// What the first element of a pub/sub frame says: `None` for a message, else the kind of
+/// subscription it confirms and whether it subscribes.
+type Confirms = Option<(Channels, bool)>;
+
+/// The first element of each pub/sub frame, and what it says.
+const KINDS: [(&[u8], Confirms); 9] = [
+    (b"message", None),
+    (b"pmessage", None),
+    (b"smessage", None),
+    (b"subscribe", Some((Channels::Channel, true))),
+    (b"psubscribe", Some((Channels::Pattern, true))),
+    (b"ssubscribe", Some((Channels::Shard, true))),
+    (b"unsubscribe", Some((Channels::Channel, false))),
+    (b"punsubscribe", Some((Channels::Pattern, false))),
+    (b"sunsubscribe", Some((Channels::Shard, false))),
+];
+
 impl PubSub {
     /// The kind of a push frame (RESP3), or of an array that may be one (RESP2).
     pub(super) fn of(items: &Aggregate<'_>) -> Option<PubSub> {
         let mut iter = items.iter();
         let (Frame::BulkString(kind) | Frame::SimpleString(kind)) = iter.next()? else { return None };
-        let mut confirmation = |of, subscribed| {
-            let _channel = iter.next()?;
-            let Frame::Integer(count) = iter.next()? else { return None };
-            Some(PubSub::Confirmation { of, subscribed, count: u32::try_from(count).unwrap_or(u32::MAX) })
-        };
-        match kind {
-            b"message" | b"pmessage" | b"smessage" => Some(PubSub::Message),
-            b"subscribe" => confirmation(Channels::Channel, true),
-            b"psubscribe" => confirmation(Channels::Pattern, true),
-            b"ssubscribe" => confirmation(Channels::Shard, true),
-            b"unsubscribe" => confirmation(Channels::Channel, false),
-            b"punsubscribe" => confirmation(Channels::Pattern, false),
-            b"sunsubscribe" => confirmation(Channels::Shard, false),
-            _ => None,
-        }
+        let (_, confirms) = KINDS.iter().find(|(k, _)| *k == kind)?;
+        let Some((of, subscribed)) = *confirms else { return Some(PubSub::Message) };
+        let _channel = iter.next()?;
+        let Frame::Integer(count) = iter.next()? else { return None };
+        Some(PubSub::Confirmation { of, subscribed, count: u32::try_from(count).unwrap_or(u32::MAX) })
     }
 }
 

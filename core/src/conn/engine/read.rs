@@ -60,7 +60,9 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             Current::Reply { token, index, last, frame } => {
                 Event::Reply { token, index, last, frame: frame.attach(data) }
             }
-            Current::TooLarge { token, index, last, needed } => Event::TooLarge { token, index, last, needed },
+            Current::TooLarge { token, index, last, needed } => {
+                Event::TooLarge { token, index, last, needed }
+            }
             Current::Chunk { token, len, bytes, last } => {
                 Event::Chunk { token, len, data: data.get(..bytes).unwrap_or_default(), last }
             }
@@ -122,9 +124,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
                         self.rx.want = data.len().saturating_add(needed);
                         None
                     }
-                    Ok(Decoded::Complete { frame, consumed }) => {
-                        Some(self.seen(&frame, consumed, data))
-                    }
+                    Ok(Decoded::Complete { frame, consumed }) => Some(self.seen(&frame, consumed, data)),
                 }
             };
             match seen {
@@ -153,7 +153,9 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
     fn seen(&self, frame: &Frame<'_>, consumed: usize, data: &[u8]) -> Seen {
         let pubsub = match frame {
             Frame::Push(items) => Some(PubSub::of(items).unwrap_or(PubSub::Message)),
-            Frame::Array(items) if !self.resp3 && (!self.subscriptions.is_empty() || self.awaits_confirmation()) => {
+            Frame::Array(items)
+                if !self.resp3 && (!self.subscriptions.is_empty() || self.awaits_confirmation()) =>
+            {
                 PubSub::of(items)
             }
             _ => None,
@@ -176,9 +178,10 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
 
     /// Whether the oldest request owed a reply is a subscription command.
     fn awaits_confirmation(&self) -> bool {
-        self.slots.iter().find(|(_, s)| s.owed > 0).is_some_and(|(_, s)| {
-            matches!(s.kind, SlotKind::Subscribe(_) | SlotKind::Unsubscribe { .. })
-        })
+        self.slots
+            .iter()
+            .find(|(_, s)| s.owed > 0)
+            .is_some_and(|(_, s)| matches!(s.kind, SlotKind::Subscribe(_) | SlotKind::Unsubscribe { .. }))
     }
 
     /// Hands a complete frame to the request it answers, or out as a push or `MONITOR`
@@ -240,7 +243,9 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         } else {
             match slot.kind {
                 // A refused subscription command is answered once, with the error.
-                SlotKind::Subscribe(_) | SlotKind::Unsubscribe { .. } if shape == Shape::Error => slot.owed = 0,
+                SlotKind::Subscribe(_) | SlotKind::Unsubscribe { .. } if shape == Shape::Error => {
+                    slot.owed = 0
+                }
                 SlotKind::Unsubscribe { of, all: true } => {
                     if subscriptions.of(of) == 0 {
                         slot.owed = 0;
@@ -290,7 +295,11 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             }
             let token = self.slots.token(0);
             self.slots.pop_front();
-            return Some(if slot.is_dropped() { Current::Dropped(token) } else { Current::Unanswered(token) });
+            return Some(if slot.is_dropped() {
+                Current::Dropped(token)
+            } else {
+                Current::Unanswered(token)
+            });
         }
     }
 

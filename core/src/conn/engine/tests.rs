@@ -252,8 +252,12 @@ fn a_refused_subscription_is_answered_once() {
     let sub = t.queue(&["SUBSCRIBE", "a", "b"]);
     let get = t.queue(&["GET", "k"]);
     t.write_all();
-    let seen = t.feed(b"-NOPERM this user has no permissions to access one of the channels\r\n$1\r\nv\r\n", 64);
-    assert!(matches!(&seen[0], Seen::Reply(t, 0, true, f) if *t == sub.get() && f.contains("NOPERM")), "{seen:?}");
+    let seen =
+        t.feed(b"-NOPERM this user has no permissions to access one of the channels\r\n$1\r\nv\r\n", 64);
+    assert!(
+        matches!(&seen[0], Seen::Reply(t, 0, true, f) if *t == sub.get() && f.contains("NOPERM")),
+        "{seen:?}"
+    );
     assert_eq!(seen[1], reply(get, 0, true, r#"BulkString("v")"#));
 }
 
@@ -267,7 +271,10 @@ fn resp2_messages_are_push_frames_only_while_subscribed() {
     let wire = b"*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nb\r\n*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n\
                  *3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n";
     let seen = t.feed(wire, 64);
-    assert!(matches!(&seen[0], Seen::Reply(t, 0, true, f) if *t == lrange.get() && f.starts_with("Array")), "{seen:?}");
+    assert!(
+        matches!(&seen[0], Seen::Reply(t, 0, true, f) if *t == lrange.get() && f.starts_with("Array")),
+        "{seen:?}"
+    );
     assert!(matches!(&seen[1], Seen::Reply(t, 0, true, _) if *t == sub.get()), "{seen:?}");
     assert!(matches!(&seen[2], Seen::Push(f) if f.contains("hi")), "{seen:?}");
 }
@@ -350,8 +357,7 @@ fn a_request_cancelled_before_its_bytes_left_is_never_sent() {
     assert_eq!(t.engine.cancel(a), Some(Outcome { delivery: Delivery::Unknown, answered: 0 }));
     t.write_all();
     assert_eq!(
-        t.wire,
-        b"*2\r\n$4\r\nINCR\r\n$1\r\na\r\n*2\r\n$4\r\nINCR\r\n$1\r\nc\r\n",
+        t.wire, b"*2\r\n$4\r\nINCR\r\n$1\r\na\r\n*2\r\n$4\r\nINCR\r\n$1\r\nc\r\n",
         "b was cut out, a finished"
     );
     let seen = t.feed(b":1\r\n:1\r\n", 64);
@@ -395,7 +401,9 @@ fn a_reply_too_large_for_a_fixed_buffer_is_dropped_and_the_connection_stays_usab
     t.write_all();
     let mut wire = b"$100\r\n".to_vec();
     wire.extend([b'x'; 100]);
-    wire.extend_from_slice(b"\r\n*3\r\n$20\r\n01234567890123456789\r\n$20\r\n01234567890123456789\r\n:1\r\n$2\r\nok\r\n");
+    wire.extend_from_slice(
+        b"\r\n*3\r\n$20\r\n01234567890123456789\r\n$20\r\n01234567890123456789\r\n:1\r\n$2\r\nok\r\n",
+    );
     let seen = t.feed(&wire, 7);
     assert_eq!(
         seen,
@@ -493,7 +501,8 @@ fn a_reply_nobody_is_owed_breaks_the_connection() {
 #[test]
 fn the_handshake_notes_the_protocol_when_hello_succeeds() {
     let mut t = Test::new(256, 256);
-    let handshake = Handshake { protocol: Protocol::Resp3, lib_name: None, lib_version: None, ..Handshake::DEFAULT };
+    let handshake =
+        Handshake { protocol: Protocol::Resp3, lib_name: None, lib_version: None, ..Handshake::DEFAULT };
     let token = t.engine.open_handshake(&handshake).unwrap();
     for step in handshake.steps() {
         t.engine.batch_push(step.args()).unwrap();

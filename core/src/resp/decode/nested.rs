@@ -132,13 +132,16 @@ impl Decoder {
         state: &mut DecodeState,
     ) -> Result<Decoded<'a>, DecodeError> {
         if state.is_idle() {
+            if let Some((payload, used)) = super::super::parse::bulk_at(input, self.limits.max_bulk_len) {
+                return Ok(Decoded::Complete { frame: Frame::BulkString(payload), consumed: used });
+            }
             match self.scalar(input) {
                 Some(Ok(decoded)) => return Ok(decoded),
                 Some(Err(e)) => return Err(e),
                 None => {}
             }
         }
-        match self.nested::<false>(input, state) {
+        match self.nested(input, state, false) {
             Ok(Step::Complete(frame, consumed)) => {
                 state.clear();
                 Ok(Decoded::Complete { frame, consumed })
@@ -171,7 +174,7 @@ impl Decoder {
     /// assert_eq!(decoder.skip(b"3456789\r\n+OK\r\n", &mut state), Ok(Skipped::Done { consumed: 9 }));
     /// ```
     pub fn skip(&self, input: &[u8], state: &mut DecodeState) -> Result<Skipped, DecodeError> {
-        match self.nested::<true>(input, state) {
+        match self.nested(input, state, true) {
             Ok(Step::Complete(_, consumed)) => {
                 state.clear();
                 Ok(Skipped::Done { consumed })
@@ -188,30 +191,40 @@ impl Decoder {
     #[inline(never)]
     pub(super) fn decode_nested<'a>(&self, input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
         let mut state = DecodeState::new();
-        match self.nested::<false>(input, &mut state)? {
+        match self.nested(input, &mut state, false)? {
             Step::Complete(frame, consumed) => Ok(Decoded::Complete { frame, consumed }),
             Step::Incomplete(needed) => Ok(Decoded::Incomplete { needed }),
             Step::Skipped(_) => Ok(Decoded::Incomplete { needed: 1 }),
         }
     }
 
-    /// The loop over elements, from `state.pos` on. In skip mode (`SKIP`), bytes are
+    /// The loop over elements, from `state.pos` on. In skip mode (`skip`), bytes are
     /// reported as droppable at every element boundary and long strings are dropped as
-    /// they arrive; the frame it ends with is meaningless.
-    fn nested<'a, const SKIP: bool>(
+    /// they arrive; the frame it ends with is meaningless. (A flag, not a type parameter:
+    /// one copy of the loop keeps firmware small, and the flag costs a predicted branch.)
+    #[inline(never)]
+    fn nested<'a>(
         &self,
         input: &'a [u8],
         state: &mut DecodeState,
+        skip: bool,
     ) -> Result<Step<'a>, DecodeError> {
         let max_depth = self.limits.max_depth.min(MAX_DEPTH_CEILING);
-        let DecodeState { pos: saved_pos, counts, attribute_levels, streamed_levels, map_levels, top, skip_left } =
-            state;
+        let DecodeState {
+            pos: saved_pos,
+            counts,
+            attribute_levels,
+            streamed_levels,
+            map_levels,
+            top,
+            skip_left,
+        } = state;
         let mut pos = *saved_pos;
 
         // Leaves the loop at an element boundary with the frame unfinished.
         macro_rules! pause {
             ($needed:expr) => {{
-                if SKIP {
+                if skip {
                     // The caller drops what was skipped; the next input starts after it.
                     *saved_pos = 0;
                     top.2 = 0;
@@ -223,7 +236,7 @@ impl Decoder {
         }
 
         loop {
-            let element = if SKIP && *skip_left > 0 {
+            let element = if skip && *skip_left > 0 {
                 // The payload of a long string, then its CRLF, byte by byte.
                 let payload = (*skip_left - 2.min(*skip_left)).min(input.len() - pos);
                 pos += payload;
@@ -261,7 +274,7 @@ impl Decoder {
                         }
                     }
                 }
-                if SKIP && let Some((header, len)) = self.long_string(&input[pos..])? {
+                if skip && let Some((header, len)) = self.long_string(&input[pos..])? {
                     // Too long to wait for: drop it as it comes.
                     pos += header;
                     *skip_left = len + 2;

@@ -149,7 +149,9 @@ mod tests {
     fn async_reads_are_answered_too() {
         let (mut client, server) = Loopback::new();
         let reply = super::super::block_on(async {
-            embedded_io_async::Write::write_all(&mut client, b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n").await.unwrap();
+            embedded_io_async::Write::write_all(&mut client, b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n")
+                .await
+                .unwrap();
             let mut buf = [0; 8];
             let n = embedded_io_async::Read::read(&mut client, &mut buf).await.unwrap();
             buf[..n].to_vec()

@@ -8,7 +8,7 @@ use std::vec::Vec;
 
 use proptest::prelude::*;
 
-use super::{Growing, Test, owned, Seen};
+use super::{Growing, Seen, Test, owned};
 use crate::conn::engine::{Expect, Outcome, Token};
 use crate::error::Delivery;
 use crate::resp::{Arg, Decoded, Decoder, Frame};
@@ -51,7 +51,8 @@ struct Server {
 impl Server {
     fn serve(&mut self) {
         loop {
-            let Ok(Decoded::Complete { frame: Frame::Array(args), consumed }) = Decoder::DEFAULT.decode(&self.inbox)
+            let Ok(Decoded::Complete { frame: Frame::Array(args), consumed }) =
+                Decoder::DEFAULT.decode(&self.inbox)
             else {
                 return;
             };
@@ -89,7 +90,8 @@ impl Run {
                 Seen::Reply(token, index, last, frame) => {
                     let request = self.requests.get_mut(&token).expect("a reply for a known request");
                     assert!(!request.discard, "a reply handed out for a fire-and-forget request");
-                    let id: u64 = frame.trim_start_matches("BulkString(\"").trim_end_matches("\")").parse().unwrap();
+                    let id: u64 =
+                        frame.trim_start_matches("BulkString(\"").trim_end_matches("\")").parse().unwrap();
                     assert_eq!(index, request.replies.len());
                     assert_eq!(id, request.ids[index], "request {token} got another request's reply");
                     request.replies.push(id);
@@ -98,7 +100,10 @@ impl Run {
                 }
                 Seen::Dropped(token) => {
                     let request = self.requests.get_mut(&token).expect("known");
-                    assert!(request.discard || request.ended.is_some(), "dropped but neither cancelled nor discarded");
+                    assert!(
+                        request.discard || request.ended.is_some(),
+                        "dropped but neither cancelled nor discarded"
+                    );
                     request.done = true;
                 }
                 other => panic!("unexpected event {other:?}"),
@@ -116,16 +121,20 @@ impl Run {
                 let queued = if n == 1 {
                     self.t.engine.queue(&[Arg::from("ECHO"), Arg::from(texts[0].as_str())], expect)
                 } else {
-                    self.t.engine.open_batch(expect).map(|token| {
+                    self.t.engine.open_batch(expect).inspect(|&token| {
                         for text in &texts {
-                            if self.t.engine.batch_push(&[Arg::from("ECHO"), Arg::from(text.as_str())]).is_err() {
+                            if self
+                                .t
+                                .engine
+                                .batch_push(&[Arg::from("ECHO"), Arg::from(text.as_str())])
+                                .is_err()
+                            {
                                 // No room for the rest: give up on the batch.
                                 ended = self.t.engine.cancel(token);
                                 break;
                             }
                         }
                         self.t.engine.close_batch();
-                        token
                     })
                 };
                 let Ok(token) = queued else { return };
@@ -158,8 +167,12 @@ impl Run {
                 }
             }
             Op::Cancel(nth) => {
-                let open: Vec<u64> =
-                    self.requests.iter().filter(|(_, r)| !r.done && r.ended.is_none()).map(|(t, _)| *t).collect();
+                let open: Vec<u64> = self
+                    .requests
+                    .iter()
+                    .filter(|(_, r)| !r.done && r.ended.is_none())
+                    .map(|(t, _)| *t)
+                    .collect();
                 let Some(&token) = open.get(nth) else { return };
                 let outcome = self.t.engine.cancel(Token(token));
                 let request = self.requests.get_mut(&token).unwrap();

@@ -103,10 +103,16 @@ fn a_long_string_is_skipped_in_pieces_and_its_crlf_checked() {
 fn skipping_takes_over_an_unfinished_decode() {
     let wire = b"*3\r\n$1\r\na\r\n$5\r\nhello\r\n:1\r\n";
     let mut state = DecodeState::new();
-    assert!(matches!(Decoder::DEFAULT.decode_resumable(&wire[..14], &mut state), Ok(Decoded::Incomplete { .. })));
+    assert!(matches!(
+        Decoder::DEFAULT.decode_resumable(&wire[..14], &mut state),
+        Ok(Decoded::Incomplete { .. })
+    ));
     assert_eq!(state.position(), 11);
     let Ok(Skipped::More { consumed }) = Decoder::DEFAULT.skip(&wire[..14], &mut state) else { panic!() };
-    assert_eq!(Decoder::DEFAULT.skip(&wire[consumed..], &mut state), Ok(Skipped::Done { consumed: wire.len() - consumed }));
+    assert_eq!(
+        Decoder::DEFAULT.skip(&wire[consumed..], &mut state),
+        Ok(Skipped::Done { consumed: wire.len() - consumed })
+    );
 }
 
 #[test]
