@@ -10,6 +10,8 @@ use ferrodis_core::conn::engine::{Slot, SlotBuffer};
 pub(crate) struct Growable {
     buf: Vec<u8>,
     initial: usize,
+    /// A buffer longer than this shrinks back to `initial` when empty.
+    shrink_above: usize,
     max: usize,
 }
 
@@ -17,7 +19,8 @@ impl Growable {
     /// `initial` bytes now, at most `max` ever.
     pub(crate) fn new(initial: usize, max: usize) -> Self {
         let initial = initial.min(max).max(1);
-        Self { buf: vec![0; initial], initial, max: max.max(initial) }
+        let shrink_above = initial.saturating_mul(4).max(64 * 1024);
+        Self { buf: vec![0; initial], initial, shrink_above, max: max.max(initial) }
     }
 }
 
@@ -47,10 +50,11 @@ impl Buffer for Growable {
         true
     }
 
+    #[inline]
     fn shrink(&mut self) {
         // Only a buffer that grew well past its initial size gives memory back, so one
         // that grows and empties on every request does not reallocate every time.
-        if self.buf.len() > self.initial.saturating_mul(4).max(64 * 1024) {
+        if self.buf.len() > self.shrink_above {
             self.buf.truncate(self.initial);
             self.buf.shrink_to_fit();
         }

@@ -4,7 +4,9 @@ use embedded_io::Error as _;
 use embedded_io_async::Write as SinkWrite;
 
 use super::drive::{Batch, Received, Reply, drive_methods, failure_kind, queue_error};
-use super::engine::{DEFAULT_SLOTS, Engine, Event, Expect, QueueError, Slot, SlotBuffer, Token, batchable};
+use super::engine::{
+    DEFAULT_SLOTS, Engine, Event, Expect, Head, QueueError, Slot, SlotBuffer, Token, batchable,
+};
 use super::handshake::{Handshake, HandshakeCheck, Verdict};
 use super::push::{DropPushes, PushHandler};
 use super::transaction::{TransactionOutcome, TransactionReply, transaction_reply};

@@ -143,11 +143,10 @@ macro_rules! drive_methods {
         pub $($async_)? fn receive(&mut self) -> Result<Received<'_>, Error<T::Error>> {
             self.write_out(None) $($await_)* ?;
             loop {
-                let event = self.engine.poll();
-                match event {
-                    Some(Event::Reply { .. } | Event::Push(_) | Event::Monitor(_) | Event::TooLarge { .. } | Event::Unanswered { .. }) => break,
-                    Some(Event::Failed(failure)) => return Err(self.broke(failure_kind(failure), None)),
-                    Some(Event::Chunk { .. } | Event::Dropped { .. }) => {}
+                match self.engine.poll_head() {
+                    Some(Head::Reply { .. } | Head::Push | Head::Monitor | Head::TooLarge { .. } | Head::Unanswered { .. }) => break,
+                    Some(Head::Failed(failure)) => return Err(self.broke(failure_kind(failure), None)),
+                    Some(_) => {}
                     None => self.read_in(None) $($await_)* ?,
                 }
             }
@@ -448,6 +447,7 @@ macro_rules! drive_methods {
         }
 
         /// Writes the rest of a command larger than the write buffer, a window at a time.
+        #[inline]
         $($async_)? fn finish_windows<C: CommandArgs + ?Sized>(&mut self, args: &C, mine: Option<Token>) -> Result<(), Error<T::Error>> {
             while self.engine.is_queueing_windows() {
                 self.write_out(mine) $($await_)* ?;
@@ -461,11 +461,9 @@ macro_rules! drive_methods {
             self.write_out(None) $($await_)* ?;
             let before = self.engine.outstanding();
             while self.engine.outstanding() >= before {
-                let event = self.engine.poll();
-                match event {
-                    Some(Event::Push(frame)) => self.push.on_push(frame),
-                    Some(Event::Monitor(line)) => self.push.on_push(Frame::SimpleString(line)),
-                    Some(Event::Failed(failure)) => return Err(self.broke(failure_kind(failure), None)),
+                match self.engine.poll_head() {
+                    Some(Head::Push | Head::Monitor) => self.hand_push(),
+                    Some(Head::Failed(failure)) => return Err(self.broke(failure_kind(failure), None)),
                     Some(_) => {}
                     None => self.read_in(None) $($await_)* ?,
                 }
@@ -478,21 +476,28 @@ macro_rules! drive_methods {
         /// is done without a reply (the server does not answer it).
         $($async_)? fn wait(&mut self, token: Token) -> Result<Option<Reply>, Error<T::Error>> {
             loop {
-                let event = self.engine.poll();
-                match event {
-                    Some(Event::Reply { token: t, index, last, .. }) if t == token => {
+                match self.engine.poll_head() {
+                    Some(Head::Reply { token: t, index, last }) if t == token => {
                         return Ok(Some(Reply { index, last, too_large: None }));
                     }
-                    Some(Event::TooLarge { token: t, index, last, needed }) if t == token => {
+                    Some(Head::TooLarge { token: t, index, last, needed }) if t == token => {
                         return Ok(Some(Reply { index, last, too_large: Some(needed) }));
                     }
-                    Some(Event::Unanswered { token: t } | Event::Dropped { token: t }) if t == token => return Ok(None),
-                    Some(Event::Push(frame)) => self.push.on_push(frame),
-                    Some(Event::Monitor(line)) => self.push.on_push(Frame::SimpleString(line)),
-                    Some(Event::Failed(failure)) => return Err(self.broke(failure_kind(failure), Some(token))),
+                    Some(Head::Unanswered { token: t } | Head::Dropped { token: t }) if t == token => return Ok(None),
+                    Some(Head::Push | Head::Monitor) => self.hand_push(),
+                    Some(Head::Failed(failure)) => return Err(self.broke(failure_kind(failure), Some(token))),
                     Some(_) => {}
                     None => self.read_in(Some(token)) $($await_)* ?,
                 }
+            }
+        }
+
+        /// Hands the current push frame or `MONITOR` line to the push handler.
+        fn hand_push(&mut self) {
+            match self.engine.current() {
+                Some(Event::Push(frame)) => self.push.on_push(frame),
+                Some(Event::Monitor(line)) => self.push.on_push(Frame::SimpleString(line)),
+                _ => {}
             }
         }
 

@@ -57,7 +57,7 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
     }
 
     fn wake_all(&mut self) {
-        for waker in self.wake.drain(..) {
+        while let Some(waker) = self.wake.pop() {
             waker.wake();
         }
     }
@@ -69,8 +69,8 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
         Poll::Ready(())
     }
 
-    /// Reads what the socket has. `Ready` when the connection died.
-    fn read(&mut self, cx: &mut Context<'_>, progress: &mut bool) -> Poll<()> {
+    /// Reads what the socket has, until it has no more. `Ready` when the connection died.
+    fn read(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         loop {
             let mut buf = ReadBuf::new(&mut self.read_buf);
             match Pin::new(&mut self.reader).poll_read(cx, &mut buf) {
@@ -82,7 +82,6 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
             if n == 0 {
                 return self.die(Arc::new(|| ErrorKind::Closed));
             }
-            *progress = true;
             let mut state = self.shared.lock();
             let mut at = 0;
             let mut failed = None;
@@ -106,19 +105,20 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
         }
     }
 
-    /// Writes what the engine hands out, unless it may wait. `Ready` when the connection
-    /// died or the task is to end.
-    fn write(&mut self, cx: &mut Context<'_>, progress: &mut bool) -> Poll<()> {
+    /// Writes what the engine hands out, unless it may wait, until the socket takes no
+    /// more. `Ready(true)` when the connection died or the task is to end; `Pending` when
+    /// the socket refused bytes (it wakes the task), `Ready(false)` when there is nothing
+    /// to write now.
+    fn write(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
         loop {
             {
                 let mut state = self.shared.lock();
                 if state.dead.is_some() {
-                    return Poll::Ready(());
+                    return Poll::Ready(true);
                 }
                 if !state.engine.wants_to_transmit() || state.engine.may_hold_writes() {
-                    let idle = state.engine.is_idle();
-                    if state.handles == 0 && idle {
-                        return Poll::Ready(());
+                    if state.handles == 0 && state.engine.is_idle() {
+                        return Poll::Ready(true);
                     }
                     break;
                 }
@@ -132,7 +132,8 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
                 Poll::Ready(Ok(0)) => {
                     state.engine.sent(0);
                     drop(state);
-                    return self.die(Arc::new(|| ErrorKind::Closed));
+                    let _ = self.die(Arc::new(|| ErrorKind::Closed));
+                    return Poll::Ready(true);
                 }
                 Poll::Ready(Ok(n)) => {
                     state.engine.sent(n);
@@ -142,18 +143,19 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
                     // Requests the server does not answer are done once written.
                     if let Some(failure) = state.process(&mut self.wake) {
                         drop(state);
-                        return self.die(Arc::new(move || failure_kind(failure)));
+                        let _ = self.die(Arc::new(move || failure_kind(failure)));
+                        return Poll::Ready(true);
                     }
                     drop(state);
                     self.wake_all();
                     self.deadline = None;
                     self.flush = true;
-                    *progress = true;
                 }
                 Poll::Ready(Err(e)) => {
                     state.engine.sent(0);
                     drop(state);
-                    return self.die(Arc::new(crate::tls::io_failure(&e, "write failed")));
+                    let _ = self.die(Arc::new(crate::tls::io_failure(&e, "write failed")));
+                    return Poll::Ready(true);
                 }
                 Poll::Pending => {
                     // Nothing was written: the requests in the chunk can still be taken back.
@@ -169,11 +171,14 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
         if self.flush {
             match Pin::new(&mut self.writer).poll_flush(cx) {
                 Poll::Ready(Ok(())) => self.flush = false,
-                Poll::Ready(Err(e)) => return self.die(Arc::new(crate::tls::io_failure(&e, "write failed"))),
+                Poll::Ready(Err(e)) => {
+                    let _ = self.die(Arc::new(crate::tls::io_failure(&e, "write failed")));
+                    return Poll::Ready(true);
+                }
                 Poll::Pending => return Poll::Pending,
             }
         }
-        Poll::Pending
+        Poll::Ready(false)
     }
 }
 
@@ -183,27 +188,29 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Future for Io<Rd, Wr> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         loop {
-            let mut progress = false;
-            if this.read(cx, &mut progress).is_ready() {
+            // One pass: read until the socket has nothing more (which also registers for
+            // the next bytes), then write what may go. Each of them wakes the task when
+            // it can go on; a caller that queues a request wakes it too.
+            if this.read(cx).is_ready() {
                 return Poll::Ready(());
             }
-            if this.write(cx, &mut progress).is_ready() {
-                let _ = Pin::new(&mut this.writer).poll_shutdown(cx);
-                return Poll::Ready(());
-            }
+            let blocked = match this.write(cx) {
+                Poll::Ready(true) => {
+                    let _ = Pin::new(&mut this.writer).poll_shutdown(cx);
+                    return Poll::Ready(());
+                }
+                Poll::Ready(false) => false,
+                Poll::Pending => true,
+            };
             if let Some(deadline) = this.deadline.as_mut()
                 && deadline.as_mut().poll(cx).is_ready()
             {
                 return this.die(Arc::new(|| ErrorKind::Timeout));
             }
-            if progress {
-                continue;
-            }
             // Sleep until the socket or a caller wakes the task. Under the lock, so a
             // request queued after the write step above finds the waker.
             let mut state = this.shared.lock();
-            if state.engine.wants_to_transmit() && !state.engine.may_hold_writes() && this.deadline.is_none()
-            {
+            if !blocked && state.engine.wants_to_transmit() && !state.engine.may_hold_writes() {
                 continue;
             }
             if state.handles == 0 && state.engine.is_idle() {

@@ -185,7 +185,7 @@ impl MultiplexedConnection {
             return Ok(());
         }
         let replies = self
-            .roundtrip(steps.len(), &mut |engine| {
+            .roundtrip(&mut |engine| {
                 let token = engine.open_handshake(&handshake)?;
                 for step in &steps {
                     engine.batch_push(step.args())?;
@@ -221,27 +221,24 @@ impl MultiplexedConnection {
         self.shared.lock().dead.is_some()
     }
 
-    /// Queues a request with `queue` (`commands` replies) and waits for its replies,
-    /// within the response timeout.
+    /// Queues a request with `queue` and waits for its replies, within the response
+    /// timeout.
     async fn roundtrip(
         &self,
-        commands: usize,
         queue: &mut (dyn FnMut(&mut ConnEngine) -> std::result::Result<Token, QueueError> + Send),
     ) -> Result<Replies> {
-        let token = poll_fn(|cx| self.shared.lock().submit(commands, &mut *queue, cx)).await?;
-        let mut waiting = Waiting { shared: &self.shared, token, done: false };
-        let replies = poll_fn(|cx| waiting.poll(cx));
+        let mut request = Request { shared: &self.shared, queue, token: None, done: false };
         let result = match self.timeout {
-            None => replies.await,
-            Some(limit) => match tokio::time::timeout(limit, replies).await {
+            None => poll_fn(|cx| request.poll(cx)).await,
+            Some(limit) => match tokio::time::timeout(limit, poll_fn(|cx| request.poll(cx))).await {
                 Ok(result) => result,
-                Err(_) => match waiting.give_up() {
+                Err(_) => match request.give_up() {
                     Ok(replies) => Ok(replies),
                     Err(delivery) => Err(Error::new(ErrorKind::Timeout, delivery)),
                 },
             },
         };
-        waiting.done = true;
+        request.done = true;
         result
     }
 
@@ -259,7 +256,7 @@ impl MultiplexedConnection {
         f: impl FnOnce(Frame<'_>) -> R,
     ) -> Result<R> {
         let replies = self
-            .roundtrip(1, &mut |engine| {
+            .roundtrip(&mut |engine| {
                 if refused_when_shared(args, engine.protocol()) {
                     return Err(QueueError::Refused(Refusal::Shared));
                 }
@@ -339,7 +336,7 @@ impl MultiplexedConnection {
         around: Option<(&[Arg<'_>; 1], &[Arg<'_>; 1])>,
     ) -> Result<Replies> {
         if commands.is_empty() && around.is_none() {
-            return Ok(Replies::empty());
+            return Ok(Replies::default());
         }
         for command in commands {
             if command.arg_count() == 0 {
@@ -350,8 +347,7 @@ impl MultiplexedConnection {
             }
             batchable(command).map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
         }
-        let total = commands.len() + if around.is_some() { 2 } else { 0 };
-        self.roundtrip(total, &mut |engine| {
+        self.roundtrip(&mut |engine| {
             let protocol = engine.protocol();
             if commands.iter().any(|c| refused_when_shared(c, protocol)) {
                 return Err(QueueError::Refused(Refusal::Shared));
@@ -405,16 +401,31 @@ pub(crate) fn each_reply(replies: &Replies, mut on_reply: impl FnMut(usize, Fram
     }
 }
 
-/// A caller waiting for its token's replies; dropped unfinished, it gives up on them.
-struct Waiting<'a> {
+/// A caller's request: queued on its first poll (which registers the caller's waker with
+/// it), then waiting for its replies. Dropped unfinished, it gives up on them.
+struct Request<'a, 'q> {
     shared: &'a Shared,
-    token: Token,
+    queue: &'q mut (dyn FnMut(&mut ConnEngine) -> std::result::Result<Token, QueueError> + Send),
+    token: Option<Token>,
     done: bool,
 }
 
-impl Waiting<'_> {
+impl Request<'_, '_> {
     fn poll(&mut self, cx: &mut std::task::Context<'_>) -> Poll<Result<Replies>> {
-        let polled = self.shared.lock().poll_replies(self.token, cx);
+        let mut state = self.shared.lock();
+        let polled = match self.token {
+            Some(token) => state.poll_replies(token, cx),
+            None => match state.submit(&mut *self.queue, cx) {
+                Poll::Ready(Ok(token)) => {
+                    self.token = Some(token);
+                    // The I/O task wakes this caller when the replies are in.
+                    return Poll::Pending;
+                }
+                Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            },
+        };
+        drop(state);
         if polled.is_ready() {
             self.done = true;
         }
@@ -423,14 +434,19 @@ impl Waiting<'_> {
 
     fn give_up(&mut self) -> std::result::Result<Replies, Delivery> {
         self.done = true;
-        self.shared.lock().give_up(self.token)
+        match self.token {
+            Some(token) => self.shared.lock().give_up(token),
+            None => Err(Delivery::NotSent),
+        }
     }
 }
 
-impl Drop for Waiting<'_> {
+impl Drop for Request<'_, '_> {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = self.shared.lock().give_up(self.token);
+        if !self.done
+            && let Some(token) = self.token
+        {
+            let _ = self.shared.lock().give_up(token);
         }
     }
 }

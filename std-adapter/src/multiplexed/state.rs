@@ -69,11 +69,21 @@ pub(super) struct State {
 }
 
 /// One request as its caller sees it.
-enum Waiter {
+struct Waiter {
+    status: Status,
+    /// The caller, while it waits.
+    waker: Option<Waker>,
+    replies: Replies,
+    /// Why it failed, when it did.
+    error: Option<Box<Error>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
     /// Waiting for its replies.
-    Pending { waker: Option<Waker>, replies: Replies },
-    /// Ready for its caller to take.
-    Done(Result<Replies, Error>),
+    Pending,
+    /// Its replies (or its error) are ready for the caller to take.
+    Done,
     /// Its caller gave up; the engine drops its replies.
     Abandoned,
     /// Nothing more to do.
@@ -82,74 +92,55 @@ enum Waiter {
 
 /// The replies of one request, copied out of the read buffer: their bytes, and each
 /// reply as positions in them (or the size of one too large to keep).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Replies {
     bytes: Vec<u8>,
-    frames: Frames,
-}
-
-#[derive(Debug)]
-enum Frames {
-    /// A single command, not answered yet.
-    Single,
-    One(Result<DetachedFrame, usize>),
-    Many(Vec<Result<DetachedFrame, usize>>),
+    first: Option<Result<DetachedFrame, usize>>,
+    more: Vec<Result<DetachedFrame, usize>>,
 }
 
 impl Replies {
-    /// No replies (an empty pipeline).
-    pub(crate) fn empty() -> Replies {
-        Replies { bytes: Vec::new(), frames: Frames::Many(Vec::new()) }
-    }
-
-    fn new(commands: usize) -> Replies {
-        let frames = if commands == 1 { Frames::Single } else { Frames::Many(Vec::with_capacity(commands)) };
-        Replies { bytes: Vec::new(), frames }
-    }
-
     /// Takes in a reply (or the size of one that was too large).
     fn push(&mut self, reply: Result<&Frame<'_>, usize>) {
         let reply = reply.map(|frame| {
             let (detached, bytes) = DetachedFrame::split(frame);
             let at = self.bytes.len();
-            if at == 0 && matches!(self.frames, Frames::Single) {
-                // The one allocation of a single reply, exactly its size.
+            if at == 0 && self.first.is_none() {
+                // A single reply's one allocation, exactly its size.
                 self.bytes = bytes.to_vec();
             } else {
                 self.bytes.extend_from_slice(bytes);
             }
             detached.shifted(at)
         });
-        match &mut self.frames {
-            Frames::Single => self.frames = Frames::One(reply),
-            Frames::One(_) => {}
-            Frames::Many(frames) => frames.push(reply),
+        if self.first.is_none() {
+            self.first = Some(reply);
+        } else {
+            self.more.push(reply);
         }
     }
 
     /// The replies in order: each a frame, or the size of one too large to keep.
     pub(crate) fn iter(&self) -> impl Iterator<Item = Result<Frame<'_>, usize>> + '_ {
-        let frames: &[Result<DetachedFrame, usize>] = match &self.frames {
-            Frames::Single => &[],
-            Frames::One(frame) => std::slice::from_ref(frame),
-            Frames::Many(frames) => frames,
-        };
-        frames.iter().map(|f| f.map(|d| d.attach(&self.bytes)))
+        self.first.iter().chain(&self.more).map(|f| f.map(|d| d.attach(&self.bytes)))
     }
 
     /// The first reply, a frame or the size of one too large to keep (`Frame::Null` for a
     /// request answered by nothing).
     pub(crate) fn first(&self) -> Result<Frame<'_>, usize> {
-        self.iter().next().unwrap_or(Ok(Frame::Null))
+        match self.first {
+            Some(Ok(frame)) => Ok(frame.attach(&self.bytes)),
+            Some(Err(needed)) => Err(needed),
+            None => Ok(Frame::Null),
+        }
     }
 }
 
 impl State {
-    /// Queues a request with `queue` for a caller (`commands` replies), or says to wait
+    /// Queues a request with `queue` for a caller whose waker is `cx`'s, or says to wait
     /// for room. The I/O task is woken when it sleeps.
     pub(super) fn submit(
         &mut self,
-        commands: usize,
         queue: &mut dyn FnMut(&mut ConnEngine) -> Result<Token, QueueError>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Token, Error>> {
@@ -163,7 +154,12 @@ impl State {
         match queue(&mut self.engine) {
             Ok(token) => {
                 debug_assert_eq!(token.get(), self.base + self.waiters.len() as u64);
-                self.waiters.push_back(Waiter::Pending { waker: None, replies: Replies::new(commands) });
+                self.waiters.push_back(Waiter {
+                    status: Status::Pending,
+                    waker: Some(cx.waker().clone()),
+                    replies: Replies::default(),
+                    error: None,
+                });
                 if let Some(io) = self.io.take() {
                     io.wake();
                 }
@@ -178,8 +174,7 @@ impl State {
     }
 
     fn waiter(&mut self, token: Token) -> Option<&mut Waiter> {
-        let at = usize::try_from(token.get().checked_sub(self.base)?).ok()?;
-        self.waiters.get_mut(at)
+        index(&mut self.waiters, self.base, token)
     }
 
     /// The replies to `token` when they are all in; otherwise `cx` is woken when they are.
@@ -191,20 +186,24 @@ impl State {
         let Some(waiter) = self.waiter(token) else {
             return Poll::Ready(Err(Error::new(ErrorKind::Broken, Delivery::Unknown)));
         };
-        match waiter {
-            Waiter::Pending { waker, .. } => {
-                match waker {
+        match waiter.status {
+            Status::Pending => {
+                match &waiter.waker {
                     Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => *waker = Some(cx.waker().clone()),
+                    _ => waiter.waker = Some(cx.waker().clone()),
                 }
                 Poll::Pending
             }
-            Waiter::Done(_) => {
-                let Waiter::Done(result) = std::mem::replace(waiter, Waiter::Gone) else { unreachable!() };
+            Status::Done => {
+                waiter.status = Status::Gone;
+                let result = match waiter.error.take() {
+                    Some(e) => Err(*e),
+                    None => Ok(std::mem::take(&mut waiter.replies)),
+                };
                 self.trim();
                 Poll::Ready(result)
             }
-            Waiter::Abandoned | Waiter::Gone => {
+            Status::Abandoned | Status::Gone => {
                 Poll::Ready(Err(Error::new(ErrorKind::Broken, Delivery::Unknown)))
             }
         }
@@ -215,20 +214,28 @@ impl State {
     pub(super) fn give_up(&mut self, token: Token) -> Result<Replies, Delivery> {
         let outcome = self.engine.cancel(token);
         let Some(waiter) = self.waiter(token) else { return Err(Delivery::Unknown) };
-        let result = match std::mem::replace(waiter, Waiter::Gone) {
-            Waiter::Done(Ok(replies)) => Ok(replies),
-            Waiter::Done(Err(e)) => Err(e.delivery()),
-            Waiter::Pending { .. } => match outcome {
-                Some(o) if o.delivery == Delivery::NotSent => Err(Delivery::NotSent),
-                _ => {
-                    *waiter = Waiter::Abandoned;
-                    Err(Delivery::Unknown)
+        let result = match waiter.status {
+            Status::Done => {
+                waiter.status = Status::Gone;
+                match waiter.error.take() {
+                    Some(e) => Err(e.delivery()),
+                    None => Ok(std::mem::take(&mut waiter.replies)),
                 }
-            },
-            other => {
-                *waiter = other;
-                Err(Delivery::Unknown)
             }
+            Status::Pending => {
+                waiter.waker = None;
+                match outcome {
+                    Some(o) if o.delivery == Delivery::NotSent => {
+                        waiter.status = Status::Gone;
+                        Err(Delivery::NotSent)
+                    }
+                    _ => {
+                        waiter.status = Status::Abandoned;
+                        Err(Delivery::Unknown)
+                    }
+                }
+            }
+            Status::Abandoned | Status::Gone => Err(Delivery::Unknown),
         };
         self.trim();
         result
@@ -236,7 +243,7 @@ impl State {
 
     /// Drops the waiters at the front that are done with.
     fn trim(&mut self) {
-        while matches!(self.waiters.front(), Some(Waiter::Gone)) {
+        while self.waiters.front().is_some_and(|w| w.status == Status::Gone) {
             self.waiters.pop_front();
             self.base += 1;
         }
@@ -248,6 +255,7 @@ impl State {
     pub(super) fn process(&mut self, wake: &mut Vec<Waker>) -> Option<Failure> {
         let State { engine, waiters, base, push, .. } = self;
         let mut failed = None;
+        let mut finished = false;
         while let Some(event) = engine.poll() {
             let (token, last, reply) = match event {
                 Event::Reply { token, last, frame, .. } => (token, last, Ok(frame)),
@@ -260,7 +268,8 @@ impl State {
                 }
                 Event::Dropped { token } => {
                     if let Some(w) = index(waiters, *base, token) {
-                        *w = Waiter::Gone;
+                        w.status = Status::Gone;
+                        finished = true;
                     }
                     continue;
                 }
@@ -269,26 +278,25 @@ impl State {
                     failed = Some(failure);
                     break;
                 }
-                Event::Chunk { .. } | Event::Monitor(_) => continue,
                 _ => continue,
             };
             let Some(waiter) = index(waiters, *base, token) else { continue };
-            if let Waiter::Pending { waker, replies } = waiter {
-                replies.push(reply.as_ref().map_err(|n| *n));
+            if waiter.status == Status::Pending {
+                waiter.replies.push(reply.as_ref().map_err(|n| *n));
                 if last {
-                    if let Some(w) = waker.take() {
+                    waiter.status = Status::Done;
+                    finished = true;
+                    if let Some(w) = waiter.waker.take() {
                         wake.push(w);
                     }
-                    let Waiter::Pending { replies, .. } = std::mem::replace(waiter, Waiter::Gone) else {
-                        unreachable!()
-                    };
-                    *waiter = Waiter::Done(Ok(replies));
                 }
             }
         }
-        self.trim();
-        if self.engine.outstanding() < MAX_OUTSTANDING {
-            wake.append(&mut self.room);
+        if finished {
+            self.trim();
+            if !self.room.is_empty() && self.engine.outstanding() < MAX_OUTSTANDING {
+                wake.append(&mut self.room);
+            }
         }
         failed
     }
@@ -307,27 +315,13 @@ impl State {
         let State { engine, waiters, base, .. } = self;
         engine.fail_all(|token, outcome| {
             if let Some(waiter) = index(waiters, *base, token) {
-                match waiter {
-                    Waiter::Pending { waker, .. } => {
-                        if let Some(w) = waker.take() {
-                            wake.push(w);
-                        }
-                        *waiter = Waiter::Done(Err(Error::new(cause(), outcome.delivery)));
-                    }
-                    Waiter::Abandoned => *waiter = Waiter::Gone,
-                    _ => {}
-                }
+                fail(waiter, Error::new(cause(), outcome.delivery), wake);
             }
         });
         for waiter in waiters.iter_mut() {
             // Requests the engine no longer knew (answered, or cut out) keep their result;
             // any left pending cannot get one any more.
-            if let Waiter::Pending { waker, .. } = waiter {
-                if let Some(w) = waker.take() {
-                    wake.push(w);
-                }
-                *waiter = Waiter::Done(Err(Error::new(cause(), Delivery::Unknown)));
-            }
+            fail(waiter, Error::new(cause(), Delivery::Unknown), wake);
         }
         wake.append(&mut self.room);
         if let Some(io) = self.io.take() {
@@ -335,6 +329,21 @@ impl State {
         }
         self.dead = Some(cause);
         self.trim();
+    }
+}
+
+/// Ends a waiting request with `error`; an abandoned one is simply gone.
+fn fail(waiter: &mut Waiter, error: Error, wake: &mut Vec<Waker>) {
+    match waiter.status {
+        Status::Pending => {
+            waiter.status = Status::Done;
+            waiter.error = Some(Box::new(error));
+            if let Some(w) = waiter.waker.take() {
+                wake.push(w);
+            }
+        }
+        Status::Abandoned => waiter.status = Status::Gone,
+        Status::Done | Status::Gone => {}
     }
 }
 

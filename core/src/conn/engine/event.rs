@@ -101,6 +101,56 @@ pub enum Event<'a> {
     Failed(Failure),
 }
 
+/// What the next event is, without its frame or bytes ([`Engine::poll_head`](super::Engine::poll_head)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Head {
+    /// [`Event::Reply`].
+    Reply {
+        /// The request.
+        token: Token,
+        /// Which of its replies this is.
+        index: usize,
+        /// Whether no more replies for `token` follow.
+        last: bool,
+    },
+    /// [`Event::TooLarge`].
+    TooLarge {
+        /// The request.
+        token: Token,
+        /// Which of its replies this is.
+        index: usize,
+        /// Whether no more replies for `token` follow.
+        last: bool,
+        /// The size of the reply, in bytes.
+        needed: usize,
+    },
+    /// [`Event::Chunk`].
+    Chunk {
+        /// The request.
+        token: Token,
+        /// Whether this ends the string.
+        last: bool,
+    },
+    /// [`Event::Push`].
+    Push,
+    /// [`Event::Monitor`].
+    Monitor,
+    /// [`Event::Dropped`].
+    Dropped {
+        /// The request.
+        token: Token,
+    },
+    /// [`Event::Unanswered`].
+    Unanswered {
+        /// The request.
+        token: Token,
+    },
+    /// [`Event::Failed`].
+    Failed(Failure),
+}
+
 /// Why a connection's byte stream cannot be trusted any more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

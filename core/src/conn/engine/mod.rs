@@ -72,7 +72,7 @@ mod tx;
 #[cfg(test)]
 mod tests;
 
-pub use event::{Event, Expect, Failure, Outcome, QueueError, Refusal, Token};
+pub use event::{Event, Expect, Failure, Head, Outcome, QueueError, Refusal, Token};
 pub use pubsub::Subscriptions;
 pub use slots::{Channels, Slot, SlotBuffer};
 
@@ -210,43 +210,46 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
     ) -> Result<Token, QueueError> {
         self.ready()?;
         let kind = Command::of(command);
-        self.refuse(kind)?;
+        // Most commands: one reply, nothing about the mode changes.
+        let ordinary = kind == Command::Plain && self.mode == Mode::default();
+        if !ordinary {
+            self.refuse(kind)?;
+        }
         if !self.slots.reserve() {
             return Err(QueueError::NoSlot);
         }
         let start = self.queued();
         let (len, windowed) = self.encode(command)?;
-        let owed = replies(kind, self.mode);
-        let (slot_kind, owed) = match kind {
-            Command::Subscribe(of, _) => (SlotKind::Subscribe(of), owed),
-            Command::Unsubscribe(of, names) => (SlotKind::Unsubscribe { of, all: names == 0 }, owed),
-            Command::Monitor => (SlotKind::Monitor, owed),
-            Command::Reset => (SlotKind::Reset, owed),
-            Command::Hello(resp3) => (SlotKind::Hello { resp3 }, owed),
-            _ => (SlotKind::Plain, owed),
-        };
         let mut slot_flags = match expect {
             Expect::Replies => 0,
             Expect::Discard => flags::DISCARD,
-            Expect::Stream if slot_kind == SlotKind::Plain => flags::STREAM,
+            Expect::Stream if matches!(kind, Command::Plain | Command::Multi | Command::EndMulti) => {
+                flags::STREAM
+            }
             Expect::Stream => 0,
         };
-        let after = self.mode.after(kind);
-        if after != self.mode {
-            slot_flags |= flags::CHANGES_MODE;
-        }
-        let slot = Slot {
-            start,
-            len,
-            owed,
-            index: 0,
-            kind: slot_kind,
-            flags: slot_flags,
-            mode_before: self.mode.to_byte(),
+        let mode_before = self.mode.to_byte();
+        let (slot_kind, owed) = if ordinary {
+            (SlotKind::Plain, 1)
+        } else {
+            let owed = replies(kind, self.mode);
+            let after = self.mode.after(kind);
+            if after != self.mode {
+                slot_flags |= flags::CHANGES_MODE;
+            }
+            self.mode = after;
+            let slot_kind = match kind {
+                Command::Subscribe(of, _) => SlotKind::Subscribe(of),
+                Command::Unsubscribe(of, names) => SlotKind::Unsubscribe { of, all: names == 0 },
+                Command::Monitor => SlotKind::Monitor,
+                Command::Reset => SlotKind::Reset,
+                Command::Hello(resp3) => SlotKind::Hello { resp3 },
+                _ => SlotKind::Plain,
+            };
+            (slot_kind, owed)
         };
-        let token = self.push(slot, windowed)?;
-        self.mode = after;
-        Ok(token)
+        let slot = Slot { start, len, owed, index: 0, kind: slot_kind, flags: slot_flags, mode_before };
+        self.push(slot, windowed)
     }
 
     /// Queues `ASKING` and then `command` as one request, for a cluster redirect: its
@@ -335,13 +338,17 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         };
         let handshake = matches!(slot.kind, SlotKind::Handshake { .. });
         let kind = Command::of(command);
-        if kind.is_special() && !handshake {
-            return Err(QueueError::Refused(Refusal::NotInBatch));
+        // Most commands: one reply, nothing about the mode changes.
+        let ordinary = kind == Command::Plain && self.mode == Mode::default();
+        if !ordinary {
+            if kind.is_special() && !handshake {
+                return Err(QueueError::Refused(Refusal::NotInBatch));
+            }
+            self.refuse(kind)?;
         }
-        self.refuse(kind)?;
         let (len, windowed) = self.encode(command)?;
-        let owed = replies(kind, self.mode);
-        let after = self.mode.after(kind);
+        let (owed, after) =
+            if ordinary { (1, self.mode) } else { (replies(kind, self.mode), self.mode.after(kind)) };
         if let Some(slot) = self.slots.back_mut() {
             slot.len += len;
             slot.owed += owed;
@@ -562,9 +569,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         if slot.has(flags::CHANGES_MODE) {
             self.mode = Mode::from_byte(slot.mode_before);
         }
-        if let Some(cut) = self.slots.get_mut(at) {
-            *cut = Slot { start: slot.start, kind: SlotKind::Void, ..Slot::EMPTY };
-        }
+        self.slots.void(at);
     }
 
     /// The transport failed (or the driver gives up on the connection): `f` hears, for
@@ -642,7 +647,15 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
     }
 
     /// Cancels the requests of the operation under way (it failed midway) and ends it.
+    #[inline]
     pub fn abandon_op(&mut self) {
+        if self.op.is_some() {
+            self.abandon_op_requests();
+        }
+    }
+
+    #[inline(never)]
+    fn abandon_op_requests(&mut self) {
         let Some(first) = self.op.take() else { return };
         let mut at = self.slots.position(first).unwrap_or(self.slots.len());
         while at < self.slots.len() {
@@ -672,7 +685,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
 
     /// How many requests are outstanding (queued, written or partly answered).
     pub fn outstanding(&self) -> usize {
-        self.slots.iter().filter(|(_, s)| s.kind != SlotKind::Void).count()
+        self.slots.live()
     }
 
     /// How many replies the outstanding requests are owed.

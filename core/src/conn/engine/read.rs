@@ -4,7 +4,7 @@
 
 use super::pubsub::{PubSub, is_monitor_line};
 use super::slots::{SlotKind, flags};
-use super::{Current, Engine, Event, Failure, Reading, SlotBuffer};
+use super::{Current, Engine, Event, Failure, Head, Reading, SlotBuffer};
 use crate::conn::Buffer;
 use crate::error::DecodeError;
 use crate::resp::{Decoded, DetachedFrame, Frame, Skipped};
@@ -51,9 +51,29 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         if self.advance() { self.current() } else { None }
     }
 
-    /// The event the last [`poll`](Self::poll) returned, again (for drivers that look at
-    /// an event's kind before they borrow its frame). `None` once anything else was
-    /// called.
+    /// [`poll`](Self::poll), saying only what the event is: a driver that decides from an
+    /// event's kind and token whether to take its frame then gets it from
+    /// [`current`](Self::current). (A loop that returns a borrowed frame cannot call
+    /// `poll` on each turn: the borrow checker does not see the borrow end.)
+    #[must_use]
+    pub fn poll_head(&mut self) -> Option<Head> {
+        if !self.advance() {
+            return None;
+        }
+        Some(match self.current? {
+            Current::Reply { token, index, last, .. } => Head::Reply { token, index, last },
+            Current::TooLarge { token, index, last, needed } => Head::TooLarge { token, index, last, needed },
+            Current::Chunk { token, last, .. } => Head::Chunk { token, last },
+            Current::Push(_) => Head::Push,
+            Current::Monitor(_) => Head::Monitor,
+            Current::Dropped(token) => Head::Dropped { token },
+            Current::Unanswered(token) => Head::Unanswered { token },
+            Current::Failed(failure) => Head::Failed(failure),
+        })
+    }
+
+    /// The event the last [`poll`](Self::poll) or [`poll_head`](Self::poll_head) returned,
+    /// again. `None` once anything else was called.
     pub fn current(&self) -> Option<Event<'_>> {
         let data = self.rx.data();
         Some(match self.current? {
@@ -77,8 +97,82 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         })
     }
 
-    /// Works out the next event into `current`; `false` when there is none yet.
+    /// Works out the next event into `current`; `false` when there is none yet. The
+    /// commonest cases (nothing to read; an ordinary reply to an ordinary request) are
+    /// settled here, the rest in [`Engine::advance_slow`].
+    #[inline]
     fn advance(&mut self) -> bool {
+        self.current = None;
+        if self.failure.is_none() && self.reading == Reading::Frames {
+            self.rx.release();
+            let front_owed = self.slots.get(0).is_none_or(|s| s.owed > 0);
+            if front_owed && self.rx.start == self.rx.end {
+                return false;
+            }
+            if let Some(done) = self.ordinary_reply() {
+                return done;
+            }
+        }
+        self.advance_slow()
+    }
+
+    /// An ordinary reply to the oldest request, when that is what comes: `Some(true)` with
+    /// the event made, `Some(false)` when the reply is not all here (and fits), `None` for
+    /// anything else (the general path).
+    #[inline(never)]
+    fn ordinary_reply(&mut self) -> Option<bool> {
+        if self.monitoring {
+            return None;
+        }
+        let slot = self
+            .slots
+            .front_mut()
+            .filter(|s| s.kind == SlotKind::Plain && s.owed > 0 && s.flags & !flags::OPEN == 0)?;
+        let data = &self.rx.buf.as_ref()[self.rx.start..self.rx.end];
+        if data.len() < self.rx.want {
+            return Some(false);
+        }
+        match self.decoder.decode_resumable(data, &mut self.rx.state) {
+            Ok(Decoded::Complete { frame, consumed }) => {
+                let ordinary = match frame {
+                    Frame::Push(_) => false,
+                    Frame::Array(_) => self.resp3 || self.subscriptions.is_empty(),
+                    _ => true,
+                };
+                if !ordinary {
+                    // Routed by the general path, which decodes it again (whole, from the
+                    // start: the state was cleared with the frame complete).
+                    return None;
+                }
+                slot.owed -= 1;
+                let index = slot.index as usize;
+                slot.index += 1;
+                let last = slot.owed == 0 && !slot.has(flags::OPEN);
+                let token = self.slots.token(0);
+                if last {
+                    self.slots.drop_front();
+                }
+                self.current =
+                    Some(Current::Reply { token, index, last, frame: DetachedFrame::of(&frame, data) });
+                self.rx.release = consumed;
+                self.rx.want = 0;
+                Some(true)
+            }
+            Ok(Decoded::Incomplete { needed }) => {
+                let want = data.len().saturating_add(needed);
+                if want > self.rx.max_len() || self.rx.is_full() {
+                    return None;
+                }
+                self.rx.want = want;
+                Some(false)
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// [`Engine::advance`] for everything but its commonest cases.
+    #[inline(never)]
+    fn advance_slow(&mut self) -> bool {
         self.current = None;
         if let Some(failure) = self.failure {
             if self.failure_reported {
@@ -237,7 +331,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         } else if slot.has(flags::DROP_ONE) {
             slot.owed -= 1;
             if slot.owed == 0 {
-                self.slots.pop_front();
+                self.slots.drop_front();
             }
             return false;
         } else {
@@ -259,8 +353,8 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         let last = slot.owed == 0 && !slot.has(flags::OPEN);
         let dropped = slot.is_dropped();
         let kind = slot.kind;
-        if slot.owed == 0 && !slot.has(flags::OPEN) {
-            self.slots.pop_front();
+        if last {
+            self.slots.drop_front();
         }
         match (kind, shape) {
             (SlotKind::Monitor, Shape::Ok) => self.monitoring = true,
@@ -283,23 +377,24 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
     }
 
     /// A request at the front that is owed no reply and is written: it is done.
+    #[inline]
     fn unanswered_front(&mut self) -> Option<Current> {
         loop {
-            let slot = *self.slots.get(0)?;
-            if slot.kind == SlotKind::Void {
-                self.slots.pop_front();
-                continue;
-            }
-            if slot.has(flags::OPEN) || slot.owed > 0 || slot.end() > self.sent {
+            let slot = self.slots.get(0)?;
+            if slot.owed > 0 {
                 return None;
             }
+            if slot.kind == SlotKind::Void {
+                self.slots.drop_front();
+                continue;
+            }
+            if slot.has(flags::OPEN) || slot.end() > self.sent {
+                return None;
+            }
+            let dropped = slot.is_dropped();
             let token = self.slots.token(0);
-            self.slots.pop_front();
-            return Some(if slot.is_dropped() {
-                Current::Dropped(token)
-            } else {
-                Current::Unanswered(token)
-            });
+            self.slots.drop_front();
+            return Some(if dropped { Current::Dropped(token) } else { Current::Unanswered(token) });
         }
     }
 
@@ -350,7 +445,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
                 slot.owed = slot.owed.saturating_sub(1);
                 slot.index += 1;
                 if slot.owed == 0 {
-                    self.slots.pop_front();
+                    self.slots.drop_front();
                 }
             }
             self.rx.release = left + 2;

@@ -130,11 +130,13 @@ pub(super) struct Ring<S> {
     len: usize,
     /// The token of the oldest slot (or of the next request, when there is none).
     front: u64,
+    /// How many of the slots are [`SlotKind::Void`].
+    voids: usize,
 }
 
 impl<S: SlotBuffer> Ring<S> {
     pub(super) fn new(storage: S) -> Self {
-        Self { storage, head: 0, len: 0, front: 0 }
+        Self { storage, head: 0, len: 0, front: 0, voids: 0 }
     }
 
     pub(super) fn len(&self) -> usize {
@@ -143,6 +145,21 @@ impl<S: SlotBuffer> Ring<S> {
 
     pub(super) fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// How many slots hold a request that is not [`SlotKind::Void`].
+    pub(super) fn live(&self) -> usize {
+        self.len - self.voids
+    }
+
+    /// Makes the slot at `at` a void one (its request was cut out), keeping its start.
+    pub(super) fn void(&mut self, at: usize) {
+        if let Some(slot) = self.get_mut(at)
+            && slot.kind != SlotKind::Void
+        {
+            *slot = Slot { start: slot.start, kind: SlotKind::Void, ..Slot::EMPTY };
+            self.voids += 1;
+        }
     }
 
     /// The token the next pushed slot gets.
@@ -209,16 +226,26 @@ impl<S: SlotBuffer> Ring<S> {
         Some(token)
     }
 
+    /// The oldest slot.
+    pub(super) fn front_mut(&mut self) -> Option<&mut Slot> {
+        if self.len == 0 {
+            return None;
+        }
+        self.storage.as_mut().get_mut(self.head)
+    }
+
     /// Removes the oldest slot.
-    pub(super) fn pop_front(&mut self) -> Option<Slot> {
-        let slot = *self.get(0)?;
+    pub(super) fn drop_front(&mut self) {
+        let Some(front) = self.get(0) else { return };
+        if front.kind == SlotKind::Void {
+            self.voids -= 1;
+        }
         self.head = self.physical(1);
         self.len -= 1;
         self.front += 1;
         if self.len == 0 {
             self.head = 0;
         }
-        Some(slot)
     }
 
     /// Forgets every slot; tokens go on counting from where they were, so a token is
@@ -227,6 +254,7 @@ impl<S: SlotBuffer> Ring<S> {
         self.front += self.len as u64;
         self.head = 0;
         self.len = 0;
+        self.voids = 0;
     }
 
     /// The slots, oldest first.
@@ -250,7 +278,8 @@ mod tests {
         assert_eq!(ring.push(plain(1)), Some(Token(1)));
         assert_eq!(ring.push(plain(2)), Some(Token(2)));
         assert_eq!(ring.push(plain(3)), None, "full");
-        assert_eq!(ring.pop_front().map(|s| s.start), Some(0));
+        assert_eq!(ring.get(0).map(|s| s.start), Some(0));
+        ring.drop_front();
         assert_eq!(ring.push(plain(3)), Some(Token(3)));
         let starts: std::vec::Vec<_> = ring.iter().map(|(t, s)| (t.0, s.start)).collect();
         assert_eq!(starts, [(1, 1), (2, 2), (3, 3)]);
@@ -288,7 +317,7 @@ mod tests {
         let mut ring = Ring::new(Growing(std::vec![Slot::EMPTY; 2]));
         ring.push(plain(0));
         ring.push(plain(1));
-        ring.pop_front();
+        ring.drop_front();
         ring.push(plain(2)); // wraps to index 0
         for start in 3..10 {
             ring.push(plain(start));
