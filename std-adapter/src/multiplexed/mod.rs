@@ -243,7 +243,8 @@ impl MultiplexedConnection {
     }
 
     /// Sends one request and hands its reply frame to `f`; an error reply becomes
-    /// [`ErrorKind::Server`].
+    /// [`ErrorKind::Server`]. A subscription command (RESP3 only) hands over its last
+    /// confirmation: one comes per channel.
     pub async fn request_with<R>(&self, args: &[Arg<'_>], f: impl FnOnce(Frame<'_>) -> R) -> Result<R> {
         self.request_args_with(args, f).await
     }
@@ -263,7 +264,7 @@ impl MultiplexedConnection {
                 engine.queue(args, Expect::Replies)
             })
             .await?;
-        match replies.first() {
+        match replies.last() {
             Ok(frame) => match server_error(&frame) {
                 Some(e) => Err(e),
                 None => Ok(f(frame)),

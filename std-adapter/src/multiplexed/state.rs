@@ -125,12 +125,13 @@ impl Replies {
         self.first.iter().chain(&self.more).map(|f| f.map(|d| d.attach(&self.bytes)))
     }
 
-    /// The first reply, a frame or the size of one too large to keep (`Frame::Null` for a
-    /// request answered by nothing).
-    pub(crate) fn first(&self) -> Result<Frame<'_>, usize> {
-        match self.first {
+    /// The last reply (the only one, but for a subscription command, which is answered
+    /// once per channel), a frame or the size of one too large to keep (`Frame::Null` for
+    /// a request answered by nothing).
+    pub(crate) fn last(&self) -> Result<Frame<'_>, usize> {
+        match self.more.last().or(self.first.as_ref()) {
             Some(Ok(frame)) => Ok(frame.attach(&self.bytes)),
-            Some(Err(needed)) => Err(needed),
+            Some(Err(needed)) => Err(*needed),
             None => Ok(Frame::Null),
         }
     }
