@@ -332,10 +332,81 @@ pub fn encode_command(out: &mut [u8], args: &[Arg<'_>]) -> Result<usize, EncodeE
 }
 
 /// [`encode_command`] for any [`CommandArgs`], such as a typed command builder.
+#[inline]
 pub fn encode_args<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Result<usize, EncodeError> {
+    if let Some(n) = encode_fitting(out, args) {
+        return Ok(n);
+    }
+    // Empty, or it does not fit: the general path says which, and what it needs.
     let mut output = SliceOutput::new(out);
     command(&mut output, args)?;
     output.finish()
+}
+
+/// The encoding of `args` at the start of `out` in one pass, room checked once per
+/// argument; `None` when it does not fit (or has no name).
+#[inline]
+fn encode_fitting<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Option<usize> {
+    let count = args.arg_count();
+    if count == 0 {
+        return None;
+    }
+    let mut at = header(out, 0, b'*', count)?;
+    for index in 0..count {
+        at = match args.arg(index) {
+            Arg::Bytes(b) => bulk_fitting(out, at, b)?,
+            Arg::Int(n) => bulk_fitting(out, at, itoa::Buffer::new().format(n).as_bytes())?,
+            Arg::Uint(n) => bulk_fitting(out, at, itoa::Buffer::new().format(n).as_bytes())?,
+            Arg::Float(f) => bulk_fitting(out, at, f.text())?,
+        };
+    }
+    Some(at)
+}
+
+/// `$len\r\n<bytes>\r\n` at `out[at..]`; the position after it.
+#[inline(always)]
+fn bulk_fitting(out: &mut [u8], at: usize, bytes: &[u8]) -> Option<usize> {
+    let at = header(out, at, b'$', bytes.len())?;
+    let end = at.checked_add(bytes.len())?;
+    out.get_mut(at..end)?.copy_from_slice(bytes);
+    let crlf = out.get_mut(end..end + 2)?;
+    crlf.copy_from_slice(b"\r\n");
+    Some(end + 2)
+}
+
+/// `<marker><n>\r\n` at `out[at..]`; the position after it. Lengths under 1000 (nearly
+/// all of them) are written digit by digit, the rest through `itoa`.
+#[inline(always)]
+fn header(out: &mut [u8], at: usize, marker: u8, n: usize) -> Option<usize> {
+    let digit = |d: usize| b'0' + (d % 10) as u8;
+    let end = match n {
+        0..=9 => {
+            let dst = out.get_mut(at..at + 4)?;
+            dst.copy_from_slice(&[marker, digit(n), b'\r', b'\n']);
+            at + 4
+        }
+        10..=99 => {
+            let dst = out.get_mut(at..at + 5)?;
+            dst.copy_from_slice(&[marker, digit(n / 10), digit(n), b'\r', b'\n']);
+            at + 5
+        }
+        100..=999 => {
+            let dst = out.get_mut(at..at + 6)?;
+            dst.copy_from_slice(&[marker, digit(n / 100), digit(n / 10), digit(n), b'\r', b'\n']);
+            at + 6
+        }
+        _ => {
+            let mut digits = itoa::Buffer::new();
+            let text = digits.format(n).as_bytes();
+            let end = at + 1 + text.len() + 2;
+            let dst = out.get_mut(at..end)?;
+            dst[0] = marker;
+            dst[1..1 + text.len()].copy_from_slice(text);
+            dst[1 + text.len()..].copy_from_slice(b"\r\n");
+            end
+        }
+    };
+    Some(end)
 }
 
 /// Writes the command `args` (name first) to `writer`, without flushing.
@@ -392,6 +463,21 @@ mod tests {
             assert_eq!(command_len(args), n);
             let mut writer: &mut [u8] = &mut [0u8; 128];
             write_command(&mut writer, args).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_one_pass_encoder_writes_what_the_general_one_does() {
+        for len in [0usize, 1, 9, 10, 99, 100, 999, 1000, 12_345] {
+            let value = std::vec![b'x'; len];
+            let args = [Arg::from("SET"), Arg::Bytes(&value), Arg::from(-7), Arg::from(len), Arg::from(0.25)];
+            let mut fast = std::vec![0u8; len + 128];
+            let n = encode_args(&mut fast, &args).unwrap();
+            let mut general = std::vec![0u8; len + 128];
+            let mut output = SliceOutput::new(&mut general);
+            command(&mut output, &args).unwrap();
+            assert_eq!(output.finish(), Ok(n));
+            assert_eq!(fast[..n], general[..n], "{len}");
         }
     }
 

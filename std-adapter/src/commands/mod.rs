@@ -37,10 +37,12 @@ pub use pipeline::{Pipeline, pipe};
 /// assert_eq!(&wire[..n], b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
 /// ```
 impl CommandArgs for Cmd {
+    #[inline]
     fn arg_count(&self) -> usize {
         self.args_len()
     }
 
+    #[inline]
     fn arg(&self, index: usize) -> Arg<'_> {
         Arg::Bytes(self.get(index).unwrap_or_default())
     }

@@ -18,7 +18,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use ferrodis_core::conn::engine::{
-    Engine, Expect, QueueError, Refusal, Token, batchable, refused_when_shared,
+    Engine, Expect, QueueError, Refusal, Token, batchable_when_shared, refused_when_shared,
 };
 use ferrodis_core::conn::{HandshakeCheck, TransactionOutcome, TransactionReply, Verdict, transaction_reply};
 use ferrodis_core::error::Delivery;
@@ -346,13 +346,10 @@ impl MultiplexedConnection {
                     Delivery::NotSent,
                 ));
             }
-            batchable(command).map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
+            batchable_when_shared(command)
+                .map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
         }
         self.roundtrip(&mut |engine| {
-            let protocol = engine.protocol();
-            if commands.iter().any(|c| refused_when_shared(c, protocol)) {
-                return Err(QueueError::Refused(Refusal::Shared));
-            }
             let token = engine.open_batch(Expect::Replies)?;
             let push = |engine: &mut ConnEngine| -> std::result::Result<(), QueueError> {
                 if let Some((before, _)) = around {

@@ -8,6 +8,7 @@ use std::task::{Context, Poll, Waker};
 use ferrodis_core::conn::engine::{Engine, Event, Failure, QueueError, Token};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{DetachedFrame, Frame};
+use smallvec::SmallVec;
 
 use crate::buffer::{Growable, Slots};
 use crate::error::{Error, ErrorKind};
@@ -94,7 +95,8 @@ enum Status {
 /// reply as positions in them (or the size of one too large to keep).
 #[derive(Debug, Default)]
 pub(crate) struct Replies {
-    bytes: Vec<u8>,
+    /// Inline for a small reply: no allocation for it.
+    bytes: SmallVec<[u8; 48]>,
     first: Option<Result<DetachedFrame, usize>>,
     more: Vec<Result<DetachedFrame, usize>>,
 }
@@ -105,9 +107,9 @@ impl Replies {
         let reply = reply.map(|frame| {
             let (detached, bytes) = DetachedFrame::split(frame);
             let at = self.bytes.len();
-            if at == 0 && self.first.is_none() {
-                // A single reply's one allocation, exactly its size.
-                self.bytes = bytes.to_vec();
+            if at == 0 && self.first.is_none() && bytes.len() > self.bytes.inline_size() {
+                // A single large reply's one allocation, exactly its size.
+                self.bytes = SmallVec::from_vec(bytes.to_vec());
             } else {
                 self.bytes.extend_from_slice(bytes);
             }

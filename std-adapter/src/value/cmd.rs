@@ -3,6 +3,7 @@
 use std::fmt;
 
 use ferrodis_core::resp::Arg;
+use smallvec::SmallVec;
 
 use super::to_args::{ArgSink, ToArgs, extend_with_arg};
 
@@ -33,11 +34,16 @@ use super::to_args::{ArgSink, ToArgs, extend_with_arg};
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Cmd {
-    /// Every argument's bytes, back to back.
-    buf: Vec<u8>,
+    /// Every argument's bytes, back to back (inline for a small command).
+    buf: SmallVec<[u8; INLINE_BYTES]>,
     /// Where each argument ends in `buf`.
-    ends: Vec<usize>,
+    ends: SmallVec<[u32; INLINE_ARGS]>,
 }
+
+/// Bytes of arguments a command keeps without allocating.
+const INLINE_BYTES: usize = 64;
+/// Arguments a command keeps without allocating.
+const INLINE_ARGS: usize = 6;
 
 /// A command named `name`, as redis-rs's `redis::cmd`; the same as [`Cmd::new`].
 pub fn cmd(name: &str) -> Cmd {
@@ -76,13 +82,15 @@ impl Cmd {
     }
 
     /// The argument at `index` (0 is the name).
+    #[inline]
     pub fn get(&self, index: usize) -> Option<&[u8]> {
-        let end = *self.ends.get(index)?;
+        let ends = self.ends.as_slice();
+        let end = *ends.get(index)? as usize;
         let start = match index.checked_sub(1) {
-            Some(previous) => self.ends[previous],
+            Some(previous) => ends[previous] as usize,
             None => 0,
         };
-        self.buf.get(start..end)
+        self.buf.as_slice().get(start..end)
     }
 
     /// The arguments in order, the name first.
@@ -100,7 +108,8 @@ impl Cmd {
 impl ArgSink for Cmd {
     fn push(&mut self, arg: Arg<'_>) {
         extend_with_arg(&mut self.buf, arg);
-        self.ends.push(self.buf.len());
+        // A command over 4 GiB is refused by any server long before this would wrap.
+        self.ends.push(self.buf.len() as u32);
     }
 }
 

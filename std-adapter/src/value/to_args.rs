@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use ferrodis_core::resp::{Arg, Segment, command_segments};
+use ferrodis_core::resp::Arg;
 
 /// Where [`ToArgs`] puts arguments: each [`Arg`] is borrowed only for the call, so a sink
 /// copies (or encodes) it at once and borrowed data is never allocated on its own.
@@ -40,20 +40,30 @@ pub trait ArgSink {
 
 /// Appends the bytes an argument puts on the wire to `out`: its own bytes, or the decimal
 /// text of a number exactly as the core encoder writes it.
-pub(super) fn extend_with_arg(out: &mut Vec<u8>, arg: Arg<'_>) {
+#[inline]
+pub(super) fn extend_with_arg<B: Extend<u8> + ExtendFromSlice>(out: &mut B, arg: Arg<'_>) {
     match arg {
-        Arg::Bytes(bytes) => out.extend_from_slice(bytes),
-        number => {
-            // The core formats numbers in place (shortest exact floats, `inf`, `-inf`,
-            // `nan`); take its text so that a collected argument is the same bytes a
-            // directly encoded one would be. For a number, the second segment is the
-            // `$len\r\n` header followed by the text.
-            let args = [number];
-            if let Some(Segment::Inline(header_and_text)) = command_segments(&args).nth(1) {
-                let text = header_and_text.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
-                out.extend_from_slice(text);
-            }
-        }
+        Arg::Bytes(bytes) => out.extend_slice(bytes),
+        Arg::Int(n) => out.extend_slice(itoa::Buffer::new().format(n).as_bytes()),
+        Arg::Uint(n) => out.extend_slice(itoa::Buffer::new().format(n).as_bytes()),
+        Arg::Float(f) => out.extend_slice(f.text()),
+    }
+}
+
+/// A byte buffer that takes slices.
+pub(super) trait ExtendFromSlice {
+    fn extend_slice(&mut self, bytes: &[u8]);
+}
+
+impl ExtendFromSlice for Vec<u8> {
+    fn extend_slice(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl<const N: usize> ExtendFromSlice for smallvec::SmallVec<[u8; N]> {
+    fn extend_slice(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
     }
 }
 

@@ -743,6 +743,18 @@ pub fn batchable<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
     }
 }
 
+/// Whether `command` can go in a batch ([`batchable`]) on a connection shared by several
+/// callers ([`refused_when_shared`]), in one look at it: the check a shared connection's
+/// pipeline makes of each command.
+pub fn batchable_when_shared<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
+    match Command::of(command) {
+        Command::Plain if !shared_state_name(command) => Ok(()),
+        Command::Plain | Command::Multi | Command::EndMulti => Err(Refusal::Shared),
+        Command::Replication => Err(Refusal::Replication),
+        _ => Err(Refusal::NotInBatch),
+    }
+}
+
 /// Whether a connection shared by several callers must refuse `command`
 /// ([`Refusal::Shared`]) because it changes the connection's state for every request after
 /// it: `MONITOR`, `CLIENT REPLY`, `RESET`, `HELLO`, `MULTI`/`EXEC`/`DISCARD`,
@@ -751,10 +763,15 @@ pub fn batchable<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
 /// subscriptions are fine: confirmations and messages are push frames.
 pub fn refused_when_shared<C: CommandArgs + ?Sized>(command: &C, protocol: Protocol) -> bool {
     match Command::of(command) {
-        Command::Subscribe(..) | Command::Unsubscribe(..) => return protocol == Protocol::Resp2,
-        Command::Plain => {}
-        _ => return true,
+        Command::Subscribe(..) | Command::Unsubscribe(..) => protocol == Protocol::Resp2,
+        Command::Plain => shared_state_name(command),
+        _ => true,
     }
+}
+
+/// Whether an ordinary command changes the connection's state for later requests
+/// (`AUTH`, `QUIT`, `WATCH`, `UNWATCH`, `SELECT`).
+fn shared_state_name<C: CommandArgs + ?Sized>(command: &C) -> bool {
     let Arg::Bytes(name) = command.arg(0) else { return false };
     let is = |word: &[u8]| name.eq_ignore_ascii_case(word);
     match name.len() {
