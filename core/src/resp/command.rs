@@ -353,12 +353,15 @@ fn encode_fitting<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Option<u
     }
     let mut at = header(out, 0, b'*', count)?;
     for index in 0..count {
-        at = match args.arg(index) {
-            Arg::Bytes(b) => bulk_fitting(out, at, b)?,
-            Arg::Int(n) => bulk_fitting(out, at, itoa::Buffer::new().format(n).as_bytes())?,
-            Arg::Uint(n) => bulk_fitting(out, at, itoa::Buffer::new().format(n).as_bytes())?,
-            Arg::Float(f) => bulk_fitting(out, at, f.text())?,
+        let arg = args.arg(index);
+        let mut digits = itoa::Buffer::new();
+        let bytes = match &arg {
+            Arg::Bytes(b) => *b,
+            Arg::Int(n) => digits.format(*n).as_bytes(),
+            Arg::Uint(n) => digits.format(*n).as_bytes(),
+            Arg::Float(f) => f.text(),
         };
+        at = bulk_fitting(out, at, bytes)?;
     }
     Some(at)
 }

@@ -249,6 +249,21 @@ impl<'a> Aggregate<'a> {
         Self { body, len }
     }
 
+    /// The elements `body` holds, back to back, as a decoder accepted them: `len` frames
+    /// (attributes before an element not counted). A connection uses it to hand over the
+    /// replies of a pipeline, kept as they were received, as one array. Bytes that are not
+    /// such frames end the iteration early; they never make it panic.
+    ///
+    /// ```
+    /// use ferrodis_core::resp::{Aggregate, Frame};
+    ///
+    /// let replies = Aggregate::from_encoded(b"+OK\r\n$1\r\nv\r\n", 2);
+    /// assert!(replies.iter().eq([Frame::SimpleString(b"OK"), Frame::BulkString(b"v")]));
+    /// ```
+    pub const fn from_encoded(body: &'a [u8], len: usize) -> Self {
+        Self { body, len }
+    }
+
     /// The number of elements, not counting attributes. A map's keys and values count one
     /// each, so a map of 3 pairs has length 6.
     #[inline]

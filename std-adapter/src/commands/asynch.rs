@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::num::NonZeroUsize;
 
-use super::{SetOptions, StreamMaxlen, build, list, match_tail, scan_command};
+use super::{SetOptions, StreamMaxlen, build, into_cmd, list, match_tail, scan_command};
 use crate::error::{Error, Result};
 use crate::multiplexed::MultiplexedConnection;
 use crate::value::{Cmd, FromValue, ToArgs, Value};
@@ -58,7 +58,7 @@ macro_rules! async_methods {
             &self,
             $($arg: $ty),*
         ) -> impl Future<Output = Result<RV>> + Send {
-            let cmd = build::$name($($arg),*);
+            let cmd = into_cmd(build::$name($($arg),*));
             async move { self.query(&cmd).await }
         }
     )*};

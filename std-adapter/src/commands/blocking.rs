@@ -3,7 +3,7 @@
 
 use std::num::NonZeroUsize;
 
-use super::{SetOptions, StreamMaxlen, build, list, match_tail, scan_command};
+use super::{SetOptions, StreamMaxlen, build, into_cmd, list, match_tail, scan_command};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::value::{Cmd, FromValue, ToArgs, Value};
@@ -63,7 +63,7 @@ macro_rules! blocking_methods {
     )*) => {$(
         $(#[$attr])*
         fn $name<$($($gen: $bound,)*)? RV: FromValue>(&mut self, $($arg: $ty),*) -> Result<RV> {
-            self.query(&build::$name($($arg),*))
+            self.query(&into_cmd(build::$name($($arg),*)))
         }
     )*};
 }

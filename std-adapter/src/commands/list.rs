@@ -1,13 +1,15 @@
 //! The command list: every typed command method, written once.
 //!
 //! [`for_each_command!`] hands the whole list to a callback macro, which turns each entry
-//! into one kind of method: a `Cmd` builder (`build`), a blocking [`Commands`] method, an
+//! into one kind of method: a builder (`build`), a blocking [`Commands`] method, an
 //! [`AsyncCommands`] method, and a [`Pipeline`] method that queues the command. An entry
 //! is a doc comment, the signature redis-rs gives the method (without the reply type
-//! `RV`, which each callback adds where it applies) and a block that builds the [`Cmd`].
+//! `RV`, which each callback adds where it applies) and a block that builds the command
+//! with `cmd(name).with_arg(...)`.
 //!
 //! Types named in signatures must be in scope where a callback expands; bodies expand in
-//! `build` only.
+//! `build` only, where `cmd` makes the name and arguments as given (`Parts`), which the
+//! pipeline copies into its buffer and the connections into a [`Cmd`].
 //!
 //! [`Commands`]: super::Commands
 //! [`AsyncCommands`]: super::AsyncCommands

@@ -2,7 +2,7 @@
 //! [`AsyncCommands`]), pipelines and transactions ([`Pipeline`], [`pipe`],
 //! [`Connection::transaction`](crate::Connection::transaction)).
 //!
-//! Every command method comes from one list (`list.rs`), expanded four times: into `Cmd`
+//! Every command method comes from one list (`list.rs`), expanded four times: into
 //! builders (`build`), the blocking trait, the async trait and the pipeline.
 //!
 //! A method's arguments are [`ToArgs`] values and its reply any [`FromValue`] type, chosen
@@ -12,7 +12,9 @@
 mod asynch;
 mod blocking;
 mod list;
+mod parts;
 mod pipeline;
+mod queued;
 mod transaction;
 
 use std::num::NonZeroUsize;
@@ -57,6 +59,13 @@ impl ArgSink for FloatProbe {
     }
 }
 
+/// The [`Cmd`] of a command from [`build`].
+fn into_cmd(command: impl ToArgs) -> Cmd {
+    let mut cmd = Cmd::default();
+    command.write_args(&mut cmd);
+    cmd
+}
+
 /// Whether `value` is a float, so `incr` sends `INCRBYFLOAT` as redis-rs does.
 fn is_float<V: ToArgs + ?Sized>(value: &V) -> bool {
     let mut probe = FloatProbe(false);
@@ -76,8 +85,12 @@ fn match_tail<P: ToArgs>(pattern: P) -> Vec<Vec<u8>> {
     tail
 }
 
-/// The `Cmd` builders, one per entry of the list.
+/// The builders, one per entry of the list. The list's bodies call `cmd`, which here is
+/// [`parts::cmd`]: a builder returns the command's name and arguments as given
+/// ([`Parts`](parts::Parts)), so a pipeline copies them once, into its own buffer, and a
+/// connection into a [`Cmd`] ([`into_cmd`]).
 mod build {
+    use super::parts::cmd;
     use super::*;
 
     macro_rules! builders {
@@ -86,7 +99,7 @@ mod build {
             fn $name:ident $(<$($gen:ident: $bound:path),* $(,)?>)?
                 ($($arg:ident: $ty:ty),* $(,)?) $body:block
         )*) => {$(
-            pub(super) fn $name $(<$($gen: $bound),*>)? ($($arg: $ty),*) -> Cmd $body
+            pub(super) fn $name $(<$($gen: $bound),*>)? ($($arg: $ty),*) -> impl ToArgs $body
         )*};
     }
 
@@ -223,37 +236,47 @@ mod tests {
     #[test]
     fn builders_put_arguments_where_redis_wants_them() {
         let cases: Vec<(Cmd, &[&[u8]])> = vec![
-            (build::get("k"), &[b"GET", b"k"]),
-            (build::get(["a", "b"]), &[b"MGET", b"a", b"b"]),
-            (build::set_ex("k", "v", 10), &[b"SETEX", b"k", b"10", b"v"]),
-            (build::incr("n", 2), &[b"INCRBY", b"n", b"2"]),
-            (build::incr("n", 0.5), &[b"INCRBYFLOAT", b"n", b"0.5"]),
-            (build::hincr("h", "f", 1.5f32), &[b"HINCRBYFLOAT", b"h", b"f", b"1.5"]),
-            (build::hget("h", ["f", "g"]), &[b"HMGET", b"h", b"f", b"g"]),
-            (build::lpop("l", None), &[b"LPOP", b"l"]),
-            (build::lpop("l", NonZeroUsize::new(3)), &[b"LPOP", b"l", b"3"]),
-            (build::blpop("l", 0.25), &[b"BLPOP", b"l", b"0.25"]),
-            (build::zadd("z", "m", 1.5), &[b"ZADD", b"z", b"1.5", b"m"]),
-            (build::zincr("z", "m", 2), &[b"ZINCRBY", b"z", b"2", b"m"]),
-            (build::mset(&[("a", 1), ("b", 2)]), &[b"MSET", b"a", b"1", b"b", b"2"]),
-            (build::eval("return 1", ["k1", "k2"], 7), &[b"EVAL", b"return 1", b"2", b"k1", b"k2", b"7"]),
-            (build::xtrim("s", StreamMaxlen::Approx(10)), &[b"XTRIM", b"s", b"MAXLEN", b"~", b"10"]),
+            (into_cmd(build::get("k")), &[b"GET", b"k"]),
+            (into_cmd(build::get(["a", "b"])), &[b"MGET", b"a", b"b"]),
+            (into_cmd(build::set_ex("k", "v", 10)), &[b"SETEX", b"k", b"10", b"v"]),
+            (into_cmd(build::incr("n", 2)), &[b"INCRBY", b"n", b"2"]),
+            (into_cmd(build::incr("n", 0.5)), &[b"INCRBYFLOAT", b"n", b"0.5"]),
+            (into_cmd(build::hincr("h", "f", 1.5f32)), &[b"HINCRBYFLOAT", b"h", b"f", b"1.5"]),
+            (into_cmd(build::hget("h", ["f", "g"])), &[b"HMGET", b"h", b"f", b"g"]),
+            (into_cmd(build::lpop("l", None)), &[b"LPOP", b"l"]),
+            (into_cmd(build::lpop("l", NonZeroUsize::new(3))), &[b"LPOP", b"l", b"3"]),
+            (into_cmd(build::blpop("l", 0.25)), &[b"BLPOP", b"l", b"0.25"]),
+            (into_cmd(build::zadd("z", "m", 1.5)), &[b"ZADD", b"z", b"1.5", b"m"]),
+            (into_cmd(build::zincr("z", "m", 2)), &[b"ZINCRBY", b"z", b"2", b"m"]),
+            (into_cmd(build::mset(&[("a", 1), ("b", 2)])), &[b"MSET", b"a", b"1", b"b", b"2"]),
             (
-                build::set_options("k", "v", SetOptions::default().with_expiration(SetExpiry::KEEPTTL)),
+                into_cmd(build::eval("return 1", ["k1", "k2"], 7)),
+                &[b"EVAL", b"return 1", b"2", b"k1", b"k2", b"7"],
+            ),
+            (
+                into_cmd(build::xtrim("s", StreamMaxlen::Approx(10))),
+                &[b"XTRIM", b"s", b"MAXLEN", b"~", b"10"],
+            ),
+            (
+                into_cmd(build::set_options(
+                    "k",
+                    "v",
+                    SetOptions::default().with_expiration(SetExpiry::KEEPTTL),
+                )),
                 &[b"SET", b"k", b"v", b"KEEPTTL"],
             ),
             (
-                build::set_options(
+                into_cmd(build::set_options(
                     "k",
                     "v",
                     SetOptions::default()
                         .conditional_set(ExistenceCheck::XX)
                         .with_expiration(SetExpiry::PXAT(5)),
-                ),
+                )),
                 &[b"SET", b"k", b"v", b"XX", b"PXAT", b"5"],
             ),
-            (build::ping(), &[b"PING"]),
-            (build::client_getname(), &[b"CLIENT", b"GETNAME"]),
+            (into_cmd(build::ping()), &[b"PING"]),
+            (into_cmd(build::client_getname()), &[b"CLIENT", b"GETNAME"]),
             (scan_command(17, &match_tail("user:*")), &[b"SCAN", b"17", b"MATCH", b"user:*"]),
             (scan_command(0, &[]), &[b"SCAN", b"0"]),
         ];

@@ -6,20 +6,13 @@ use std::num::NonZeroUsize;
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::Frame;
 
+use super::queued::Queued;
 use super::{SetOptions, StreamMaxlen, build, list};
 use crate::TransactionOutcome;
-use crate::connection::Connection;
+use crate::connection::{Connection, server_error};
 use crate::error::{Error, ErrorKind, Result, ServerError};
 use crate::multiplexed::{MultiplexedConnection, each_reply};
-use crate::value::{Cmd, FromValue, ToArgs, Value, cmd};
-
-/// One queued command.
-#[derive(Debug, Clone)]
-struct Queued {
-    cmd: Cmd,
-    /// Whether its reply is left out of the results.
-    ignore: bool,
-}
+use crate::value::{Cmd, FromValue, ToArgs, Value};
 
 /// Commands sent in one write, their replies read back together: redis-rs's
 /// `redis::pipe()` and redis-py's `pipeline(transaction=...)`.
@@ -57,7 +50,7 @@ struct Queued {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Pipeline {
-    commands: Vec<Queued>,
+    commands: Queued,
     atomic: bool,
 }
 
@@ -74,7 +67,9 @@ macro_rules! pipeline_methods {
     )*) => {$(
         $(#[$attr])*
         pub fn $name $(<$($gen: $bound),*>)? (&mut self, $($arg: $ty),*) -> &mut Self {
-            self.add_command(build::$name($($arg),*))
+            // Written straight into the pipeline's buffer, with no `Cmd` in between.
+            self.commands.push(&build::$name($($arg),*));
+            self
         }
     )*};
 }
@@ -99,37 +94,27 @@ impl Pipeline {
 
     /// Starts a command named `name`; [`arg`](Self::arg) adds its arguments.
     pub fn cmd(&mut self, name: &str) -> &mut Self {
-        self.add_command(cmd(name))
+        self.commands.push(&name);
+        self
     }
 
     /// Adds the arguments of `arg` to the last command (or, in an empty pipeline, starts a
     /// command whose name is `arg`).
     pub fn arg<T: ToArgs>(&mut self, arg: T) -> &mut Self {
-        match self.commands.last_mut() {
-            Some(last) => {
-                last.cmd.arg(arg);
-            }
-            None => {
-                let mut command = Cmd::default();
-                command.arg(arg);
-                self.add_command(command);
-            }
-        }
+        self.commands.append_to_last(&arg);
         self
     }
 
     /// Queues `cmd`, a command built with [`cmd`](crate::cmd).
     pub fn add_command(&mut self, cmd: Cmd) -> &mut Self {
-        self.commands.push(Queued { cmd, ignore: false });
+        self.commands.push_cmd(&cmd);
         self
     }
 
     /// Leaves the last command's reply out of the results (it is still checked for an
     /// error).
     pub fn ignore(&mut self) -> &mut Self {
-        if let Some(last) = self.commands.last_mut() {
-            last.ignore = true;
-        }
+        self.commands.ignore_last();
         self
     }
 
@@ -140,7 +125,7 @@ impl Pipeline {
 
     /// Whether no command is queued.
     pub fn is_empty(&self) -> bool {
-        self.commands.is_empty()
+        self.commands.len() == 0
     }
 
     /// Removes every queued command (the pipeline stays atomic if it was).
@@ -160,17 +145,29 @@ impl Pipeline {
     /// [`query`](Self::query) on the multiplexed connection. An atomic pipeline goes out
     /// as one batch, MULTI to EXEC, so other tasks' requests cannot land inside it.
     pub async fn query_async<T: FromValue>(&self, conn: &MultiplexedConnection) -> Result<T> {
-        into_result(self.execute_async(conn).await?)
-    }
-
-    /// The commands, to send as they are.
-    fn cmds(&self) -> Vec<&Cmd> {
-        self.commands.iter().map(|q| &q.cmd).collect()
+        if self.atomic || self.commands.any_ignored() {
+            return into_result(self.execute_async(conn).await?);
+        }
+        // Every reply is kept: they convert straight from the frames received, as one
+        // array, with no owned values in between.
+        let raw = conn.batch(&self.commands.commands(), None).await?;
+        if let Some(array) = raw.as_array() {
+            if raw.may_hold_error()
+                && let Some(items) = array.as_aggregate()
+                && let Some(error) = items.iter().find_map(|f| server_error(&f))
+            {
+                return Err(error);
+            }
+            return T::from_frame(&array).map_err(Error::from);
+        }
+        let mut replies = Replies::new(&self.commands);
+        each_reply(&raw, |index, frame| replies.take(index, &frame))?;
+        into_result(replies.finish().map(Some)?)
     }
 
     /// Sends the pipeline: the replies not ignored, or `None` on a `WATCH` conflict.
     pub(super) fn execute(&self, conn: &mut Connection) -> Result<Option<Vec<Value>>> {
-        let commands = self.cmds();
+        let commands = self.commands.commands();
         let mut replies = Replies::new(&self.commands);
         if !self.atomic {
             conn.pipeline_args(&commands, |index, frame| replies.take(index, &frame))?;
@@ -184,7 +181,7 @@ impl Pipeline {
 
     /// [`execute`](Self::execute) on the multiplexed connection.
     async fn execute_async(&self, conn: &MultiplexedConnection) -> Result<Option<Vec<Value>>> {
-        let commands = self.cmds();
+        let commands = self.commands.commands();
         let mut replies = Replies::new(&self.commands);
         if !self.atomic {
             let raw = conn.batch(&commands, None).await?;
@@ -207,14 +204,14 @@ fn into_result<T: FromValue>(replies: Option<Vec<Value>>) -> Result<T> {
 
 /// Collects a pipeline's replies: owned copies of those not ignored, and the first error.
 struct Replies<'p> {
-    commands: &'p [Queued],
+    commands: &'p Queued,
     values: Vec<Value>,
     error: Option<ServerError>,
 }
 
 impl<'p> Replies<'p> {
-    fn new(commands: &'p [Queued]) -> Self {
-        let kept = commands.iter().filter(|q| !q.ignore).count();
+    fn new(commands: &'p Queued) -> Self {
+        let kept = (0..commands.len()).filter(|&i| !commands.is_ignored(i)).count();
         Self { commands, values: Vec::with_capacity(kept), error: None }
     }
 
@@ -224,7 +221,7 @@ impl<'p> Replies<'p> {
             self.error.get_or_insert_with(|| ServerError::new(text));
             return;
         }
-        if self.commands.get(index).is_some_and(|q| !q.ignore) {
+        if index < self.commands.len() && !self.commands.is_ignored(index) {
             self.values.push(Value::from_frame(frame));
         }
     }

@@ -5,7 +5,8 @@
 //! Writes are gathered: while a written request waits for its replies (and nothing begun
 //! is left half written), newly queued requests wait and go out together once the replies
 //! are in, so many concurrent callers share few writes, and a request given up before it
-//! is written is never written.
+//! is written is never written. A request that finds nothing in flight is written by its
+//! caller at once ([`super::write`]); the task writes the gathered ones.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,45 +14,37 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, ReadBuf};
 use tokio::time::Sleep;
 
-use super::state::{Cause, Shared};
+use super::state::{Cause, Shared, State};
+use super::write::{Wrote, write_out};
 use crate::error::{ErrorKind, failure_kind};
 
 /// Bytes read from the socket at once.
 const READ_CHUNK: usize = 64 * 1024;
-/// Bytes handed to one socket write at most.
-const WRITE_CHUNK: usize = 256 * 1024;
 
 /// The task: a future that runs until the connection dies or every handle is gone.
-pub(super) struct Io<Rd, Wr> {
+pub(super) struct Io<Rd> {
     reader: Rd,
-    writer: Wr,
     shared: Arc<Shared>,
     read_buf: Box<[u8]>,
-    write_buf: Vec<u8>,
     /// How long the socket may refuse bytes before the connection is given up.
     write_timeout: Duration,
     /// Armed while the socket refuses bytes.
     deadline: Option<Pin<Box<Sleep>>>,
-    /// Whether a flush is due (written bytes may sit in a TLS buffer).
-    flush: bool,
     /// Wakers to wake once the lock is released.
     wake: Vec<Waker>,
 }
 
-impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
-    pub(super) fn new(reader: Rd, writer: Wr, shared: Arc<Shared>, write_timeout: Duration) -> Self {
+impl<Rd: AsyncRead + Unpin> Io<Rd> {
+    pub(super) fn new(reader: Rd, shared: Arc<Shared>, write_timeout: Duration) -> Self {
         Io {
             reader,
-            writer,
             shared,
             read_buf: vec![0; READ_CHUNK].into_boxed_slice(),
-            write_buf: Vec::with_capacity(16 * 1024),
             write_timeout,
             deadline: None,
-            flush: false,
             wake: Vec::new(),
         }
     }
@@ -104,119 +97,74 @@ impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Io<Rd, Wr> {
             }
         }
     }
-
-    /// Writes what the engine hands out, unless it may wait, until the socket takes no
-    /// more. `Ready(true)` when the connection died or the task is to end; `Pending` when
-    /// the socket refused bytes (it wakes the task), `Ready(false)` when there is nothing
-    /// to write now.
-    fn write(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
-        loop {
-            {
-                let mut state = self.shared.lock();
-                if state.dead.is_some() {
-                    return Poll::Ready(true);
-                }
-                if !state.engine.wants_to_transmit() || state.engine.may_hold_writes() {
-                    if state.handles == 0 && state.engine.is_idle() {
-                        return Poll::Ready(true);
-                    }
-                    break;
-                }
-                let bytes = state.engine.transmit_at_most(WRITE_CHUNK);
-                self.write_buf.clear();
-                self.write_buf.extend_from_slice(bytes);
-            }
-            let written = Pin::new(&mut self.writer).poll_write(cx, &self.write_buf);
-            let mut state = self.shared.lock();
-            match written {
-                Poll::Ready(Ok(0)) => {
-                    state.engine.sent(0);
-                    drop(state);
-                    let _ = self.die(Arc::new(|| ErrorKind::Closed));
-                    return Poll::Ready(true);
-                }
-                Poll::Ready(Ok(n)) => {
-                    state.engine.sent(n);
-                    if !state.engine.wants_to_transmit() {
-                        state.room_made(&mut self.wake);
-                    }
-                    // Requests the server does not answer are done once written.
-                    if let Some(failure) = state.process(&mut self.wake) {
-                        drop(state);
-                        let _ = self.die(Arc::new(move || failure_kind(failure)));
-                        return Poll::Ready(true);
-                    }
-                    drop(state);
-                    self.wake_all();
-                    self.deadline = None;
-                    self.flush = true;
-                }
-                Poll::Ready(Err(e)) => {
-                    state.engine.sent(0);
-                    drop(state);
-                    let _ = self.die(Arc::new(crate::tls::io_failure(&e, "write failed")));
-                    return Poll::Ready(true);
-                }
-                Poll::Pending => {
-                    // Nothing was written: the requests in the chunk can still be taken back.
-                    state.engine.sent(0);
-                    drop(state);
-                    if self.deadline.is_none() {
-                        self.deadline = Some(Box::pin(tokio::time::sleep(self.write_timeout)));
-                    }
-                    return Poll::Pending;
-                }
-            }
-        }
-        if self.flush {
-            match Pin::new(&mut self.writer).poll_flush(cx) {
-                Poll::Ready(Ok(())) => self.flush = false,
-                Poll::Ready(Err(e)) => {
-                    let _ = self.die(Arc::new(crate::tls::io_failure(&e, "write failed")));
-                    return Poll::Ready(true);
-                }
-                Poll::Pending => return Poll::Pending,
-            }
-        }
-        Poll::Ready(false)
-    }
 }
 
-impl<Rd: AsyncRead + Unpin, Wr: AsyncWrite + Unpin> Future for Io<Rd, Wr> {
+impl<Rd: AsyncRead + Unpin> Future for Io<Rd> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         loop {
-            // One pass: read until the socket has nothing more (which also registers for
-            // the next bytes), then write what may go. Each of them wakes the task when
-            // it can go on; a caller that queues a request wakes it too.
+            // Read until the socket has nothing more (which also registers for the next
+            // bytes), then write what may go. Each wakes the task when it can go on; a
+            // caller whose request the socket refused wakes it too.
             if this.read(cx).is_ready() {
                 return Poll::Ready(());
             }
-            let blocked = match this.write(cx) {
-                Poll::Ready(true) => {
-                    let _ = Pin::new(&mut this.writer).poll_shutdown(cx);
-                    return Poll::Ready(());
+            let mut state = this.shared.lock();
+            if state.dead.is_some() {
+                return Poll::Ready(());
+            }
+            let State { engine, writer, flush, .. } = &mut *state;
+            let wrote = write_out(engine, writer, flush, cx);
+            match wrote {
+                Wrote::Done => {
+                    state.write_blocked = false;
+                    this.deadline = None;
+                    if !state.engine.wants_to_transmit() {
+                        state.room_made(&mut this.wake);
+                    }
                 }
-                Poll::Ready(false) => false,
-                Poll::Pending => true,
-            };
+                Wrote::Blocked => {
+                    state.write_blocked = true;
+                    if this.deadline.is_none() {
+                        this.deadline = Some(Box::pin(tokio::time::sleep(this.write_timeout)));
+                    }
+                }
+                Wrote::Failed(e) => {
+                    drop(state);
+                    return this.die(Arc::new(crate::tls::io_failure(&e, "write failed")));
+                }
+            }
+            // Requests the server does not answer are done once written.
+            if let Some(failure) = state.process(&mut this.wake) {
+                drop(state);
+                return this.die(Arc::new(move || failure_kind(failure)));
+            }
+            if state.handles == 0 && state.engine.is_idle() {
+                let _ = tokio::io::AsyncWrite::poll_shutdown(Pin::new(&mut state.writer), cx);
+                return Poll::Ready(());
+            }
+            let blocked = state.write_blocked;
+            if !blocked && state.engine.wants_to_transmit() && !state.engine.may_hold_writes() {
+                drop(state);
+                this.wake_all();
+                continue;
+            }
             if let Some(deadline) = this.deadline.as_mut()
                 && deadline.as_mut().poll(cx).is_ready()
             {
+                drop(state);
                 return this.die(Arc::new(|| ErrorKind::Timeout));
             }
-            // Sleep until the socket or a caller wakes the task. Under the lock, so a
-            // request queued after the write step above finds the waker.
-            let mut state = this.shared.lock();
-            if !blocked && state.engine.wants_to_transmit() && !state.engine.may_hold_writes() {
-                continue;
+            // Sleep until the socket or a caller wakes the task: under the lock, so a
+            // caller that queues next finds the waker.
+            match &state.io {
+                Some(io) if io.will_wake(cx.waker()) => {}
+                _ => state.io = Some(cx.waker().clone()),
             }
-            if state.handles == 0 && state.engine.is_idle() {
-                return Poll::Ready(());
-            }
-            state.io = Some(cx.waker().clone());
+            drop(state);
+            this.wake_all();
             return Poll::Pending;
         }
     }

@@ -11,6 +11,7 @@
 
 mod io;
 mod state;
+mod write;
 
 use std::future::poll_fn;
 use std::sync::Arc;
@@ -171,9 +172,9 @@ impl MultiplexedConnection {
             Growable::new(config.write_buffer_size, MAX_REQUEST),
             Slots::with_capacity(64),
         );
-        let shared = Arc::new(Shared::new(engine, push));
+        let shared = Arc::new(Shared::new(engine, Box::new(writer), push));
         let write_timeout = config.socket_timeout.unwrap_or(DEFAULT_WRITE_TIMEOUT);
-        tokio::spawn(io::Io::new(reader, writer, shared.clone(), write_timeout));
+        tokio::spawn(io::Io::new(reader, shared.clone(), write_timeout));
         MultiplexedConnection { shared, timeout: config.socket_timeout }
     }
 

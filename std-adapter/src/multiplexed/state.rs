@@ -5,11 +5,12 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-use ferrodis_core::conn::engine::{Engine, Event, Failure, QueueError, Token};
+use ferrodis_core::conn::engine::{Engine, Event, Failure, Head, QueueError, Token};
 use ferrodis_core::error::Delivery;
-use ferrodis_core::resp::{DetachedFrame, Frame};
+use ferrodis_core::resp::{Aggregate, DetachedFrame, Frame};
 use smallvec::SmallVec;
 
+use super::write::{Writer, Wrote, write_out};
 use crate::buffer::{Growable, Slots};
 use crate::error::{Error, ErrorKind};
 
@@ -32,10 +33,14 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    pub(super) fn new(engine: ConnEngine, push: Option<PushCallback>) -> Shared {
+    pub(super) fn new(engine: ConnEngine, writer: Writer, push: Option<PushCallback>) -> Shared {
         Shared {
             state: Mutex::new(State {
                 engine,
+                writer,
+                flush: false,
+                write_blocked: false,
+                woken: 0,
                 waiters: VecDeque::new(),
                 base: 0,
                 io: None,
@@ -55,6 +60,16 @@ impl Shared {
 /// The engine and the waiters.
 pub(super) struct State {
     pub(super) engine: ConnEngine,
+    /// The socket's write half.
+    pub(super) writer: Writer,
+    /// Whether written bytes may wait in a buffer of the writer (TLS) for a flush.
+    pub(super) flush: bool,
+    /// Whether the socket refused bytes: the I/O task writes until it takes them again.
+    pub(super) write_blocked: bool,
+    /// Callers woken by the last replies that have not queued again yet: while some are
+    /// on their way, a caller leaves the write to the last of them (or the I/O task), so
+    /// their requests go out together.
+    woken: usize,
     /// One per outstanding request: `waiters[token - base]`.
     waiters: VecDeque<Waiter>,
     base: u64,
@@ -91,28 +106,35 @@ enum Status {
     Gone,
 }
 
-/// The replies of one request, copied out of the read buffer: their bytes, and each
-/// reply as positions in them (or the size of one too large to keep).
+/// The replies of one request, copied out of the read buffer as they were received,
+/// back to back, and each reply as positions in them (or the size of one too large to
+/// keep).
 #[derive(Debug, Default)]
 pub(crate) struct Replies {
-    /// Inline for a small reply: no allocation for it.
+    /// Inline for small replies: no allocation for them.
     bytes: SmallVec<[u8; 48]>,
     first: Option<Result<DetachedFrame, usize>>,
     more: Vec<Result<DetachedFrame, usize>>,
+    /// Replies kept (not too large).
+    kept: usize,
+    /// Whether a reply kept is an error, or starts with an attribute that may annotate one.
+    maybe_error: bool,
 }
 
 impl Replies {
-    /// Takes in a reply (or the size of one that was too large).
-    fn push(&mut self, reply: Result<&Frame<'_>, usize>) {
-        let reply = reply.map(|frame| {
-            let (detached, bytes) = DetachedFrame::split(frame);
+    /// Takes in a reply, `raw` being its frame as received (or the size of one that was
+    /// too large).
+    fn push(&mut self, reply: Result<(DetachedFrame, &[u8]), usize>) {
+        let reply = reply.map(|(detached, raw)| {
             let at = self.bytes.len();
-            if at == 0 && self.first.is_none() && bytes.len() > self.bytes.inline_size() {
+            self.maybe_error |= matches!(raw.first(), Some(b'-' | b'!' | b'|'));
+            if at == 0 && raw.len() > self.bytes.inline_size() {
                 // A single large reply's one allocation, exactly its size.
-                self.bytes = SmallVec::from_vec(bytes.to_vec());
+                self.bytes = SmallVec::from_vec(raw.to_vec());
             } else {
-                self.bytes.extend_from_slice(bytes);
+                self.bytes.extend_from_slice(raw);
             }
+            self.kept += 1;
             detached.shifted(at)
         });
         if self.first.is_none() {
@@ -122,9 +144,21 @@ impl Replies {
         }
     }
 
+    /// Whether a reply may be an error: when not, looking for one is skipped.
+    pub(crate) fn may_hold_error(&self) -> bool {
+        self.maybe_error
+    }
+
     /// The replies in order: each a frame, or the size of one too large to keep.
     pub(crate) fn iter(&self) -> impl Iterator<Item = Result<Frame<'_>, usize>> + '_ {
         self.first.iter().chain(&self.more).map(|f| f.map(|d| d.attach(&self.bytes)))
+    }
+
+    /// Every reply as one array (for a pipeline's conversion), unless one was too large
+    /// to keep.
+    pub(crate) fn as_array(&self) -> Option<Frame<'_>> {
+        let all = usize::from(self.first.is_some()) + self.more.len();
+        (self.kept == all).then(|| Frame::Array(Aggregate::from_encoded(&self.bytes, self.kept)))
     }
 
     /// The last reply (the only one, but for a subscription command, which is answered
@@ -163,8 +197,21 @@ impl State {
                     replies: Replies::default(),
                     error: None,
                 });
-                if let Some(io) = self.io.take() {
-                    io.wake();
+                // Nothing in flight and no other caller on its way: the caller writes what is
+                // queued itself. Otherwise, or when the socket refuses bytes or fails, the
+                // I/O task is woken to write (or to find out).
+                self.woken = self.woken.saturating_sub(1);
+                let handed_on = self.write_blocked
+                    || self.woken > 0
+                    || !matches!(
+                        write_out(&mut self.engine, &mut self.writer, &mut self.flush, cx),
+                        Wrote::Done
+                    );
+                if handed_on {
+                    self.write_blocked = true;
+                    if let Some(io) = self.io.take() {
+                        io.wake();
+                    }
                 }
                 Poll::Ready(Ok(token))
             }
@@ -186,7 +233,8 @@ impl State {
         token: Token,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Replies, Error>> {
-        let Some(waiter) = self.waiter(token) else {
+        let at = token.get().checked_sub(self.base).and_then(|at| usize::try_from(at).ok());
+        let Some(waiter) = at.and_then(|at| self.waiters.get_mut(at)) else {
             return Poll::Ready(Err(Error::new(ErrorKind::Broken, Delivery::Unknown)));
         };
         match waiter.status {
@@ -196,6 +244,16 @@ impl State {
                     _ => waiter.waker = Some(cx.waker().clone()),
                 }
                 Poll::Pending
+            }
+            Status::Done if at == Some(0) => {
+                // The oldest (at depth 1, the only) request: taken out whole, moved once.
+                let Some(waiter) = self.waiters.pop_front() else { unreachable!() };
+                self.base += 1;
+                self.trim();
+                Poll::Ready(match waiter.error {
+                    Some(e) => Err(*e),
+                    None => Ok(waiter.replies),
+                })
             }
             Status::Done => {
                 waiter.status = Status::Gone;
@@ -259,25 +317,25 @@ impl State {
         let State { engine, waiters, base, push, .. } = self;
         let mut failed = None;
         let mut finished = false;
-        while let Some(event) = engine.poll() {
-            let (token, last, reply) = match event {
-                Event::Reply { token, last, frame, .. } => (token, last, Ok(frame)),
-                Event::TooLarge { token, last, needed, .. } => (token, last, Err(needed)),
-                Event::Push(frame) => {
-                    if let Some(push) = push.as_mut() {
+        while let Some(head) = engine.poll_head() {
+            let (token, last, too_large) = match head {
+                Head::Reply { token, last, .. } => (token, last, None),
+                Head::TooLarge { token, last, needed, .. } => (token, last, Some(needed)),
+                Head::Push => {
+                    if let (Some(push), Some(Event::Push(frame))) = (push.as_mut(), engine.current()) {
                         push(frame);
                     }
                     continue;
                 }
-                Event::Dropped { token } => {
+                Head::Dropped { token } => {
                     if let Some(w) = index(waiters, *base, token) {
                         w.status = Status::Gone;
                         finished = true;
                     }
                     continue;
                 }
-                Event::Unanswered { token } => (token, true, Ok(Frame::Null)),
-                Event::Failed(failure) => {
+                Head::Unanswered { token } => (token, true, Some(0)),
+                Head::Failed(failure) => {
                     failed = Some(failure);
                     break;
                 }
@@ -285,7 +343,11 @@ impl State {
             };
             let Some(waiter) = index(waiters, *base, token) else { continue };
             if waiter.status == Status::Pending {
-                waiter.replies.push(reply.as_ref().map_err(|n| *n));
+                match (too_large, engine.current_reply()) {
+                    (None, Some(reply)) => waiter.replies.push(Ok(reply)),
+                    (Some(needed), _) if needed > 0 => waiter.replies.push(Err(needed)),
+                    _ => {}
+                }
                 if last {
                     waiter.status = Status::Done;
                     finished = true;
@@ -295,6 +357,7 @@ impl State {
                 }
             }
         }
+        self.woken += wake.len();
         if finished {
             self.trim();
             if !self.room.is_empty() && self.engine.outstanding() < MAX_OUTSTANDING {

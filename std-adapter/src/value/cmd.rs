@@ -2,8 +2,8 @@
 
 use std::fmt;
 
+use super::inline::Inline;
 use ferrodis_core::resp::Arg;
-use smallvec::SmallVec;
 
 use super::to_args::{ArgSink, ToArgs, extend_with_arg};
 
@@ -35,9 +35,9 @@ use super::to_args::{ArgSink, ToArgs, extend_with_arg};
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Cmd {
     /// Every argument's bytes, back to back (inline for a small command).
-    buf: SmallVec<[u8; INLINE_BYTES]>,
+    buf: Inline<u8, INLINE_BYTES>,
     /// Where each argument ends in `buf`.
-    ends: SmallVec<[u32; INLINE_ARGS]>,
+    ends: Inline<u32, INLINE_ARGS>,
 }
 
 /// Bytes of arguments a command keeps without allocating.

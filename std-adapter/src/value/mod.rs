@@ -32,6 +32,7 @@ mod cmd;
 mod collections;
 mod error;
 mod from_value;
+mod inline;
 mod owned;
 mod to_args;
 
@@ -39,6 +40,7 @@ pub use cmd::{Cmd, cmd};
 pub use error::{ConversionError, ConversionErrorKind};
 pub use from_value::FromValue;
 pub use owned::Value;
+pub(crate) use to_args::extend_with_arg;
 pub use to_args::{ArgSink, ToArgs};
 
 #[cfg(test)]

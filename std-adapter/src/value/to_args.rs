@@ -41,7 +41,7 @@ pub trait ArgSink {
 /// Appends the bytes an argument puts on the wire to `out`: its own bytes, or the decimal
 /// text of a number exactly as the core encoder writes it.
 #[inline]
-pub(super) fn extend_with_arg<B: Extend<u8> + ExtendFromSlice>(out: &mut B, arg: Arg<'_>) {
+pub(crate) fn extend_with_arg<B: ExtendFromSlice>(out: &mut B, arg: Arg<'_>) {
     match arg {
         Arg::Bytes(bytes) => out.extend_slice(bytes),
         Arg::Int(n) => out.extend_slice(itoa::Buffer::new().format(n).as_bytes()),
@@ -51,7 +51,7 @@ pub(super) fn extend_with_arg<B: Extend<u8> + ExtendFromSlice>(out: &mut B, arg:
 }
 
 /// A byte buffer that takes slices.
-pub(super) trait ExtendFromSlice {
+pub(crate) trait ExtendFromSlice {
     fn extend_slice(&mut self, bytes: &[u8]);
 }
 
@@ -61,7 +61,7 @@ impl ExtendFromSlice for Vec<u8> {
     }
 }
 
-impl<const N: usize> ExtendFromSlice for smallvec::SmallVec<[u8; N]> {
+impl<const N: usize> ExtendFromSlice for super::inline::Inline<u8, N> {
     fn extend_slice(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }

@@ -72,6 +72,26 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         })
     }
 
+    /// The current event's reply, when it is one, as a [`DetachedFrame`] positioned in the
+    /// bytes it was received as ([`current_bytes`](Self::current_bytes)): what a driver
+    /// copies to hand the reply on, without attaching it first.
+    pub fn current_reply(&self) -> Option<(DetachedFrame, &[u8])> {
+        match self.current {
+            Some(Current::Reply { frame, .. }) => Some((frame, self.current_bytes())),
+            _ => None,
+        }
+    }
+
+    /// The bytes the current event ([`current`](Self::current)) takes from the read buffer:
+    /// for a reply, the frame as it was received (attributes before it included), to keep
+    /// it whole elsewhere.
+    pub fn current_bytes(&self) -> &[u8] {
+        match self.current {
+            Some(_) => self.rx.data().get(..self.rx.release).unwrap_or_default(),
+            None => &[],
+        }
+    }
+
     /// The event the last [`poll`](Self::poll) or [`poll_head`](Self::poll_head) returned,
     /// again. `None` once anything else was called.
     pub fn current(&self) -> Option<Event<'_>> {
