@@ -152,9 +152,9 @@ impl Connection {
     }
 
     /// [`pipeline_with`](Self::pipeline_with) for any [`CommandArgs`].
-    pub(crate) fn pipeline_args<C: CommandArgs>(
+    pub(crate) fn pipeline_args<C: CommandArgs + ?Sized>(
         &mut self,
-        commands: &[C],
+        commands: &[&C],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<()> {
         self.inner.pipeline(commands, on_reply).map_err(|e| self.fail(e))
@@ -170,9 +170,9 @@ impl Connection {
     }
 
     /// [`transaction_with`](Self::transaction_with) for any [`CommandArgs`].
-    pub(crate) fn transaction_args<C: CommandArgs>(
+    pub(crate) fn transaction_args<C: CommandArgs + ?Sized>(
         &mut self,
-        commands: &[C],
+        commands: &[&C],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<TransactionOutcome> {
         self.inner.transaction(commands, on_reply).map_err(|e| self.fail(e))

@@ -226,9 +226,9 @@ macro_rules! drive_methods {
         ///
         /// Commands that change what later commands are answered with (subscriptions,
         /// `MONITOR`, `CLIENT REPLY`, `RESET`, `HELLO`) are refused before anything is sent.
-        pub $($async_)? fn pipeline<C: CommandArgs>(
+        pub $($async_)? fn pipeline<C: CommandArgs + ?Sized>(
             &mut self,
-            commands: &[C],
+            commands: &[&C],
             mut on_reply: impl FnMut(usize, Frame<'_>),
         ) -> Result<(), Error<T::Error>> {
             if commands.is_empty() {
@@ -258,9 +258,9 @@ macro_rules! drive_methods {
         /// command's reply (an error reply as its frame) goes to `on_reply`. A watched key
         /// that changed gives [`TransactionOutcome::WatchConflict`]; a command the server
         /// refused to queue makes the whole transaction fail with its `EXECABORT` error.
-        pub $($async_)? fn transaction<C: CommandArgs>(
+        pub $($async_)? fn transaction<C: CommandArgs + ?Sized>(
             &mut self,
-            commands: &[C],
+            commands: &[&C],
             mut on_reply: impl FnMut(usize, Frame<'_>),
         ) -> Result<TransactionOutcome, Error<T::Error>> {
             self.begin()?;
@@ -420,23 +420,23 @@ macro_rules! drive_methods {
 
         /// Queues `commands` as one batch (wrapped in `around`, for MULTI/EXEC) and writes
         /// it. Every command is checked first, so a refused one sends nothing.
-        $($async_)? fn batch<C: CommandArgs>(
+        $($async_)? fn batch<C: CommandArgs + ?Sized>(
             &mut self,
             around: Option<(&[Arg<'_>], &[Arg<'_>])>,
-            commands: &[C],
+            commands: &[&C],
         ) -> Result<Token, Error<T::Error>> {
             for command in commands {
                 if command.arg_count() == 0 {
                     return Err(Error::new(ErrorKind::Encode(crate::error::EncodeError::EmptyCommand), Delivery::NotSent));
                 }
-                batchable(command).map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
+                batchable(*command).map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
             }
             let token = self.open(Batch::Plain) $($await_)* ?;
             if let Some((before, _)) = around {
                 self.push_command(before) $($await_)* ?;
             }
             for command in commands {
-                self.push_command(command) $($await_)* ?;
+                self.push_command(*command) $($await_)* ?;
             }
             if let Some((_, after)) = around {
                 self.push_command(after) $($await_)* ?;

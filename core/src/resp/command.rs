@@ -219,12 +219,15 @@ pub(crate) fn command<O: Output, C: CommandArgs + ?Sized>(out: &mut O, args: &C)
     out.put(digits.format(count).as_bytes())?;
     out.put(b"\r\n")?;
     for index in 0..count {
-        match args.arg(index) {
-            Arg::Bytes(b) => bulk(out, b)?,
-            Arg::Int(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
-            Arg::Uint(n) => bulk(out, itoa::Buffer::new().format(n).as_bytes())?,
-            Arg::Float(f) => bulk(out, f.text())?,
-        }
+        let arg = args.arg(index);
+        let mut digits = itoa::Buffer::new();
+        let bytes = match &arg {
+            Arg::Bytes(b) => *b,
+            Arg::Int(n) => digits.format(*n).as_bytes(),
+            Arg::Uint(n) => digits.format(*n).as_bytes(),
+            Arg::Float(f) => f.text(),
+        };
+        bulk(out, bytes)?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::Frame;
 
-use super::queued::Queued;
+use super::queued::{Queued, QueuedCommand};
 use super::{SetOptions, StreamMaxlen, build, list};
 use crate::TransactionOutcome;
 use crate::connection::{Connection, server_error};
@@ -167,7 +167,9 @@ impl Pipeline {
 
     /// Sends the pipeline: the replies not ignored, or `None` on a `WATCH` conflict.
     pub(super) fn execute(&self, conn: &mut Connection) -> Result<Option<Vec<Value>>> {
-        let commands = self.commands.commands();
+        let queued = self.commands.commands();
+        // The blocking shell takes references (the one form core's drivers are built for).
+        let commands: Vec<&QueuedCommand<'_>> = queued.iter().collect();
         let mut replies = Replies::new(&self.commands);
         if !self.atomic {
             conn.pipeline_args(&commands, |index, frame| replies.take(index, &frame))?;

@@ -18,9 +18,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use ferrodis_core::conn::engine::{
-    Engine, Expect, QueueError, Refusal, Token, batchable_when_shared, refused_when_shared,
-};
+use ferrodis_core::conn::engine::{Engine, Expect, QueueError, Token, batchable_when_shared};
 use ferrodis_core::conn::{HandshakeCheck, TransactionOutcome, TransactionReply, Verdict, transaction_reply};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
@@ -167,11 +165,14 @@ impl MultiplexedConnection {
         R: AsyncRead + Unpin + Send + 'static,
         W: AsyncWrite + Unpin + Send + 'static,
     {
-        let engine: ConnEngine = Engine::with_slots(
+        let mut engine: ConnEngine = Engine::with_slots(
             Growable::new(config.read_buffer_size, config.max_reply_size),
             Growable::new(config.write_buffer_size, MAX_REQUEST),
             Slots::with_capacity(64),
         );
+        // Every handle's requests go through it: commands that change the connection's
+        // state for the requests after them are refused.
+        engine.set_shared(true);
         let shared = Arc::new(Shared::new(engine, Box::new(writer), push));
         let write_timeout = config.socket_timeout.unwrap_or(DEFAULT_WRITE_TIMEOUT);
         tokio::spawn(io::Io::new(reader, shared.clone(), write_timeout));
@@ -257,14 +258,7 @@ impl MultiplexedConnection {
         args: &C,
         f: impl FnOnce(Frame<'_>) -> R,
     ) -> Result<R> {
-        let replies = self
-            .roundtrip(&mut |engine| {
-                if refused_when_shared(args, engine.protocol()) {
-                    return Err(QueueError::Refused(Refusal::Shared));
-                }
-                engine.queue(args, Expect::Replies)
-            })
-            .await?;
+        let replies = self.roundtrip(&mut |engine| engine.queue(args, Expect::Replies)).await?;
         match replies.last() {
             Ok(frame) => match server_error(&frame) {
                 Some(e) => Err(e),

@@ -119,6 +119,8 @@ pub struct Engine<R, W, S = [Slot; DEFAULT_SLOTS]> {
     reading: Reading,
     /// The event [`Engine::poll`] returned last, for [`Engine::current`].
     current: Option<Current>,
+    /// Whether several callers share the connection ([`Engine::set_shared`]).
+    shared: bool,
 }
 
 /// How the bytes at the front of the read buffer are read.
@@ -175,6 +177,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             failure_reported: false,
             reading: Reading::Frames,
             current: None,
+            shared: false,
         }
     }
 
@@ -186,6 +189,19 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
     /// The decoder in use.
     pub fn decoder(&self) -> &Decoder {
         &self.decoder
+    }
+
+    /// Says whether several callers share the connection (a multiplexed connection). A
+    /// shared engine's [`queue`](Self::queue) also refuses, with [`Refusal::Shared`], the
+    /// commands that change the connection's state for every request after them:
+    /// `MONITOR`, `CLIENT REPLY`, `RESET`, `HELLO`, `MULTI`/`EXEC`/`DISCARD`,
+    /// `WATCH`/`UNWATCH`, `SELECT`, `AUTH`, `QUIT`, `SYNC`/`PSYNC`, and on RESP2 (where a
+    /// subscribed connection runs nothing else) the subscription commands. On RESP3,
+    /// subscriptions are fine: confirmations and messages are push frames. Batches are
+    /// checked beforehand with [`batchable_when_shared`]. [`reset`](Self::reset) keeps the
+    /// setting.
+    pub fn set_shared(&mut self, shared: bool) {
+        self.shared = shared;
     }
 
     // ---- Queueing ----------------------------------------------------------------------
@@ -210,6 +226,9 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
     ) -> Result<Token, QueueError> {
         self.ready()?;
         let kind = Command::of(command);
+        if self.shared && self.refused_when_shared(kind, command) {
+            return Err(QueueError::Refused(Refusal::Shared));
+        }
         // Most commands: one reply, nothing about the mode changes.
         let ordinary = kind == Command::Plain && self.mode == Mode::default();
         if !ordinary {
@@ -441,6 +460,16 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             _ => return Ok(()),
         };
         Err(QueueError::Refused(refusal))
+    }
+
+    /// Whether a shared engine refuses `command`, of kind `kind` (see
+    /// [`set_shared`](Self::set_shared)).
+    fn refused_when_shared<C: CommandArgs + ?Sized>(&self, kind: Command, command: &C) -> bool {
+        match kind {
+            Command::Subscribe(..) | Command::Unsubscribe(..) => !self.resp3,
+            Command::Plain => shared_state_name(command),
+            _ => true,
+        }
     }
 
     /// The stream position where the next queued byte goes.
@@ -744,28 +773,14 @@ pub fn batchable<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
 }
 
 /// Whether `command` can go in a batch ([`batchable`]) on a connection shared by several
-/// callers ([`refused_when_shared`]), in one look at it: the check a shared connection's
-/// pipeline makes of each command.
+/// callers (what a shared engine refuses, [`Engine::set_shared`]), in one look at it: the
+/// check a shared connection's pipeline makes of each command.
 pub fn batchable_when_shared<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
     match Command::of(command) {
         Command::Plain if !shared_state_name(command) => Ok(()),
         Command::Plain | Command::Multi | Command::EndMulti => Err(Refusal::Shared),
         Command::Replication => Err(Refusal::Replication),
         _ => Err(Refusal::NotInBatch),
-    }
-}
-
-/// Whether a connection shared by several callers must refuse `command`
-/// ([`Refusal::Shared`]) because it changes the connection's state for every request after
-/// it: `MONITOR`, `CLIENT REPLY`, `RESET`, `HELLO`, `MULTI`/`EXEC`/`DISCARD`,
-/// `WATCH`/`UNWATCH`, `SELECT`, `AUTH`, `QUIT`, `SYNC`/`PSYNC`, and on RESP2 (where a
-/// subscribed connection runs nothing else) the subscription commands. On RESP3,
-/// subscriptions are fine: confirmations and messages are push frames.
-pub fn refused_when_shared<C: CommandArgs + ?Sized>(command: &C, protocol: Protocol) -> bool {
-    match Command::of(command) {
-        Command::Subscribe(..) | Command::Unsubscribe(..) => protocol == Protocol::Resp2,
-        Command::Plain => shared_state_name(command),
-        _ => true,
     }
 }
 

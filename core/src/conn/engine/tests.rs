@@ -499,6 +499,43 @@ fn a_reply_nobody_is_owed_breaks_the_connection() {
 }
 
 #[test]
+fn a_shared_engine_refuses_what_changes_the_connection_for_everyone() {
+    let args = |words: &[&'static str]| words.iter().map(|w| Arg::from(*w)).collect::<Vec<_>>();
+    let shared_state: &[&[&str]] = &[
+        &["WATCH", "k"],
+        &["unwatch"],
+        &["MULTI"],
+        &["EXEC"],
+        &["SELECT", "1"],
+        &["AUTH", "pw"],
+        &["QUIT"],
+        &["CLIENT", "REPLY", "OFF"],
+        &["MONITOR"],
+        &["RESET"],
+        &["HELLO", "3"],
+        &["SUBSCRIBE", "a"],
+        &["PSYNC", "?", "-1"],
+    ];
+    let mut t = Test::new(256, 256);
+    t.engine.set_shared(true);
+    for words in shared_state {
+        let refused = t.engine.queue(&args(words)[..], Expect::Replies);
+        assert_eq!(refused, Err(QueueError::Refused(Refusal::Shared)), "{words:?}");
+    }
+    assert_eq!(t.engine.outstanding(), 0);
+    t.engine.queue(&args(&["GET", "k"])[..], Expect::Replies).unwrap();
+    // A reset keeps the setting; on RESP3 a subscription is fine.
+    t.engine.reset();
+    t.engine.queue(&args(&["WATCH", "k"])[..], Expect::Replies).unwrap_err();
+    t.engine.resp3 = true;
+    t.engine.queue(&args(&["SUBSCRIBE", "a"])[..], Expect::Replies).unwrap();
+    // Not shared: the same commands are accounted for, not refused.
+    let mut t = Test::new(256, 256);
+    t.engine.queue(&args(&["WATCH", "k"])[..], Expect::Replies).unwrap();
+    t.engine.queue(&args(&["CLIENT", "REPLY", "OFF"])[..], Expect::Replies).unwrap();
+}
+
+#[test]
 fn the_handshake_notes_the_protocol_when_hello_succeeds() {
     let mut t = Test::new(256, 256);
     let handshake =
