@@ -133,6 +133,18 @@ impl From<isize> for Arg<'_> {
     }
 }
 
+/// The bytes an argument puts on the wire: its own, or its number's text, formatted in
+/// `digits`.
+#[inline(always)]
+fn arg_bytes<'a>(arg: &'a Arg<'_>, digits: &'a mut itoa::Buffer) -> &'a [u8] {
+    match arg {
+        Arg::Bytes(b) => b,
+        Arg::Int(n) => digits.format(*n).as_bytes(),
+        Arg::Uint(n) => digits.format(*n).as_bytes(),
+        Arg::Float(f) => f.text(),
+    }
+}
+
 /// Writes `$len\r\n<bytes>\r\n`.
 #[inline(always)]
 fn bulk<O: Output>(out: &mut O, bytes: &[u8]) -> Result<(), O::Error> {
@@ -221,13 +233,7 @@ pub(crate) fn command<O: Output, C: CommandArgs + ?Sized>(out: &mut O, args: &C)
     for index in 0..count {
         let arg = args.arg(index);
         let mut digits = itoa::Buffer::new();
-        let bytes = match &arg {
-            Arg::Bytes(b) => *b,
-            Arg::Int(n) => digits.format(*n).as_bytes(),
-            Arg::Uint(n) => digits.format(*n).as_bytes(),
-            Arg::Float(f) => f.text(),
-        };
-        bulk(out, bytes)?;
+        bulk(out, arg_bytes(&arg, &mut digits))?;
     }
     Ok(())
 }
@@ -358,13 +364,7 @@ fn encode_fitting<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Option<u
     for index in 0..count {
         let arg = args.arg(index);
         let mut digits = itoa::Buffer::new();
-        let bytes = match &arg {
-            Arg::Bytes(b) => *b,
-            Arg::Int(n) => digits.format(*n).as_bytes(),
-            Arg::Uint(n) => digits.format(*n).as_bytes(),
-            Arg::Float(f) => f.text(),
-        };
-        at = bulk_fitting(out, at, bytes)?;
+        at = bulk_fitting(out, at, arg_bytes(&arg, &mut digits))?;
     }
     Some(at)
 }
