@@ -369,9 +369,9 @@ macro_rules! drive_methods {
 
         /// The frame of the reply [`wait`](Self::wait) returned.
         fn frame(&self) -> Frame<'_> {
-            match self.engine.current() {
-                Some(Event::Reply { frame, .. }) => frame,
-                _ => Frame::Null,
+            match self.engine.current_reply() {
+                Some((frame, bytes)) => frame.attach(bytes),
+                None => Frame::Null,
             }
         }
 

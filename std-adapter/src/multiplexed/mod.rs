@@ -10,6 +10,7 @@
 //! dropped. Either way every later request still gets its own reply.
 
 mod io;
+mod replies;
 mod state;
 mod write;
 

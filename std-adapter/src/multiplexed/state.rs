@@ -5,11 +5,11 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-use ferrodis_core::conn::engine::{Engine, Event, Failure, Head, QueueError, Token};
+use ferrodis_core::conn::engine::{Engine, Event, Failure, Head, QueueError, Run, Token};
 use ferrodis_core::error::Delivery;
-use ferrodis_core::resp::{Aggregate, DetachedFrame, Frame};
-use smallvec::SmallVec;
+use ferrodis_core::resp::Frame;
 
+pub(crate) use super::replies::Replies;
 use super::write::{Writer, Wrote, write_out};
 use crate::buffer::{Growable, Slots};
 use crate::error::{Error, ErrorKind};
@@ -104,73 +104,6 @@ enum Status {
     Abandoned,
     /// Nothing more to do.
     Gone,
-}
-
-/// The replies of one request, copied out of the read buffer as they were received,
-/// back to back, and each reply as positions in them (or the size of one too large to
-/// keep).
-#[derive(Debug, Default)]
-pub(crate) struct Replies {
-    /// Inline for small replies: no allocation for them.
-    bytes: SmallVec<[u8; 48]>,
-    first: Option<Result<DetachedFrame, usize>>,
-    more: Vec<Result<DetachedFrame, usize>>,
-    /// Replies kept (not too large).
-    kept: usize,
-    /// Whether a reply kept is an error, or starts with an attribute that may annotate one.
-    maybe_error: bool,
-}
-
-impl Replies {
-    /// Takes in a reply, `raw` being its frame as received (or the size of one that was
-    /// too large).
-    fn push(&mut self, reply: Result<(DetachedFrame, &[u8]), usize>) {
-        let reply = reply.map(|(detached, raw)| {
-            let at = self.bytes.len();
-            self.maybe_error |= matches!(raw.first(), Some(b'-' | b'!' | b'|'));
-            if at == 0 && raw.len() > self.bytes.inline_size() {
-                // A single large reply's one allocation, exactly its size.
-                self.bytes = SmallVec::from_vec(raw.to_vec());
-            } else {
-                self.bytes.extend_from_slice(raw);
-            }
-            self.kept += 1;
-            detached.shifted(at)
-        });
-        if self.first.is_none() {
-            self.first = Some(reply);
-        } else {
-            self.more.push(reply);
-        }
-    }
-
-    /// Whether a reply may be an error: when not, looking for one is skipped.
-    pub(crate) fn may_hold_error(&self) -> bool {
-        self.maybe_error
-    }
-
-    /// The replies in order: each a frame, or the size of one too large to keep.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = Result<Frame<'_>, usize>> + '_ {
-        self.first.iter().chain(&self.more).map(|f| f.map(|d| d.attach(&self.bytes)))
-    }
-
-    /// Every reply as one array (for a pipeline's conversion), unless one was too large
-    /// to keep.
-    pub(crate) fn as_array(&self) -> Option<Frame<'_>> {
-        let all = usize::from(self.first.is_some()) + self.more.len();
-        (self.kept == all).then(|| Frame::Array(Aggregate::from_encoded(&self.bytes, self.kept)))
-    }
-
-    /// The last reply (the only one, but for a subscription command, which is answered
-    /// once per channel), a frame or the size of one too large to keep (`Frame::Null` for
-    /// a request answered by nothing).
-    pub(crate) fn last(&self) -> Result<Frame<'_>, usize> {
-        match self.more.last().or(self.first.as_ref()) {
-            Some(Ok(frame)) => Ok(frame.attach(&self.bytes)),
-            Some(Err(needed)) => Err(*needed),
-            None => Ok(Frame::Null),
-        }
-    }
 }
 
 impl State {
@@ -343,10 +276,18 @@ impl State {
             };
             let Some(waiter) = index(waiters, *base, token) else { continue };
             if waiter.status == Status::Pending {
-                match (too_large, engine.current_reply()) {
-                    (None, Some(reply)) => waiter.replies.push(Ok(reply)),
-                    (Some(needed), _) if needed > 0 => waiter.replies.push(Err(needed)),
-                    _ => {}
+                let mut last = last;
+                match too_large {
+                    None => {
+                        // The replies behind it that are in already come along, in one copy.
+                        let run = if last { Run::default() } else { engine.take_run() };
+                        last |= run.last;
+                        if let Some((frame, bytes)) = engine.current_reply() {
+                            waiter.replies.push(frame, bytes, run);
+                        }
+                    }
+                    Some(needed) if needed > 0 => waiter.replies.push_too_large(needed),
+                    Some(_) => {}
                 }
                 if last {
                     waiter.status = Status::Done;

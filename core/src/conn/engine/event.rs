@@ -101,6 +101,19 @@ pub enum Event<'a> {
     Failed(Failure),
 }
 
+/// The replies [`Engine::take_run`](super::Engine::take_run) took behind the current one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[must_use]
+pub struct Run {
+    /// How many it took.
+    pub count: usize,
+    /// Whether the last of them is the request's last reply (it is then done with).
+    pub last: bool,
+    /// Whether one of them is an error reply.
+    pub has_error: bool,
+}
+
 /// What the next event is, without its frame or bytes ([`Engine::poll_head`](super::Engine::poll_head)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

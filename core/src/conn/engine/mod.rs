@@ -72,7 +72,7 @@ mod tx;
 #[cfg(test)]
 mod tests;
 
-pub use event::{Event, Expect, Failure, Head, Outcome, QueueError, Refusal, Token};
+pub use event::{Event, Expect, Failure, Head, Outcome, QueueError, Refusal, Run, Token};
 pub use pubsub::Subscriptions;
 pub use slots::{Channels, Slot, SlotBuffer};
 

@@ -4,7 +4,7 @@
 
 use super::pubsub::{PubSub, is_monitor_line};
 use super::slots::{SlotKind, flags};
-use super::{Current, Engine, Event, Failure, Head, Reading, SlotBuffer};
+use super::{Current, Engine, Event, Failure, Head, Reading, Run, SlotBuffer};
 use crate::conn::Buffer;
 use crate::error::DecodeError;
 use crate::resp::{Decoded, DetachedFrame, Frame, Skipped};
@@ -92,6 +92,59 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         }
     }
 
+    /// Takes, behind the reply the last poll returned, the replies to the same request
+    /// that are complete in the read buffer and need nothing but counting (a push frame,
+    /// a reply too large or a protocol error ends the run; the next poll handles it): a
+    /// driver that copies replies out of the read buffer then copies a pipeline's in one
+    /// piece. [`current_bytes`](Self::current_bytes) covers the current reply and every
+    /// reply taken, back to back, and the next poll goes on after them. Takes nothing when
+    /// the current event is not a reply or is its request's last.
+    pub fn take_run(&mut self) -> Run {
+        let mut run = Run::default();
+        if !matches!(self.current, Some(Current::Reply { last: false, .. }))
+            || self.monitoring
+            || self.failure.is_some()
+            || self.reading != Reading::Frames
+        {
+            return run;
+        }
+        let Some(slot) =
+            self.slots.front_mut().filter(|s| s.kind == SlotKind::Plain && s.flags & !flags::OPEN == 0)
+        else {
+            return run;
+        };
+        let data = &self.rx.buf.as_ref()[self.rx.start..self.rx.end];
+        while slot.owed > 0 {
+            let rest = data.get(self.rx.release..).unwrap_or_default();
+            match self.decoder.decode_resumable(rest, &mut self.rx.state) {
+                Ok(Decoded::Complete { frame, consumed }) => {
+                    if !ordinary(&frame, self.resp3, self.subscriptions.is_empty()) {
+                        break;
+                    }
+                    run.has_error |= frame.is_error();
+                    slot.owed -= 1;
+                    slot.index += 1;
+                    run.count += 1;
+                    self.rx.release += consumed;
+                }
+                Ok(Decoded::Incomplete { needed }) => {
+                    // As for the first reply: wait for what it needs if it can fit.
+                    let want = rest.len().saturating_add(needed);
+                    if want <= self.rx.max_len() && !self.rx.is_full() {
+                        self.rx.want = want;
+                    }
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        run.last = slot.owed == 0 && !slot.has(flags::OPEN);
+        if run.last {
+            self.slots.drop_front();
+        }
+        run
+    }
+
     /// The event the last [`poll`](Self::poll) or [`poll_head`](Self::poll_head) returned,
     /// again. `None` once anything else was called.
     pub fn current(&self) -> Option<Event<'_>> {
@@ -154,12 +207,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         }
         match self.decoder.decode_resumable(data, &mut self.rx.state) {
             Ok(Decoded::Complete { frame, consumed }) => {
-                let ordinary = match frame {
-                    Frame::Push(_) => false,
-                    Frame::Array(_) => self.resp3 || self.subscriptions.is_empty(),
-                    _ => true,
-                };
-                if !ordinary {
+                if !ordinary(&frame, self.resp3, self.subscriptions.is_empty()) {
                     // Routed by the general path, which decodes it again (whole, from the
                     // start: the state was cleared with the frame complete).
                     return None;
@@ -526,5 +574,16 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         self.failure_reported = true;
         self.current = Some(Current::Failed(failure));
         true
+    }
+}
+
+/// Whether a complete frame is simply the next reply: not a push frame, nor (on RESP2,
+/// subscribed) an array that may be a message.
+#[inline]
+fn ordinary(frame: &Frame<'_>, resp3: bool, unsubscribed: bool) -> bool {
+    match frame {
+        Frame::Push(_) => false,
+        Frame::Array(_) => resp3 || unsubscribed,
+        _ => true,
     }
 }

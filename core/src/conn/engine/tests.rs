@@ -186,6 +186,73 @@ fn a_pipeline_is_one_token_with_a_reply_per_command() {
     assert!(t.engine.is_idle());
 }
 
+/// Feeds `bytes` at once, then takes the first reply and the run behind it.
+fn first_and_run(t: &mut Test, bytes: &[u8]) -> (Seen, Run, Vec<u8>) {
+    let spare = t.engine.spare();
+    spare[..bytes.len()].copy_from_slice(bytes);
+    t.engine.received(bytes.len());
+    assert!(matches!(t.engine.poll_head(), Some(Head::Reply { .. })));
+    let first = owned(&t.engine.current().unwrap());
+    let run = t.engine.take_run();
+    (first, run, t.engine.current_bytes().to_vec())
+}
+
+#[test]
+fn a_run_takes_the_complete_replies_of_the_same_request_in_one_piece() {
+    let mut t = Test::new(128, 256);
+    let batch = t.engine.open_batch(Expect::Replies).unwrap();
+    for key in ["a", "b", "c", "d"] {
+        t.engine.batch_push(&[Arg::from("GET"), Arg::from(key)]).unwrap();
+    }
+    t.engine.close_batch();
+    let get = t.queue(&["GET", "e"]);
+    t.write_all();
+    // Two replies behind the first are whole, the fourth is cut.
+    let (first, run, bytes) = first_and_run(&mut t, b"$1\r\n1\r\n-ERR no\r\n$-1\r\n$1\r");
+    assert_eq!(first, reply(batch, 0, false, r#"BulkString("1")"#));
+    assert_eq!(run, Run { count: 2, last: false, has_error: true });
+    assert_eq!(bytes, b"$1\r\n1\r\n-ERR no\r\n$-1\r\n");
+    // The rest arrives: the fourth reply is the next event, and the GET's is not in its run.
+    let seen = t.feed(b"\n4\r\n:5\r\n", 64);
+    assert_eq!(seen, [reply(batch, 3, true, r#"BulkString("4")"#), reply(get, 0, true, "Integer(5)")]);
+    assert!(t.engine.is_idle());
+    // A run that reaches the request's last reply ends it.
+    let batch = t.engine.open_batch(Expect::Replies).unwrap();
+    for _ in 0..3 {
+        t.engine.batch_push(&[Arg::from("PING")]).unwrap();
+    }
+    t.engine.close_batch();
+    t.write_all();
+    let (_, run, bytes) = first_and_run(&mut t, b"+PONG\r\n+PONG\r\n+PONG\r\n");
+    assert_eq!(run, Run { count: 2, last: true, has_error: false });
+    assert_eq!(bytes.len(), 21);
+    assert_eq!(t.engine.poll(), None);
+    assert!(t.engine.is_idle(), "{batch:?} done with");
+}
+
+#[test]
+fn a_run_stops_at_a_push_frame_and_takes_nothing_after_a_last_reply() {
+    let mut t = Test::new(128, 256);
+    t.engine.resp3 = true;
+    let batch = t.engine.open_batch(Expect::Replies).unwrap();
+    t.engine.batch_push(&[Arg::from("GET"), Arg::from("a")]).unwrap();
+    t.engine.batch_push(&[Arg::from("GET"), Arg::from("b")]).unwrap();
+    t.engine.close_batch();
+    t.write_all();
+    let (first, run, _) = first_and_run(&mut t, b"$1\r\n1\r\n>2\r\n$7\r\nmessage\r\n$1\r\nm\r\n$1\r\n2\r\n");
+    assert_eq!(first, reply(batch, 0, false, r#"BulkString("1")"#));
+    assert_eq!(run, Run::default());
+    let seen = t.feed(b"", 64);
+    assert!(matches!(seen.as_slice(), [Seen::Push(_), Seen::Reply(_, 1, true, _)]), "{seen:?}");
+    // After a request's last reply there is nothing of its own to take.
+    let get = t.queue(&["GET", "c"]);
+    t.queue(&["GET", "d"]);
+    t.write_all();
+    let (first, run, _) = first_and_run(&mut t, b"$1\r\n3\r\n$1\r\n4\r\n");
+    assert_eq!(first, reply(get, 0, true, r#"BulkString("3")"#));
+    assert_eq!(run, Run::default());
+}
+
 #[test]
 fn resp3_subscribe_then_get_gives_the_get_its_own_value() {
     let mut t = Test::new(256, 256);

@@ -1,4 +1,5 @@
-//! Random interleavings of queue / partial write / partial read / cancel / reset against a
+//! Random interleavings of queue / partial write / partial read / cancel / reset (replies
+//! taken one at a time or in runs) against a
 //! model server, with three invariants: a reply always goes to its own request; nothing
 //! written is run twice; every request ends with its replies or with an outcome whose
 //! `Delivery` is true.
@@ -81,11 +82,14 @@ struct Run {
     server: Server,
     requests: BTreeMap<u64, Request>,
     next_id: u64,
+    /// Whether replies behind a reply are taken with `take_run`.
+    take_runs: bool,
 }
 
 impl Run {
     fn events(&mut self) {
-        while let Some(event) = self.t.engine.poll() {
+        while self.t.engine.poll_head().is_some() {
+            let Some(event) = self.t.engine.current() else { panic!("an event without its frame") };
             match owned(&event) {
                 Seen::Reply(token, index, last, frame) => {
                     let request = self.requests.get_mut(&token).expect("a reply for a known request");
@@ -97,6 +101,30 @@ impl Run {
                     request.replies.push(id);
                     assert_eq!(last, request.replies.len() == request.ids.len());
                     request.done |= last;
+                    if !last && self.take_runs {
+                        let run = self.t.engine.take_run();
+                        let mut bytes = self.t.engine.current_bytes();
+                        for taken in 0..=run.count {
+                            let Ok(Decoded::Complete { frame: Frame::BulkString(id), consumed }) =
+                                Decoder::DEFAULT.decode(bytes)
+                            else {
+                                panic!("the run's bytes are not its replies")
+                            };
+                            if taken > 0 {
+                                let id: u64 = std::str::from_utf8(id).unwrap().parse().unwrap();
+                                let at = request.replies.len();
+                                assert_eq!(
+                                    id, request.ids[at],
+                                    "request {token} took another request's reply"
+                                );
+                                request.replies.push(id);
+                            }
+                            bytes = &bytes[consumed..];
+                        }
+                        assert!(bytes.is_empty(), "the run's bytes hold more than its replies");
+                        assert_eq!(run.last, request.replies.len() == request.ids.len());
+                        request.done |= run.last;
+                    }
                 }
                 Seen::Dropped(token) => {
                     let request = self.requests.get_mut(&token).expect("known");
@@ -220,7 +248,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
     #[test]
-    fn replies_go_to_their_requests_and_nothing_runs_twice(ops in prop::collection::vec(op(), 1..80), write_buf in 24usize..96) {
+    fn replies_go_to_their_requests_and_nothing_runs_twice(
+        ops in prop::collection::vec(op(), 1..80),
+        write_buf in 24usize..96,
+        take_runs in any::<bool>(),
+    ) {
         let mut run = Run {
             t: Test { engine: crate::conn::engine::Engine::with_slots(
                 Growing::new(32, 4096),
@@ -230,6 +262,7 @@ proptest! {
             server: Server::default(),
             requests: BTreeMap::new(),
             next_id: 1_000,
+            take_runs,
         };
         for op in &ops {
             run.apply(op);
