@@ -1,14 +1,17 @@
 //! Feeds a byte stream to the decoder in fragments, the way a connection receives it, and
 //! checks that it yields the same frames, then the same error or final `Incomplete`, as
 //! decoding the whole stream frame after frame. Also checks that `Incomplete { needed }`
-//! is a lower bound: the frame that completes later is at least that much longer.
+//! is a lower bound: the frame that completes later is at least that much longer; that
+//! `decode_resumable`, carrying its state from fragment to fragment, gives exactly what
+//! `decode` gives at every step; and that `skip`, fed the same fragments and dropping what
+//! it skipped, ends each complete frame exactly where it ends.
 //!
 //! Input: byte 0 picks the decoder (bit 0: surface attributes, bit 1: tight limits) and,
 //! in its high nibble, how many fragment-size bytes follow; the sizes are used in a cycle
 //! (0 counts as 1, no sizes means one byte at a time). The rest is the stream.
 #![no_main]
 
-use ferrodis_core::resp::{AttributeMode, Decoded, Decoder, Limits};
+use ferrodis_core::resp::{AttributeMode, DecodeState, Decoded, Decoder, Limits, Skipped};
 use libfuzzer_sys::fuzz_target;
 
 /// Small enough that the fuzzer reaches every limit.
@@ -40,9 +43,14 @@ fuzz_target!(|data: &[u8]| {
     // The connection: append a fragment, decode the unconsumed bytes, repeat.
     let (mut buf, mut start, mut fed, mut next) = (Vec::new(), 0, 0, 0);
     let mut fragments = 0;
+    let mut state = DecodeState::new();
     loop {
         let pending = &buf[start..];
         let got = (!pending.is_empty()).then(|| decoder.decode(pending));
+        if !pending.is_empty() {
+            let resumed = decoder.decode_resumable(pending, &mut state);
+            assert_eq!(Some(resumed), got, "decode_resumable after {fragments} fragments");
+        }
         let at_end = fed == stream.len();
         match got {
             None if at_end => break,
@@ -77,4 +85,35 @@ fuzz_target!(|data: &[u8]| {
         (fed, fragments) = (end, fragments + 1);
     }
     assert_eq!(next, expected.len(), "the whole stream decodes to more frames");
+
+    // Skipping: each complete frame, fed in the same fragments, ends where it ends.
+    let (mut buf, mut fed, mut fragments) = (Vec::new(), 0, 0);
+    let mut state = DecodeState::new();
+    let mut skipped = 0;
+    for step in &expected {
+        let Ok(Decoded::Complete { consumed, .. }) = *step else { break };
+        loop {
+            if !buf.is_empty() {
+                match decoder.skip(&buf, &mut state) {
+                    Ok(Skipped::Done { consumed: last }) => {
+                        assert_eq!(skipped + last, consumed, "skip ended a frame elsewhere");
+                        buf.drain(..last);
+                        skipped = 0;
+                        break;
+                    }
+                    Ok(Skipped::More { consumed: n }) => {
+                        skipped += n;
+                        buf.drain(..n);
+                        assert!(skipped < consumed, "skip went past the end of a frame");
+                    }
+                    Err(e) => panic!("skip failed on a frame decode completes: {e:?}"),
+                }
+            }
+            assert!(fed < stream.len(), "the stream ended inside a complete frame");
+            let size = sizes.get(fragments % sizes.len().max(1)).map_or(1, |&s| usize::from(s.max(1)));
+            let end = (fed + size).min(stream.len());
+            buf.extend_from_slice(&stream[fed..end]);
+            (fed, fragments) = (end, fragments + 1);
+        }
+    }
 });

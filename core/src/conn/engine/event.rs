@@ -285,7 +285,7 @@ pub enum Refusal {
     Replication,
     /// A command that changes the state of the whole connection (subscriptions,
     /// `MONITOR`, `CLIENT REPLY`, `MULTI`, `WATCH`, `SELECT`, `RESET`, ...) on a connection
-    /// shared by several callers. Set by drivers that share one connection.
+    /// shared by several callers ([`Engine::set_shared`](super::Engine::set_shared)).
     Shared,
 }
 

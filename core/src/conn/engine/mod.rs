@@ -22,6 +22,8 @@
 //! - [`cancel`](Engine::cancel): the caller gave up on a request.
 //! - [`fail_all`](Engine::fail_all): the transport failed; [`reset`](Engine::reset): a
 //!   fresh transport.
+//! - [`set_shared`](Engine::set_shared): several callers share the connection, so
+//!   commands that change it for every request after them are refused.
 //!
 //! Outputs (each `#[must_use]`):
 //! - [`transmit`](Engine::transmit): the bytes to write next.
@@ -30,6 +32,11 @@
 //!   buffer), a push frame, a dropped stale reply, a failure. Call it until it returns
 //!   `None` after every [`received`](Engine::received), and after every [`sent`](Engine::sent)
 //!   when requests the server does not answer are outstanding.
+//! - [`poll_head`](Engine::poll_head): `poll` without the borrow, for a driver that decides
+//!   from an event's kind and token; [`current`](Engine::current),
+//!   [`current_reply`](Engine::current_reply) and [`current_bytes`](Engine::current_bytes)
+//!   then give its frame or bytes, and [`take_run`](Engine::take_run) the complete replies
+//!   to the same request behind it, for a driver that copies replies out in one piece.
 //!
 //! ```
 //! use ferrodis_core::conn::engine::{Engine, Event, Expect};
