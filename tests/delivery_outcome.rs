@@ -49,6 +49,6 @@ fn a_server_error_means_answered() {
     let err = conn.request_with(&["INCR".into(), "s".into()], |_| ()).unwrap_err();
     assert_eq!(err.delivery(), Delivery::Answered, "{err}");
     assert_eq!(err.server_kind(), Some(ServerErrorKind::Err));
-    assert!(err.server_error().unwrap().message().contains("not an integer"), "{err}");
+    assert!(err.server_error().unwrap().to_string().contains("not an integer"), "{err}");
     assert!(!conn.is_broken(), "an error reply leaves the connection usable");
 }

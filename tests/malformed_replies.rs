@@ -55,7 +55,7 @@ fn blocking_connection_reports_a_protocol_error_and_closes() {
         let (server, closed) = hostile_server(reply);
         let mut conn = client_for(&server).get_connection().expect("connect");
         let err = conn.request_with(&["GET".into(), "k".into()], |_| ()).expect_err(name);
-        assert!(matches!(err.kind(), ErrorKind::Protocol(_)), "{name}: {err}");
+        assert!(matches!(err.kind(), ErrorKind::Decode(_)), "{name}: {err}");
         assert_eq!(err.delivery(), Delivery::Unknown, "{name}");
         assert!(conn.is_broken(), "{name}");
         let again = conn.request_with(&["PING".into()], |_| ()).expect_err(name);
@@ -88,7 +88,7 @@ fn multiplexed_connection_reports_a_protocol_error_and_closes() {
         runtime.block_on(async {
             let conn = client_for(&server).get_multiplexed_connection().await.expect("connect");
             let err = conn.request_with(&["GET".into(), "k".into()], |_| ()).await.expect_err(name);
-            assert!(matches!(err.kind(), ErrorKind::Protocol(_)), "{name}: {err}");
+            assert!(matches!(err.kind(), ErrorKind::Decode(_)), "{name}: {err}");
             assert_eq!(err.delivery(), Delivery::Unknown, "{name}");
             assert!(conn.is_closed(), "{name}");
             let again = conn.request_with(&["PING".into()], |_| ()).await.expect_err(name);

@@ -1,7 +1,7 @@
 //! Errors, one small `Copy` enum per layer, and [`Error`] at the top over the transport's
 //! own error type.
 //!
-//! Every enum is `#[non_exhaustive]`, has a static `Display` text and implements
+//! Every enum but [`ErrorKind`] is `#[non_exhaustive]`, has a static `Display` text and implements
 //! [`core::error::Error`], so it works the same with and without `std`.
 
 use core::fmt;
@@ -165,9 +165,12 @@ pub enum Delivery {
 }
 
 /// Why a connection operation failed; see [`Error`].
+///
+/// Exhaustive on purpose (unlike the other enums here): `ferrodis-std` matches every
+/// variant when it wraps this error, so a new one cannot be lost on the way; adding one is
+/// a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
 pub enum ErrorKind<E> {
     /// The transport failed.
     Io(E),
@@ -401,26 +404,47 @@ const CODES: [(&[u8], ServerErrorKind); 21] = [
     (b"OOM", ServerErrorKind::OutOfMemory),
 ];
 
-/// How much of a server's error text [`ServerError`] keeps.
+/// How much of a server's error text [`ServerError`] keeps without the `alloc` feature.
 pub const SERVER_ERROR_TEXT: usize = 96;
 
-/// An error reply, with its kind and (up to [`SERVER_ERROR_TEXT`] bytes of) its text.
-#[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+/// An error reply, with its kind and its text: all of it with the `alloc` feature (as in
+/// `ferrodis-std`), the first [`SERVER_ERROR_TEXT`] bytes without.
+///
+/// ```
+/// use ferrodis_core::error::{ServerError, ServerErrorKind};
+///
+/// let e = ServerError::new(b"WRONGTYPE Operation against a key holding the wrong kind of value");
+/// assert_eq!(e.kind(), ServerErrorKind::WrongType);
+/// assert_eq!(e.code(), b"WRONGTYPE");
+/// assert_eq!(e.message(), b"Operation against a key holding the wrong kind of value");
+/// assert!(!e.is_truncated());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ServerError {
     kind: ServerErrorKind,
-    text: heapless::Vec<u8, SERVER_ERROR_TEXT>,
+    text: ErrorText,
     truncated: bool,
 }
+
+/// Where a [`ServerError`] keeps its text.
+#[cfg(feature = "alloc")]
+type ErrorText = alloc::boxed::Box<[u8]>;
+#[cfg(not(feature = "alloc"))]
+type ErrorText = heapless::Vec<u8, SERVER_ERROR_TEXT>;
 
 impl ServerError {
     /// The error of reply text `text` (without the `-` marker).
     pub fn new(text: &[u8]) -> Self {
-        let keep = &text[..text.len().min(SERVER_ERROR_TEXT)];
-        let mut kept = heapless::Vec::new();
-        // Cannot fail: `keep` fits the capacity.
-        let _ = kept.extend_from_slice(keep);
-        Self { kind: ServerErrorKind::of(text), text: kept, truncated: keep.len() < text.len() }
+        #[cfg(feature = "alloc")]
+        let kept: ErrorText = text.into();
+        #[cfg(not(feature = "alloc"))]
+        let kept = {
+            let mut kept = ErrorText::new();
+            // Cannot fail: at most the capacity is taken.
+            let _ = kept.extend_from_slice(&text[..text.len().min(SERVER_ERROR_TEXT)]);
+            kept
+        };
+        Self { kind: ServerErrorKind::of(text), truncated: kept.len() < text.len(), text: kept }
     }
 
     /// The kind, from the error code.
@@ -428,12 +452,23 @@ impl ServerError {
         self.kind
     }
 
-    /// The text as the server sent it (code first), cut at [`SERVER_ERROR_TEXT`] bytes.
+    /// The text as the server sent it, code first (cut at [`SERVER_ERROR_TEXT`] bytes
+    /// without the `alloc` feature; see [`ServerError::is_truncated`]).
     pub fn text(&self) -> &[u8] {
         &self.text
     }
 
-    /// Whether [`ServerError::text`] was cut short.
+    /// The error code: the text's first word (`ERR`, `WRONGTYPE`, `MOVED`, ...).
+    pub fn code(&self) -> &[u8] {
+        self.text.split(|&b| b == b' ').next().unwrap_or_default()
+    }
+
+    /// The text after the code.
+    pub fn message(&self) -> &[u8] {
+        self.text.get(self.code().len() + 1..).unwrap_or_default()
+    }
+
+    /// Whether [`ServerError::text`] was cut short (never with the `alloc` feature).
     pub const fn is_truncated(&self) -> bool {
         self.truncated
     }
@@ -445,6 +480,13 @@ impl fmt::Debug for ServerError {
             .field("kind", &self.kind)
             .field("text", &format_args!("\"{}\"", self.text.escape_ascii()))
             .finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for ServerError {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "ServerError {{ kind: {}, text: {=[u8]:a} }}", self.kind, &self.text[..]);
     }
 }
 

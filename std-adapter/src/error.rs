@@ -3,54 +3,17 @@
 use std::fmt;
 
 use ferrodis_core::conn::engine::{Failure, Refusal};
+pub use ferrodis_core::error::ServerError;
 use ferrodis_core::error::{self as core_error, DecodeError, Delivery, EncodeError, ServerErrorKind};
+use ferrodis_core::reply::ReplyError;
 
 use crate::value::ConversionError;
 
-/// An error reply from the server, with its whole text.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ServerError {
-    kind: ServerErrorKind,
-    text: String,
-}
-
-impl ServerError {
-    /// The error of reply text `text` (the code first, without the `-` marker).
-    pub fn new(text: &[u8]) -> Self {
-        Self { kind: ServerErrorKind::of(text), text: String::from_utf8_lossy(text).into_owned() }
-    }
-
-    /// The kind, from the error code (`WRONGTYPE`, `MOVED`, ...).
-    pub fn kind(&self) -> ServerErrorKind {
-        self.kind
-    }
-
-    /// The text as the server sent it, code first.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// The text after the code.
-    pub fn message(&self) -> &str {
-        self.text.split_once(' ').map_or("", |(_, rest)| rest)
-    }
-}
-
-impl fmt::Debug for ServerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerError").field("kind", &self.kind).field("text", &self.text).finish()
-    }
-}
-
-impl fmt::Display for ServerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-impl std::error::Error for ServerError {}
-
 /// Why an operation failed; see [`Error`].
+///
+/// The variants of core's [`ErrorKind`](core_error::ErrorKind) keep their names and
+/// contents here (the transport's error is a [`std::io::Error`]); the others are what only
+/// std has: timeouts, owned conversions, configuration and TLS.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -61,22 +24,29 @@ pub enum ErrorKind {
     /// The server closed the connection.
     Closed,
     /// The server sent bytes that are not valid RESP; the connection was closed.
-    Protocol(DecodeError),
+    Decode(DecodeError),
     /// The request could not be encoded.
     Encode(EncodeError),
-    /// The server answered with an error reply.
+    /// The server answered with an error reply (its whole text).
     Server(ServerError),
     /// A reply had a shape the operation did not expect.
     UnexpectedReply,
-    /// A reply could not be converted to the type asked for.
+    /// A reply could not be converted to the owned type asked for
+    /// ([`FromValue`](crate::value::FromValue)).
     Conversion(ConversionError),
-    /// A reply is larger than the configured read buffer limit.
+    /// A reply could not be converted to a core builder's borrowed reply type
+    /// ([`FromFrame`](ferrodis_core::reply::FromFrame)).
+    Reply(ReplyError),
+    /// A reply is larger than the configured read buffer limit. With
+    /// [`Delivery::Answered`] it was read and dropped and the connection stays usable.
     ReplyTooLarge {
         /// Bytes of buffer the reply needs.
         needed: usize,
     },
     /// The connection failed earlier and must be replaced.
     Broken,
+    /// The sink of a streaming read failed; the reply was still read to its end.
+    Sink,
     /// The command cannot go this way (nothing was sent); the text says which way it can.
     Refused(Refusal),
     /// The connection URL or configuration is invalid.
@@ -151,11 +121,13 @@ impl fmt::Display for Error {
             ErrorKind::Io(e) => write!(f, "I/O error: {e}")?,
             ErrorKind::Timeout => f.write_str("timed out")?,
             ErrorKind::Closed => f.write_str("connection closed by the server")?,
-            ErrorKind::Protocol(e) => write!(f, "protocol error: {e}")?,
+            ErrorKind::Decode(e) => write!(f, "protocol error: {e}")?,
             ErrorKind::Encode(e) => write!(f, "cannot encode the request: {e}")?,
             ErrorKind::Server(e) => write!(f, "server error: {e}")?,
             ErrorKind::UnexpectedReply => f.write_str("unexpected reply")?,
             ErrorKind::Conversion(e) => write!(f, "{e}")?,
+            ErrorKind::Reply(e) => write!(f, "cannot convert the reply: {e}")?,
+            ErrorKind::Sink => f.write_str("the streaming sink failed")?,
             ErrorKind::ReplyTooLarge { needed } => write!(f, "reply needs a {needed}-byte read buffer")?,
             ErrorKind::Broken => f.write_str("connection broken by an earlier failure")?,
             ErrorKind::Refused(r) => write!(f, "refused: {r}")?,
@@ -174,9 +146,20 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             ErrorKind::Io(e) => Some(e),
+            ErrorKind::Decode(e) => Some(e),
+            ErrorKind::Encode(e) => Some(e),
             ErrorKind::Server(e) => Some(e),
             ErrorKind::Conversion(e) => Some(e),
-            _ => None,
+            ErrorKind::Reply(e) => Some(e),
+            ErrorKind::Refused(e) => Some(e),
+            ErrorKind::Timeout
+            | ErrorKind::Closed
+            | ErrorKind::UnexpectedReply
+            | ErrorKind::ReplyTooLarge { .. }
+            | ErrorKind::Broken
+            | ErrorKind::Sink
+            | ErrorKind::InvalidConfig(_)
+            | ErrorKind::Tls(_) => None,
         }
     }
 }
@@ -195,15 +178,15 @@ impl From<core_error::Error<std::io::Error>> for Error {
             core_error::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
             core_error::ErrorKind::Io(io) => crate::tls::io_kind(io),
             core_error::ErrorKind::Closed => ErrorKind::Closed,
-            core_error::ErrorKind::Decode(d) => ErrorKind::Protocol(d),
+            core_error::ErrorKind::Decode(d) => ErrorKind::Decode(d),
             core_error::ErrorKind::Encode(d) => ErrorKind::Encode(d),
-            core_error::ErrorKind::Server(s) => ErrorKind::Server(ServerError::new(s.text())),
+            core_error::ErrorKind::Server(s) => ErrorKind::Server(s),
             core_error::ErrorKind::ReplyTooLarge { needed } => ErrorKind::ReplyTooLarge { needed },
             core_error::ErrorKind::UnexpectedReply => ErrorKind::UnexpectedReply,
             core_error::ErrorKind::Broken => ErrorKind::Broken,
+            core_error::ErrorKind::Sink => ErrorKind::Sink,
+            core_error::ErrorKind::Reply(r) => ErrorKind::Reply(r),
             core_error::ErrorKind::Refused(r) => ErrorKind::Refused(r),
-            core_error::ErrorKind::Sink => ErrorKind::Io(std::io::Error::other("the streaming sink failed")),
-            _ => ErrorKind::UnexpectedReply,
         };
         Error::new(kind, delivery)
     }
@@ -212,10 +195,10 @@ impl From<core_error::Error<std::io::Error>> for Error {
 /// A failure of a connection's byte stream as an error kind.
 pub(crate) fn failure_kind(failure: Failure) -> ErrorKind {
     match failure {
-        Failure::Decode(e) => ErrorKind::Protocol(e),
+        Failure::Decode(e) => ErrorKind::Decode(e),
         Failure::Unexpected => ErrorKind::UnexpectedReply,
         Failure::TooLarge { needed } => ErrorKind::ReplyTooLarge { needed },
-        _ => ErrorKind::Broken,
+        Failure::WriteAbandoned | Failure::Transport => ErrorKind::Broken,
     }
 }
 

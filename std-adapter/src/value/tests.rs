@@ -600,7 +600,7 @@ fn value_accessors() {
     assert!(Value::Nil.is_nil() && !Value::Int(0).is_nil());
     let error = Value::ServerError(ServerError::new(b"ERR x"));
     assert!(error.is_error());
-    assert_eq!(error.server_error().map(ServerError::text), Some("ERR x"));
+    assert_eq!(error.server_error().map(ServerError::text), Some(&b"ERR x"[..]));
     assert_eq!(Value::Set(vec![Value::Nil]).as_array(), Some(&[Value::Nil][..]));
     assert_eq!(Value::Array(vec![Value::Nil]).into_array(), Ok(vec![Value::Nil]));
     assert_eq!(Value::Int(1).into_array(), Err(Value::Int(1)));

@@ -165,9 +165,11 @@ pub enum Head {
 }
 
 /// Why a connection's byte stream cannot be trusted any more.
+///
+/// Exhaustive on purpose: drivers map every variant to their own error, so a new one
+/// cannot be lost on the way; adding one is a breaking change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
 pub enum Failure {
     /// The server sent bytes that are not valid RESP, or break the decoder's limits.
     Decode(DecodeError),
@@ -316,3 +318,5 @@ impl fmt::Display for Refusal {
         f.write_str(self.as_str())
     }
 }
+
+impl core::error::Error for Refusal {}
