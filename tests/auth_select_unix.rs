@@ -96,3 +96,20 @@ fn a_unix_socket_carries_the_same_client() {
         assert!(pong);
     });
 }
+
+#[test]
+fn readonly_is_sent_in_the_handshake() {
+    // A standalone server has no cluster support, so it answers READONLY with an error:
+    // the handshake sent it and failed, on both connection kinds, as redis-py does.
+    let server = RedisServer::start();
+    let client = Client::open(format!("{}?readonly=true", server.url()).as_str()).unwrap();
+    let e = client.get_connection().err().expect("READONLY fails on a standalone server");
+    assert!(e.to_string().contains("cluster support disabled"), "{e}");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Err(e) = runtime.block_on(client.get_multiplexed_connection()) else {
+        panic!("READONLY fails on a multiplexed connection too")
+    };
+    assert!(e.to_string().contains("cluster support disabled"), "{e}");
+    // Without it the same server connects.
+    Client::open(server.url().as_str()).unwrap().get_connection().unwrap();
+}

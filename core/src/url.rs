@@ -38,7 +38,7 @@ use core::fmt;
 mod options;
 mod text;
 
-pub use options::{CertReqs, Options};
+pub use options::{CertReqs, Options, TlsVersion};
 pub use text::{Bytes, Secret, Text};
 
 use options::Query;
@@ -470,9 +470,12 @@ impl fmt::Display for UrlError {
         match self {
             Self::InvalidEscape(part) => write!(f, "{text} in the URL's {}", part.as_str()),
             Self::UnknownOption(name) => write!(f, "{text} '{name}'"),
-            Self::InvalidOption { option }
-            | Self::DuplicateOption { option }
-            | Self::OptionNotForScheme { option } => write!(f, "{text} '{option}'"),
+            Self::InvalidOption { option } => {
+                write!(f, "{text} '{option}': it takes {}", options::takes(option))
+            }
+            Self::DuplicateOption { option } | Self::OptionNotForScheme { option } => {
+                write!(f, "{text} '{option}'")
+            }
             Self::BufferTooSmall { needed } => write!(f, "{text}: {needed} bytes needed"),
             _ => f.write_str(text),
         }

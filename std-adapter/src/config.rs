@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ferrodis_core::conn::Protocol;
+pub use ferrodis_core::url::TlsVersion;
 
 /// Where the server listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +100,12 @@ pub struct TlsOptions {
     pub check_hostname: bool,
     /// The name to check instead of the host (SNI and verification).
     pub server_name: Option<String>,
+    /// A directory of PEM files of trusted CA certificates (`ssl_ca_path`): every
+    /// certificate in its files is trusted, with `ca_file`'s and `ca_pem`'s.
+    pub ca_dir: Option<PathBuf>,
+    /// The oldest TLS version accepted (`ssl_min_version`). Default TLS 1.2, the oldest
+    /// rustls speaks.
+    pub min_version: TlsVersion,
 }
 
 impl TlsOptions {
@@ -144,14 +151,9 @@ pub struct ConnectionConfig {
     pub max_reply_size: usize,
     /// Write buffer size: requests are written in chunks of at most this. Default 16 KiB.
     pub write_buffer_size: usize,
-    /// Seconds of idleness after which a pooled connection is checked with `PING`
-    /// before use (redis-py's `health_check_interval`).
-    pub health_check_interval: Option<Duration>,
-    /// Most connections a pool opens (redis-py's `max_connections`).
-    pub max_connections: Option<u32>,
-    /// Whether a request that timed out is retried (redis-py's `retry_on_timeout`).
-    pub retry_on_timeout: bool,
-    /// Whether reads may go to cluster replicas (redis-py's `readonly`).
+    /// Send `READONLY` after connecting, so a cluster replica serves reads (redis-py's
+    /// `readonly`); a server without cluster support refuses it and the connection fails.
+    /// Default false.
     pub readonly: bool,
 }
 
@@ -173,9 +175,6 @@ impl Default for ConnectionConfig {
             read_buffer_size: 16 * 1024,
             max_reply_size: 512 * 1024 * 1024 + 64 * 1024,
             write_buffer_size: 16 * 1024,
-            health_check_interval: None,
-            max_connections: None,
-            retry_on_timeout: false,
             readonly: false,
         }
     }
@@ -323,6 +322,13 @@ impl ClientBuilder {
     /// Write buffer size.
     pub fn write_buffer_size(mut self, bytes: usize) -> Self {
         self.config.write_buffer_size = bytes.max(64);
+        self
+    }
+
+    /// Sends `READONLY` after connecting, for reads from a cluster replica (see
+    /// [`ConnectionConfig::readonly`]).
+    pub fn readonly(mut self, readonly: bool) -> Self {
+        self.config.readonly = readonly;
         self
     }
 

@@ -44,7 +44,7 @@ pub(crate) fn handshake_of(config: &ConnectionConfig) -> Handshake<'_> {
         db: config.db,
         lib_name: config.lib_name.as_deref(),
         lib_version: config.lib_version.as_deref(),
-        readonly: false,
+        readonly: config.readonly,
     }
 }
 

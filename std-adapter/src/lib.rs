@@ -34,7 +34,7 @@ pub use commands::{
     AsyncCommands, Commands, ExistenceCheck, Pipeline, ScanIter, SetExpiry, SetOptions, StreamMaxlen, pipe,
 };
 pub use config::{
-    Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions,
+    Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions, TlsVersion,
 };
 pub use connection::Connection;
 pub use error::{Error, ErrorKind, Result, ServerError};

@@ -8,7 +8,7 @@
 
 use std::io;
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -23,7 +23,7 @@ use rustls::{
     StreamOwned,
 };
 
-use crate::config::{CertificateCheck, TlsOptions};
+use crate::config::{CertificateCheck, TlsOptions, TlsVersion};
 use crate::error::{Error, ErrorKind};
 
 /// A blocking TLS stream over TCP.
@@ -83,8 +83,12 @@ pub(crate) fn setup(
 /// Errors name the file or setting at fault, never key material.
 pub(crate) fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions: &[&rustls::SupportedProtocolVersion] = match options.min_version {
+        TlsVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
+        TlsVersion::Tls13 => &[&rustls::version::TLS13],
+    };
     let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .map_err(|e| tls_error(format!("no usable protocol version: {e}")))?;
     let builder = match (options.check, options.check_hostname) {
         (CertificateCheck::Disabled, _) => {
@@ -133,10 +137,10 @@ pub(crate) fn server_name(options: &TlsOptions, host: &str) -> Result<ServerName
     })
 }
 
-/// The trusted roots: `ca_file` and `ca_pem` when set, else the webpki roots.
+/// The trusted roots: `ca_file`, `ca_dir` and `ca_pem` when set, else the webpki roots.
 fn roots(options: &TlsOptions) -> Result<RootCertStore, Error> {
     let mut roots = RootCertStore::empty();
-    if options.ca_file.is_none() && options.ca_pem.is_none() {
+    if options.ca_file.is_none() && options.ca_pem.is_none() && options.ca_dir.is_none() {
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         return Ok(roots);
     }
@@ -144,6 +148,13 @@ fn roots(options: &TlsOptions) -> Result<RootCertStore, Error> {
         for (i, cert) in certificates_in_file(file)?.into_iter().enumerate() {
             roots.add(cert).map_err(|e| {
                 tls_error(format!("CA certificate #{} in {} is not usable: {e}", i + 1, file.display()))
+            })?;
+        }
+    }
+    if let Some(dir) = &options.ca_dir {
+        for (file, cert) in certificates_in_dir(dir)? {
+            roots.add(cert).map_err(|e| {
+                tls_error(format!("a CA certificate in {} is not usable: {e}", file.display()))
             })?;
         }
     }
@@ -172,6 +183,26 @@ fn certificates_in_file(file: &Path) -> Result<Vec<CertificateDer<'static>>, Err
         return Err(tls_error(format!("{} holds no PEM certificate", file.display())));
     }
     Ok(certs)
+}
+
+/// Every certificate in the PEM files of directory `dir` (OpenSSL's `CApath`), with the
+/// file it came from; files without a certificate (keys, hash links to files already
+/// read, anything not PEM) are passed over, but at least one certificate must be found.
+fn certificates_in_dir(dir: &Path) -> Result<Vec<(PathBuf, CertificateDer<'static>)>, Error> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| tls_error(format!("cannot read the CA directory {}: {e}", dir.display())))?;
+    let mut files: Vec<PathBuf> =
+        entries.flatten().map(|entry| entry.path()).filter(|p| p.is_file()).collect();
+    files.sort();
+    let mut found = Vec::new();
+    for file in files {
+        let Ok(certs) = CertificateDer::pem_file_iter(&file) else { continue };
+        found.extend(certs.flatten().map(|cert| (file.clone(), cert)));
+    }
+    if found.is_empty() {
+        return Err(tls_error(format!("the CA directory {} holds no PEM certificate", dir.display())));
+    }
+    Ok(found)
 }
 
 fn pem_error(file: &Path, what: &str, e: &pem::Error) -> Error {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use ferrodis_core::url::{CertReqs, ConnectionUrl, Text, Transport};
+use ferrodis_core::url::{CertReqs, ConnectionUrl, Options, Text, Transport};
 
 use crate::config::{Address, CertificateCheck, ConnectionConfig, Keepalive, Password, TlsOptions};
 use crate::error::{Error, Result};
@@ -44,8 +44,12 @@ impl ConnectionConfig {
             ..ConnectionConfig::default()
         };
         let o = parsed.options();
-        if let Some(t) = o.socket_timeout.or(o.timeout) {
+        refuse_unsupported(o)?;
+        if let Some(t) = o.socket_timeout {
             config.socket_timeout = Some(t);
+        }
+        if let Some(bytes) = o.socket_read_size {
+            config.read_buffer_size = bytes as usize;
         }
         if let Some(t) = o.socket_connect_timeout {
             config.connect_timeout = t;
@@ -65,15 +69,14 @@ impl ConnectionConfig {
         if let Some(version) = o.lib_version {
             config.lib_version = Some(text(version)?);
         }
-        config.health_check_interval = o.health_check_interval;
-        config.max_connections = o.max_connections;
-        config.retry_on_timeout = o.retry_on_timeout.unwrap_or(false);
         config.readonly = o.readonly.unwrap_or(false);
         if parsed.is_tls() {
             let mut tls = TlsOptions::new();
             tls.ca_file = o.ssl_ca_certs.map(text).transpose()?.map(PathBuf::from);
             tls.client_cert_file = o.ssl_certfile.map(text).transpose()?.map(PathBuf::from);
             tls.client_key_file = o.ssl_keyfile.map(text).transpose()?.map(PathBuf::from);
+            tls.ca_dir = o.ssl_ca_path.map(text).transpose()?.map(PathBuf::from);
+            tls.min_version = o.ssl_min_version.unwrap_or_default();
             if let Some(check) = o.ssl_check_hostname {
                 tls.check_hostname = check;
             }
@@ -84,6 +87,47 @@ impl ConnectionConfig {
             config.tls = Some(tls);
         }
         Ok(config)
+    }
+}
+
+/// Refuses, by name, the options a URL may carry that nothing here honours yet, unless
+/// their value asks for what ferrodis does anyway (`retry_on_timeout=false`,
+/// `health_check_interval=0`).
+fn refuse_unsupported(o: &Options<'_>) -> Result<()> {
+    let refused = [
+        (
+            o.retry_on_timeout == Some(true),
+            "retry_on_timeout",
+            "ferrodis does not retry commands on its own yet",
+        ),
+        (o.retry_on_error.is_some(), "retry_on_error", "ferrodis does not retry commands on its own yet"),
+        (
+            o.health_check_interval.is_some_and(|t| !t.is_zero()),
+            "health_check_interval",
+            "connections are not health-checked yet",
+        ),
+        (o.max_connections.is_some(), "max_connections", "a client does not pool connections yet"),
+        (
+            o.timeout.is_some(),
+            "timeout",
+            "it is a connection pool's wait, and a client does not pool connections yet",
+        ),
+        (
+            o.ssl_password.is_some(),
+            "ssl_password",
+            "encrypted private keys are not supported: give ssl_keyfile an unencrypted PKCS#8, PKCS#1 or SEC1 key",
+        ),
+        (
+            o.ssl_ciphers.is_some(),
+            "ssl_ciphers",
+            "rustls offers its own safe cipher suites and takes no OpenSSL cipher list",
+        ),
+    ];
+    match refused.into_iter().find(|(given, ..)| *given) {
+        Some((_, option, why)) => {
+            Err(Error::config(format!("URL option '{option}' is not supported: {why}")))
+        }
+        None => Ok(()),
     }
 }
 
@@ -113,5 +157,46 @@ mod tests {
         assert!(e.to_string().contains("bogus"), "{e}");
         let c = ConnectionConfig::from_url("redis://u:s3cr3t@host").unwrap();
         assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn options_nothing_honours_yet_are_refused_by_name() {
+        for (query, option) in [
+            ("retry_on_timeout=true", "retry_on_timeout"),
+            ("retry_on_error=ConnectionError", "retry_on_error"),
+            ("health_check_interval=30", "health_check_interval"),
+            ("max_connections=10", "max_connections"),
+            ("timeout=5", "timeout"),
+        ] {
+            let e = ConnectionConfig::from_url(&format!("redis://h?{query}")).unwrap_err();
+            assert!(
+                e.to_string().contains(&format!("URL option '{option}' is not supported")),
+                "{query}: {e}"
+            );
+        }
+        for (query, option) in [("ssl_password=s3cr3t", "ssl_password"), ("ssl_ciphers=HIGH", "ssl_ciphers")]
+        {
+            let e = ConnectionConfig::from_url(&format!("rediss://h?{query}")).unwrap_err();
+            assert!(
+                e.to_string().contains(&format!("URL option '{option}' is not supported")),
+                "{query}: {e}"
+            );
+            assert!(!format!("{e} {e:?}").contains("s3cr3t"), "{e:?}");
+        }
+        // Values that ask for what happens anyway are fine.
+        ConnectionConfig::from_url("redis://h?retry_on_timeout=false&health_check_interval=0").unwrap();
+    }
+
+    #[test]
+    fn options_are_honoured() {
+        let c = ConnectionConfig::from_url("redis://h?socket_read_size=4096&readonly=yes").unwrap();
+        assert_eq!((c.read_buffer_size, c.readonly), (4096, true));
+        let c = ConnectionConfig::from_url("rediss://h?ssl_ca_path=/etc/ssl/certs&ssl_min_version=tlsv1_3")
+            .unwrap();
+        let tls = c.tls.unwrap();
+        assert_eq!(tls.ca_dir.as_deref(), Some(std::path::Path::new("/etc/ssl/certs")));
+        assert_eq!(tls.min_version, crate::TlsVersion::Tls13);
+        let e = ConnectionConfig::from_url("redis://h?protocol=resp3").unwrap_err();
+        assert!(e.to_string().contains("it takes 2 or 3"), "{e}");
     }
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use ferrodis_std::{
     Address, CertificateCheck, Client, ClientBuilder, ConnectionConfig, Error, ErrorKind, Frame, TlsOptions,
+    TlsVersion,
 };
 use ferrodis_test_support::{MISMATCHED_HOST, RedisServer, TlsFiles};
 
@@ -137,6 +138,57 @@ fn a_rediss_url_with_ssl_ca_certs_round_trips() {
     for kind in KINDS {
         round_trip(kind, &config).unwrap_or_else(|e| panic!("{kind:?} with {url}: {e}"));
     }
+}
+
+#[test]
+fn a_rediss_url_with_ssl_ca_path_and_ssl_min_version_round_trips() {
+    let server = RedisServer::builder().tls(true).start();
+    // A CA directory as OpenSSL's `CApath`: the CA's file, and a file that holds no
+    // certificate (a key), which is passed over.
+    let dir = server.dir().join("ca-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(files(&server).ca.path(), dir.join("ca.pem")).unwrap();
+    std::fs::copy(files(&server).client.key.path(), dir.join("not-a-certificate.pem")).unwrap();
+    let url = format!("{}?ssl_ca_path={}&ssl_min_version=TLSv1_3", server.tls_url().unwrap(), dir.display());
+    let config = ConnectionConfig::from_url(&url).unwrap();
+    assert_eq!(config.tls.as_ref().map(|tls| tls.min_version), Some(TlsVersion::Tls13));
+    for kind in KINDS {
+        round_trip(kind, &config).unwrap_or_else(|e| panic!("{kind:?} with {url}: {e}"));
+    }
+
+    // A server that speaks TLS 1.2 at most is refused by a client that asks for 1.3, and
+    // still accepted by default.
+    let mut plain = Client::new(ClientBuilder::new().host("localhost").port(server.port()).config())
+        .get_connection()
+        .unwrap();
+    let tls_1_2 = ["CONFIG".into(), "SET".into(), "tls-protocols".into(), "TLSv1.2".into()];
+    plain.request_with(&tls_1_2, |_| ()).unwrap();
+    expect_tls_error(Kind::Blocking, &config, &["ProtocolVersion"]);
+    expect_tls_error(Kind::Multiplexed, &config, &["ProtocolVersion"]);
+    let mut tls_1_2_ok = trusting(files(&server).ca.path());
+    tls_1_2_ok.min_version = TlsVersion::Tls12;
+    round_trip(Kind::Blocking, &config_for(&server, tls_1_2_ok)).unwrap();
+
+    // A directory of the other CA's certificate only: the server is not trusted.
+    let other = server.dir().join("other-ca-dir");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::copy(files(&server).other_ca.path(), other.join("ca.pem")).unwrap();
+    let mut tls = TlsOptions::new();
+    tls.ca_dir = Some(other);
+    expect_tls_error(Kind::Blocking, &config_for(&server, tls), &["UnknownIssuer"]);
+
+    // A directory without any certificate says so.
+    let empty = server.dir().join("empty-ca-dir");
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut tls = TlsOptions::new();
+    tls.ca_dir = Some(empty);
+    let e = round_trip(Kind::Blocking, &config_for(&server, tls)).unwrap_err();
+    assert!(e.to_string().contains("holds no PEM certificate"), "{e}");
+}
+
+/// TLS to the server's TLS port on `localhost`.
+fn config_for(server: &RedisServer, tls: TlsOptions) -> ConnectionConfig {
+    config(server, "localhost", tls)
 }
 
 #[test]

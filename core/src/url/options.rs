@@ -20,6 +20,18 @@ pub enum CertReqs {
     Required,
 }
 
+/// The oldest TLS version a connection accepts, from the `ssl_min_version` option
+/// (`TLSv1_2` or `TLSv1_3`, as Python's `ssl.TLSVersion` names them, in any case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum TlsVersion {
+    /// TLS 1.2 or newer.
+    #[default]
+    Tls12,
+    /// TLS 1.3 only.
+    Tls13,
+}
+
 /// The typed query options of a [`ConnectionUrl`](super::ConnectionUrl); `None` for each
 /// option the URL does not give (or gives with an empty value, as in `?socket_timeout=`).
 ///
@@ -88,6 +100,14 @@ pub struct Options<'a> {
     pub ssl_keyfile: Option<Text<'a>>,
     /// `ssl_password`: the password of the client key file (TLS only); never printed.
     pub ssl_password: Option<Secret<'a>>,
+    /// `ssl_min_version`: the oldest TLS version accepted (TLS only).
+    pub ssl_min_version: Option<TlsVersion>,
+    /// `ssl_ciphers`: the cipher suites offered, in OpenSSL's syntax (TLS only).
+    pub ssl_ciphers: Option<Text<'a>>,
+    /// `socket_read_size`: how many bytes one read asks for (redis-py's `socket_read_size`).
+    pub socket_read_size: Option<u32>,
+    /// `retry_on_error`: errors after which a command is retried, by name.
+    pub retry_on_error: Option<Text<'a>>,
 }
 
 /// Which schemes an option applies to.
@@ -100,31 +120,48 @@ enum Scope {
     Tls,
 }
 
-/// Every option a URL may carry, by its name in the query.
-const OPTIONS: &[(&str, Scope)] = &[
-    ("db", Scope::Any),
-    ("username", Scope::Any),
-    ("password", Scope::Any),
-    ("socket_timeout", Scope::Any),
-    ("socket_connect_timeout", Scope::Any),
-    ("socket_keepalive", Scope::Network),
-    ("retry_on_timeout", Scope::Any),
-    ("health_check_interval", Scope::Any),
-    ("max_connections", Scope::Any),
-    ("timeout", Scope::Any),
-    ("readonly", Scope::Any),
-    ("protocol", Scope::Any),
-    ("client_name", Scope::Any),
-    ("lib_name", Scope::Any),
-    ("lib_version", Scope::Any),
-    ("ssl_cert_reqs", Scope::Tls),
-    ("ssl_check_hostname", Scope::Tls),
-    ("ssl_ca_certs", Scope::Tls),
-    ("ssl_ca_path", Scope::Tls),
-    ("ssl_certfile", Scope::Tls),
-    ("ssl_keyfile", Scope::Tls),
-    ("ssl_password", Scope::Tls),
+/// What a duration option takes.
+const SECONDS: &str = "decimal seconds, such as 0.5 or 10";
+/// What a boolean option takes.
+const BOOLEAN: &str = "true or false (also yes/no, t/f, y/n, 1/0)";
+/// What a free-text option takes.
+const TEXT: &str = "text, with '%' followed by two hex digits";
+
+/// Every option a URL may carry, by its name in the query, with where it applies and what
+/// values it takes.
+const OPTIONS: &[(&str, Scope, &str)] = &[
+    ("db", Scope::Any, "a database number, such as 0"),
+    ("username", Scope::Any, TEXT),
+    ("password", Scope::Any, TEXT),
+    ("socket_timeout", Scope::Any, SECONDS),
+    ("socket_connect_timeout", Scope::Any, SECONDS),
+    ("socket_keepalive", Scope::Network, BOOLEAN),
+    ("socket_read_size", Scope::Any, "a number of bytes, at least 1"),
+    ("retry_on_timeout", Scope::Any, BOOLEAN),
+    ("retry_on_error", Scope::Any, TEXT),
+    ("health_check_interval", Scope::Any, "whole seconds, such as 30"),
+    ("max_connections", Scope::Any, "a whole number, at least 1"),
+    ("timeout", Scope::Any, SECONDS),
+    ("readonly", Scope::Any, BOOLEAN),
+    ("protocol", Scope::Any, "2 or 3"),
+    ("client_name", Scope::Any, TEXT),
+    ("lib_name", Scope::Any, TEXT),
+    ("lib_version", Scope::Any, TEXT),
+    ("ssl_cert_reqs", Scope::Tls, "none, optional or required"),
+    ("ssl_check_hostname", Scope::Tls, BOOLEAN),
+    ("ssl_ca_certs", Scope::Tls, TEXT),
+    ("ssl_ca_path", Scope::Tls, TEXT),
+    ("ssl_certfile", Scope::Tls, TEXT),
+    ("ssl_keyfile", Scope::Tls, TEXT),
+    ("ssl_password", Scope::Tls, TEXT),
+    ("ssl_min_version", Scope::Tls, "TLSv1_2 or TLSv1_3"),
+    ("ssl_ciphers", Scope::Tls, TEXT),
 ];
+
+/// What values the known option `option` takes, in words (for error messages).
+pub(super) fn takes(option: &str) -> &'static str {
+    OPTIONS.iter().find(|(name, ..)| *name == option).map_or(TEXT, |(.., takes)| takes)
+}
 
 /// Everything a query sets: the options, and `db`, `username` and `password`, which the
 /// URL merges with its path and userinfo.
@@ -146,7 +183,8 @@ impl<'a> Query<'a> {
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = Text::query(name).ok_or(UrlError::InvalidEscape(super::UrlPart::Query))?;
-            let Some(&(option, scope)) = OPTIONS.iter().find(|(known, _)| name.eq_bytes(known.as_bytes()))
+            let Some(&(option, scope, _)) =
+                OPTIONS.iter().find(|(known, ..)| name.eq_bytes(known.as_bytes()))
             else {
                 return Err(UrlError::UnknownOption(super::OptionName::new(name)));
             };
@@ -207,6 +245,14 @@ impl<'a> Query<'a> {
             "ssl_certfile" => once(&mut o.ssl_certfile, Some(value), option),
             "ssl_keyfile" => once(&mut o.ssl_keyfile, Some(value), option),
             "ssl_password" => once(&mut o.ssl_password, Some(Secret::new(value)), option),
+            "ssl_min_version" => once(&mut o.ssl_min_version, tls_version(value), option),
+            "ssl_ciphers" => once(&mut o.ssl_ciphers, Some(value), option),
+            "socket_read_size" => once(
+                &mut o.socket_read_size,
+                uint(value).and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0),
+                option,
+            ),
+            "retry_on_error" => once(&mut o.retry_on_error, Some(value), option),
             _ => Err(UrlError::InvalidOption { option }),
         }
     }
@@ -271,6 +317,15 @@ fn cert_reqs(text: Text<'_>) -> Option<CertReqs> {
         b"none" => Some(CertReqs::None),
         b"optional" => Some(CertReqs::Optional),
         b"required" => Some(CertReqs::Required),
+        _ => None,
+    }
+}
+
+/// `TLSv1_2` or `TLSv1_3`, in any case.
+fn tls_version(text: Text<'_>) -> Option<TlsVersion> {
+    match lowercase::<7>(text)?.as_slice() {
+        b"tlsv1_2" => Some(TlsVersion::Tls12),
+        b"tlsv1_3" => Some(TlsVersion::Tls13),
         _ => None,
     }
 }

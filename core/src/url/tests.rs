@@ -519,7 +519,26 @@ fn equal_texts_hash_alike() {
 fn errors_name_what_is_wrong() {
     let message = |url| ConnectionUrl::parse(url).unwrap_err().to_string();
     assert_eq!(message("redis://h?foo=1"), "unknown URL option 'foo'");
-    assert_eq!(message("redis://h?db=x"), "invalid value for URL option 'db'");
+    assert_eq!(
+        message("redis://h?db=x"),
+        "invalid value for URL option 'db': it takes a database number, such as 0"
+    );
+    assert_eq!(
+        message("redis://h?protocol=resp3"),
+        "invalid value for URL option 'protocol': it takes 2 or 3"
+    );
+    assert_eq!(
+        message("redis://h?socket_timeout=-1"),
+        "invalid value for URL option 'socket_timeout': it takes decimal seconds, such as 0.5 or 10"
+    );
+    assert_eq!(
+        message("rediss://h?ssl_cert_reqs=maybe"),
+        "invalid value for URL option 'ssl_cert_reqs': it takes none, optional or required"
+    );
+    assert_eq!(
+        message("rediss://h?ssl_min_version=TLSv1"),
+        "invalid value for URL option 'ssl_min_version': it takes TLSv1_2 or TLSv1_3"
+    );
     assert_eq!(message("redis://h?db=1&db=1"), "URL option given twice 'db'");
     assert_eq!(message("redis://h?ssl_keyfile=k"), "URL option does not apply to the scheme 'ssl_keyfile'");
     assert_eq!(message("redis://u:p%zz@h"), "'%' not followed by two hex digits in the URL's password");
