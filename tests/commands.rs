@@ -7,8 +7,9 @@ use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 
 use ferrodis::{
-    AsyncCommands, Client, ClientBuilder, Commands, ConversionErrorKind, ErrorKind, ExistenceCheck, Protocol,
-    ServerErrorKind, SetExpiry, SetOptions, StreamMaxlen, Value, cmd,
+    AsyncCommands, Client, ClientBuilder, Commands, ConversionErrorKind, Direction, ErrorKind,
+    ExistenceCheck, Expiry, InfoDict, Protocol, ScanOptions, ServerErrorKind, SetExpiry, SetOptions,
+    StreamMaxlen, StreamReadOptions, Value, cmd,
 };
 use ferrodis_test_support::RedisServer;
 
@@ -172,6 +173,25 @@ macro_rules! every_command {
         assert_eq!($c.zrank::<_, _, Option<i64>>("z", "nope") $($aw)* .unwrap(), None);
         assert_eq!($c.zrem::<_, _, i64>("z", &["one", "nope"]) $($aw)* .unwrap(), 1);
 
+        // Keys, lists and strings added with the streams.
+        let () = $c.set("gx", "v") $($aw)* .unwrap();
+        assert_eq!($c.getex::<_, String>("gx", Expiry::EX(100)) $($aw)* .unwrap(), "v");
+        assert!($c.ttl::<_, i64>("gx") $($aw)* .unwrap() > 0);
+        assert_eq!($c.getex::<_, String>("gx", Expiry::PERSIST) $($aw)* .unwrap(), "v");
+        assert_eq!($c.ttl::<_, i64>("gx") $($aw)* .unwrap(), -1);
+        assert!($c.copy::<_, _, bool>("gx", "gy", false) $($aw)* .unwrap());
+        assert!(!$c.copy::<_, _, bool>("gx", "gy", false) $($aw)* .unwrap());
+        assert!($c.copy::<_, _, bool>("gx", "gy", true) $($aw)* .unwrap());
+        assert_eq!($c.unlink::<_, i64>(&["gx", "gy", "nope"]) $($aw)* .unwrap(), 2);
+        let () = $c.rpush("from", &["a", "b"]) $($aw)* .unwrap();
+        let moved: String = $c.lmove("from", "to", Direction::Left, Direction::Right) $($aw)* .unwrap();
+        assert_eq!(moved, "a");
+        let moved: String = $c.blmove("from", "to", Direction::Right, Direction::Left, 0.1) $($aw)* .unwrap();
+        assert_eq!(moved, "b");
+        assert_eq!($c.lrange::<_, Vec<String>>("to", 0, -1) $($aw)* .unwrap(), ["b", "a"]);
+        let none: Option<String> = $c.blmove("from", "to", Direction::Left, Direction::Left, 0.05) $($aw)* .unwrap();
+        assert_eq!(none, None);
+
         // Pub/sub and HyperLogLog.
         assert_eq!($c.publish::<_, _, i64>("channel", "hi") $($aw)* .unwrap(), 0);
         assert!($c.pfadd::<_, _, bool>("hll", &["a", "b", "c", "a"]) $($aw)* .unwrap());
@@ -197,6 +217,29 @@ macro_rules! every_command {
         assert_eq!($c.xtrim::<_, i64>("st", StreamMaxlen::Equals(1)) $($aw)* .unwrap(), 2);
         assert_eq!($c.xtrim::<_, i64>("st", StreamMaxlen::Approx(10)) $($aw)* .unwrap(), 0);
         assert_eq!($c.xlen::<_, i64>("st") $($aw)* .unwrap(), 1);
+        let id: String = $c.xadd_maxlen("st", StreamMaxlen::Equals(2), "*", &[("f", "a")]) $($aw)* .unwrap();
+        let _: String = $c.xadd_maxlen("st", StreamMaxlen::Equals(2), "*", &[("f", "b")]) $($aw)* .unwrap();
+        assert_eq!($c.xlen::<_, i64>("st") $($aw)* .unwrap(), 2);
+        type Entries = Vec<(String, Vec<(String, HashMap<String, String>)>)>;
+        let read: Entries = $c.xread(&["st"], &[&id]) $($aw)* .unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].0, "st");
+        assert_eq!(read[0].1.len(), 1);
+        assert_eq!(read[0].1[0].1["f"], "b");
+        let nothing: Option<Entries> = $c.xread(&["st"], &["$"]) $($aw)* .unwrap();
+        assert_eq!(nothing, None);
+        let () = $c.xgroup_create("st", "workers", "0") $($aw)* .unwrap();
+        let () = $c.xgroup_create_mkstream("st-new", "workers", "$") $($aw)* .unwrap();
+        let options = StreamReadOptions::default().group("workers", "w-1").count(1);
+        let read: Entries = $c.xread_options(&["st"], &[">"], &options) $($aw)* .unwrap();
+        assert_eq!(read[0].1.len(), 1);
+        let first = read[0].1[0].0.clone();
+        let claimed: (String, Vec<(String, HashMap<String, String>)>, Vec<String>) =
+            $c.xautoclaim("st", "workers", "w-2", 0, "0-0", Some(10)) $($aw)* .unwrap();
+        let claimed_ids: Vec<String> = claimed.1.iter().map(|(id, _)| id.clone()).collect();
+        assert_eq!(claimed_ids, std::slice::from_ref(&first));
+        assert_eq!($c.xack::<_, _, _, i64>("st", "workers", &[&first]) $($aw)* .unwrap(), 1);
+        assert_eq!($c.xack::<_, _, _, i64>("st", "workers", &[&first]) $($aw)* .unwrap(), 0);
 
         // Scripting.
         let script = "return {KEYS[1], KEYS[2], ARGV[1]}";
@@ -215,6 +258,12 @@ macro_rules! every_command {
         assert!($c.dbsize::<i64>() $($aw)* .unwrap() > 5);
         let info: String = $c.info("server") $($aw)* .unwrap();
         assert!(info.contains("redis_version:"), "{info}");
+        let info: InfoDict = $c.info("default") $($aw)* .unwrap();
+        assert!(info.get::<String>("redis_version").is_some_and(|v| v.contains('.')), "{info:?}");
+        assert_eq!(info.section_of("used_memory"), Some("Memory"));
+        assert!(info.get::<u64>("used_memory").is_some_and(|bytes| bytes > 0));
+        let keyspace = info.fields_of("db0").expect("db0 holds keys");
+        assert!(keyspace["keys"].parse::<u64>().unwrap() > 5, "{keyspace:?}");
         let (seconds, micros): (u64, u64) = $c.time() $($aw)* .unwrap();
         assert!(seconds > 1_600_000_000 && micros < 1_000_000);
         assert_eq!($c.client_getname::<Option<String>>() $($aw)* .unwrap(), None);
@@ -294,6 +343,31 @@ fn scan_match_iterates_every_cursor_on_a_blocking_connection() {
         let every: HashSet<String> = conn.scan::<String>().unwrap().collect::<Result<_, _>>().unwrap();
         assert_eq!(every.len(), 301);
         assert_eq!(conn.scan_match::<_, String>("nothing:*").unwrap().count(), 0);
+        // The scans of one key: a hash's pairs, a set's members, a sorted set's scored members.
+        let fields: Vec<(String, usize)> = (0..200).map(|i| (format!("f{i}"), i)).collect();
+        let () = conn.hset_multiple("h", &fields).unwrap();
+        let pairs: HashMap<String, usize> = conn.hscan("h").unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(pairs.len(), 200);
+        assert_eq!(pairs["f199"], 199);
+        let matched: Vec<(String, usize)> =
+            conn.hscan_match("h", "f1?").unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(matched.len(), 10);
+        let members: Vec<String> = (0..200).map(|i| format!("m{i}")).collect();
+        let () = conn.sadd("s", &members).unwrap();
+        let got: HashSet<String> = conn.sscan("s").unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(got.len(), 200);
+        assert_eq!(conn.sscan_match::<_, _, String>("s", "m19?").unwrap().count(), 10);
+        let scored: Vec<(f64, String)> = (0..200).map(|i| (f64::from(i), format!("z{i}"))).collect();
+        let () = conn.zadd_multiple("zs", &scored).unwrap();
+        let got: HashMap<String, f64> = conn.zscan("zs").unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!((got.len(), got["z150"]), (200, 150.0));
+        assert_eq!(conn.zscan_match::<_, _, (String, f64)>("zs", "z1??").unwrap().count(), 100);
+        let hashes: Vec<String> = conn
+            .scan_options(ScanOptions::default().with_type("hash"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(hashes, ["h"]);
         // The connection is in step afterwards.
         assert_eq!(conn.get::<_, i64>("other").unwrap(), 1);
     }
@@ -319,11 +393,32 @@ fn scan_match_collects_every_cursor_on_a_multiplexed_connection() {
             let () = conn.flushdb().await.unwrap();
             let () = conn.mset(&scan_keys()).await.unwrap();
             let () = conn.set("other", 1).await.unwrap();
-            let keys: HashSet<String> =
-                conn.scan_match::<_, String>("user:*").await.unwrap().into_iter().collect();
+            let mut keys = HashSet::new();
+            let mut stream = conn.scan_match::<_, String>("user:*");
+            while let Some(key) = stream.next_item().await {
+                keys.insert(key.unwrap());
+            }
             assert_eq!(keys.len(), 300);
             assert!(!keys.contains("other"));
-            assert!(conn.scan::<String>().await.unwrap().len() >= 301);
+            assert!(stream.next_item().await.is_none(), "the stream is fused");
+            // As a `Stream`, with the options SCAN takes.
+            let strings = ScanOptions::default().with_pattern("*").with_count(50).with_type("string");
+            let every: Vec<String> =
+                futures_util::StreamExt::collect::<Vec<_>>(conn.scan_options::<String>(strings))
+                    .await
+                    .into_iter()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+            assert!(every.len() >= 301, "{}", every.len());
+            let () = conn.hset("h", "f", 1).await.unwrap();
+            let hashes: Vec<String> = futures_util::StreamExt::collect::<Vec<_>>(
+                conn.scan_options::<String>(ScanOptions::default().with_type("hash")),
+            )
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+            assert_eq!(hashes, ["h"]);
         }
     });
 }

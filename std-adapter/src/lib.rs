@@ -31,7 +31,8 @@ pub use ferrodis_core::resp::{Arg, Frame};
 
 pub use client::Client;
 pub use commands::{
-    AsyncCommands, Commands, ExistenceCheck, Pipeline, ScanIter, SetExpiry, SetOptions, StreamMaxlen, pipe,
+    AsyncCommands, Commands, Direction, ExistenceCheck, Expiry, Pipeline, ScanIter, ScanOptions, ScanStream,
+    SetExpiry, SetOptions, StreamMaxlen, StreamReadOptions, pipe,
 };
 pub use config::{
     Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions, TlsVersion,
@@ -39,4 +40,6 @@ pub use config::{
 pub use connection::Connection;
 pub use error::{Error, ErrorKind, Result, ServerError};
 pub use multiplexed::MultiplexedConnection;
-pub use value::{ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, ToArgs, Value, cmd};
+pub use value::{
+    ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, InfoDict, ToArgs, Value, cmd,
+};

@@ -4,7 +4,10 @@
 use std::future::Future;
 use std::num::NonZeroUsize;
 
-use super::{SetOptions, StreamMaxlen, build, into_cmd, list, match_tail, scan_command};
+use super::scan::{ScanCommand, ScanStream};
+use super::{
+    Direction, Expiry, ScanOptions, SetOptions, StreamMaxlen, StreamReadOptions, build, into_cmd, list,
+};
 use crate::error::{Error, Result};
 use crate::multiplexed::MultiplexedConnection;
 use crate::value::{Cmd, FromValue, ToArgs, Value};
@@ -98,36 +101,76 @@ pub trait AsyncCommands: Sync {
 
     list::for_each_command!(async_methods);
 
-    /// `SCAN 0 MATCH pattern`, continued with each returned cursor until the server
-    /// returns cursor 0: every matching key (keys may repeat, as `SCAN` promises no more).
-    fn scan_match<P: ToArgs, RV: FromValue + Send>(
-        &self,
-        pattern: P,
-    ) -> impl Future<Output = Result<Vec<RV>>> + Send {
-        scan_all(self, match_tail(pattern))
+    /// `SCAN 0 MATCH pattern`, continued with each returned cursor: a stream of the
+    /// matching keys (each an `RV`), fetched a page at a time (see [`ScanStream`]).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> ferrodis_std::Result<()> {
+    /// use ferrodis_std::{AsyncCommands, Client};
+    ///
+    /// let conn = Client::open("redis://127.0.0.1/")?.get_multiplexed_connection().await?;
+    /// let mut keys = conn.scan_match::<_, String>("user:*");
+    /// while let Some(key) = keys.next_item().await {
+    ///     println!("{}", key?);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    fn scan_match<P: ToArgs, RV: FromValue + Send + 'static>(&self, pattern: P) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("SCAN", (), ("MATCH", pattern)))
     }
 
     /// [`scan_match`](Self::scan_match) over every key.
-    fn scan<RV: FromValue + Send>(&self) -> impl Future<Output = Result<Vec<RV>>> + Send {
-        scan_all(self, Vec::new())
+    fn scan<RV: FromValue + Send + 'static>(&self) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("SCAN", (), ()))
     }
-}
 
-/// Every key `SCAN` with `tail` returns, cursor after cursor.
-async fn scan_all<C, RV>(conn: &C, tail: Vec<Vec<u8>>) -> Result<Vec<RV>>
-where
-    C: AsyncCommands + ?Sized,
-    RV: FromValue + Send,
-{
-    let mut keys = Vec::new();
-    let mut cursor = 0;
-    loop {
-        let (next, batch): (u64, Vec<RV>) = conn.query(&scan_command(cursor, &tail)).await?;
-        keys.extend(batch);
-        if next == 0 {
-            return Ok(keys);
-        }
-        cursor = next;
+    /// `SCAN` with [`ScanOptions`]: a pattern, a `COUNT` hint, a key `TYPE`.
+    fn scan_options<RV: FromValue + Send + 'static>(&self, options: ScanOptions) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("SCAN", (), options))
+    }
+
+    /// `HSCAN key`: the fields and values of a hash, as `(field, value)` pairs when `RV`
+    /// is a pair.
+    fn hscan<K: ToArgs, RV: FromValue + Send + 'static>(&self, key: K) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("HSCAN", key, ()))
+    }
+
+    /// `HSCAN key MATCH pattern`: the fields matching `pattern`, with their values.
+    fn hscan_match<K: ToArgs, P: ToArgs, RV: FromValue + Send + 'static>(
+        &self,
+        key: K,
+        pattern: P,
+    ) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("HSCAN", key, ("MATCH", pattern)))
+    }
+
+    /// `SSCAN key`: the members of a set.
+    fn sscan<K: ToArgs, RV: FromValue + Send + 'static>(&self, key: K) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("SSCAN", key, ()))
+    }
+
+    /// `SSCAN key MATCH pattern`: the members matching `pattern`.
+    fn sscan_match<K: ToArgs, P: ToArgs, RV: FromValue + Send + 'static>(
+        &self,
+        key: K,
+        pattern: P,
+    ) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("SSCAN", key, ("MATCH", pattern)))
+    }
+
+    /// `ZSCAN key`: the members of a sorted set with their scores, as `(member, score)`
+    /// pairs when `RV` is a pair.
+    fn zscan<K: ToArgs, RV: FromValue + Send + 'static>(&self, key: K) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("ZSCAN", key, ()))
+    }
+
+    /// `ZSCAN key MATCH pattern`: the members matching `pattern`, with their scores.
+    fn zscan_match<K: ToArgs, P: ToArgs, RV: FromValue + Send + 'static>(
+        &self,
+        key: K,
+        pattern: P,
+    ) -> ScanStream<'_, Self, RV> {
+        ScanStream::new(self, ScanCommand::new("ZSCAN", key, ("MATCH", pattern)))
     }
 }
 

@@ -3,7 +3,10 @@
 
 use std::num::NonZeroUsize;
 
-use super::{SetOptions, StreamMaxlen, build, into_cmd, list, match_tail, scan_command};
+use super::scan::{ScanCommand, ScanIter};
+use super::{
+    Direction, Expiry, ScanOptions, SetOptions, StreamMaxlen, StreamReadOptions, build, into_cmd, list,
+};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::value::{Cmd, FromValue, ToArgs, Value};
@@ -99,80 +102,68 @@ pub trait Commands {
     list::for_each_command!(blocking_methods);
 
     /// `SCAN 0 MATCH pattern`, continued with each returned cursor: an iterator over the
-    /// matching keys (each an `RV`). The first `SCAN` is sent here; each later one when
-    /// the keys already fetched run out. A failed `SCAN` is yielded as an `Err` and ends
-    /// the iteration. Keys may repeat, as `SCAN` promises no more.
+    /// matching keys (each an `RV`), with the first page fetched here (see [`ScanIter`]).
     fn scan_match<P: ToArgs, RV: FromValue>(&mut self, pattern: P) -> Result<ScanIter<'_, Self, RV>> {
-        ScanIter::start(self, match_tail(pattern))
+        ScanIter::start(self, ScanCommand::new("SCAN", (), ("MATCH", pattern)))
     }
 
     /// [`scan_match`](Self::scan_match) over every key.
     fn scan<RV: FromValue>(&mut self) -> Result<ScanIter<'_, Self, RV>> {
-        ScanIter::start(self, Vec::new())
+        self.scan_options(ScanOptions::default())
+    }
+
+    /// `SCAN` with [`ScanOptions`]: a pattern, a `COUNT` hint, a key `TYPE`.
+    fn scan_options<RV: FromValue>(&mut self, options: ScanOptions) -> Result<ScanIter<'_, Self, RV>> {
+        ScanIter::start(self, ScanCommand::new("SCAN", (), options))
+    }
+
+    /// `HSCAN key`: the fields and values of a hash, as `(field, value)` pairs when `RV`
+    /// is a pair.
+    fn hscan<K: ToArgs, RV: FromValue>(&mut self, key: K) -> Result<ScanIter<'_, Self, RV>> {
+        ScanIter::start(self, ScanCommand::new("HSCAN", key, ()))
+    }
+
+    /// `HSCAN key MATCH pattern`: the fields matching `pattern`, with their values.
+    fn hscan_match<K: ToArgs, P: ToArgs, RV: FromValue>(
+        &mut self,
+        key: K,
+        pattern: P,
+    ) -> Result<ScanIter<'_, Self, RV>> {
+        ScanIter::start(self, ScanCommand::new("HSCAN", key, ("MATCH", pattern)))
+    }
+
+    /// `SSCAN key`: the members of a set.
+    fn sscan<K: ToArgs, RV: FromValue>(&mut self, key: K) -> Result<ScanIter<'_, Self, RV>> {
+        ScanIter::start(self, ScanCommand::new("SSCAN", key, ()))
+    }
+
+    /// `SSCAN key MATCH pattern`: the members matching `pattern`.
+    fn sscan_match<K: ToArgs, P: ToArgs, RV: FromValue>(
+        &mut self,
+        key: K,
+        pattern: P,
+    ) -> Result<ScanIter<'_, Self, RV>> {
+        ScanIter::start(self, ScanCommand::new("SSCAN", key, ("MATCH", pattern)))
+    }
+
+    /// `ZSCAN key`: the members of a sorted set with their scores, as `(member, score)`
+    /// pairs when `RV` is a pair.
+    fn zscan<K: ToArgs, RV: FromValue>(&mut self, key: K) -> Result<ScanIter<'_, Self, RV>> {
+        ScanIter::start(self, ScanCommand::new("ZSCAN", key, ()))
+    }
+
+    /// `ZSCAN key MATCH pattern`: the members matching `pattern`, with their scores.
+    fn zscan_match<K: ToArgs, P: ToArgs, RV: FromValue>(
+        &mut self,
+        key: K,
+        pattern: P,
+    ) -> Result<ScanIter<'_, Self, RV>> {
+        ScanIter::start(self, ScanCommand::new("ZSCAN", key, ("MATCH", pattern)))
     }
 }
 
 impl Commands for Connection {
     fn query<T: FromValue>(&mut self, cmd: &Cmd) -> Result<T> {
         Connection::query(self, cmd)
-    }
-}
-
-/// The keys of [`Commands::scan_match`]: `SCAN` with each cursor until the server returns
-/// cursor 0.
-pub struct ScanIter<'a, C: Commands + ?Sized, RV> {
-    conn: &'a mut C,
-    /// The arguments after the cursor (`MATCH pattern`).
-    tail: Vec<Vec<u8>>,
-    cursor: u64,
-    batch: std::vec::IntoIter<RV>,
-    /// Whether no more `SCAN` is due: the cursor came back 0, or one failed.
-    finished: bool,
-}
-
-impl<'a, C: Commands + ?Sized, RV: FromValue> ScanIter<'a, C, RV> {
-    /// Sends the first `SCAN`.
-    fn start(conn: &'a mut C, tail: Vec<Vec<u8>>) -> Result<Self> {
-        let mut iter = ScanIter { conn, tail, cursor: 0, batch: Vec::new().into_iter(), finished: false };
-        iter.fetch()?;
-        Ok(iter)
-    }
-
-    /// Sends the next `SCAN`.
-    fn fetch(&mut self) -> Result<()> {
-        let reply: Result<(u64, Vec<RV>)> = self.conn.query(&scan_command(self.cursor, &self.tail));
-        let (cursor, batch) = reply.inspect_err(|_| self.finished = true)?;
-        self.cursor = cursor;
-        self.finished = cursor == 0;
-        self.batch = batch.into_iter();
-        Ok(())
-    }
-}
-
-impl<C: Commands + ?Sized, RV: FromValue> Iterator for ScanIter<'_, C, RV> {
-    type Item = Result<RV>;
-
-    fn next(&mut self) -> Option<Result<RV>> {
-        loop {
-            if let Some(key) = self.batch.next() {
-                return Some(Ok(key));
-            }
-            if self.finished {
-                return None;
-            }
-            if let Err(e) = self.fetch() {
-                return Some(Err(e));
-            }
-        }
-    }
-}
-
-impl<C: Commands + ?Sized, RV> std::fmt::Debug for ScanIter<'_, C, RV> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScanIter")
-            .field("cursor", &self.cursor)
-            .field("buffered", &self.batch.len())
-            .field("finished", &self.finished)
-            .finish()
     }
 }

@@ -57,6 +57,24 @@ macro_rules! for_each_command {
                 cmd("GETSET").with_arg((key, value))
             }
 
+            /// `GETEX key EX|PX|EXAT|PXAT|PERSIST`: the value of `key` (nil when missing), setting
+            /// or removing its expiry.
+            fn getex<K: ToArgs>(key: K, expiry: Expiry) {
+                cmd("GETEX").with_arg((key, expiry))
+            }
+
+            /// `UNLINK key [key ...]`: deletes keys, freeing their memory in the background (the
+            /// number deleted).
+            fn unlink<K: ToArgs>(key: K) {
+                cmd("UNLINK").with_arg(key)
+            }
+
+            /// `COPY source destination [REPLACE]`: copies a key (`true` if it was copied; without
+            /// `replace`, not over an existing destination).
+            fn copy<S: ToArgs, D: ToArgs>(source: S, destination: D, replace: bool) {
+                cmd("COPY").with_arg((source, destination, replace.then_some("REPLACE")))
+            }
+
             /// `GETDEL key`: deletes `key` and returns its value (nil when missing).
             fn get_del<K: ToArgs>(key: K) {
                 cmd("GETDEL").with_arg(key)
@@ -253,6 +271,18 @@ macro_rules! for_each_command {
                 cmd("LINDEX").with_arg((key, index))
             }
 
+            /// `LMOVE source destination LEFT|RIGHT LEFT|RIGHT`: moves an element from one end of
+            /// `source` to one end of `destination` (the element, nil when `source` is empty).
+            fn lmove<S: ToArgs, D: ToArgs>(source: S, destination: D, from: Direction, to: Direction) {
+                cmd("LMOVE").with_arg((source, destination, from, to))
+            }
+
+            /// `BLMOVE ... timeout`: [`lmove`](Self::lmove), waiting up to `timeout` seconds for an
+            /// element (0: forever); nil on timeout.
+            fn blmove<S: ToArgs, D: ToArgs>(source: S, destination: D, from: Direction, to: Direction, timeout: f64) {
+                cmd("BLMOVE").with_arg((source, destination, from, to, timeout))
+            }
+
             /// `BLPOP key [key ...] timeout`: pops from the head of the first non-empty list, waiting up
             /// to `timeout` seconds (0: forever); `(key, element)`, or nil on timeout.
             fn blpop<K: ToArgs>(key: K, timeout: f64) {
@@ -407,6 +437,59 @@ macro_rules! for_each_command {
             /// `XDEL key id [id ...]`: deletes entries (the number deleted).
             fn xdel<K: ToArgs, ID: ToArgs>(key: K, ids: &[ID]) {
                 cmd("XDEL").with_arg((key, ids))
+            }
+
+            /// `XADD key MAXLEN [=|~] count id field value [...]`: appends an entry and trims the
+            /// stream in the same command (the new entry's id).
+            fn xadd_maxlen<K: ToArgs, ID: ToArgs, F: ToArgs, V: ToArgs>(
+                key: K,
+                maxlen: StreamMaxlen,
+                id: ID,
+                items: &[(F, V)],
+            ) {
+                cmd("XADD").with_arg((key, maxlen, id, items))
+            }
+
+            /// `XREAD STREAMS key [key ...] id [id ...]`: the entries after each id, per stream,
+            /// such as `Vec<(String, Vec<(String, HashMap<String, String>)>)>`; nil when none.
+            fn xread<K: ToArgs, ID: ToArgs>(keys: &[K], ids: &[ID]) {
+                cmd("XREAD").with_arg(("STREAMS", keys, ids))
+            }
+
+            /// `XREAD` with [`StreamReadOptions`] (`COUNT`, `BLOCK`), or `XREADGROUP` when they
+            /// name a group (`GROUP group consumer`, `NOACK`); ids as `">"` read new entries.
+            fn xread_options<K: ToArgs, ID: ToArgs>(keys: &[K], ids: &[ID], options: &StreamReadOptions) {
+                cmd(if options.has_group() { "XREADGROUP" } else { "XREAD" }).with_arg((options, "STREAMS", keys, ids))
+            }
+
+            /// `XGROUP CREATE key group id`: creates a consumer group starting after `id`
+            /// (`"$"`: new entries only).
+            fn xgroup_create<K: ToArgs, G: ToArgs, ID: ToArgs>(key: K, group: G, id: ID) {
+                cmd("XGROUP").with_arg(("CREATE", key, group, id))
+            }
+
+            /// `XGROUP CREATE key group id MKSTREAM`: the same, creating the stream if missing.
+            fn xgroup_create_mkstream<K: ToArgs, G: ToArgs, ID: ToArgs>(key: K, group: G, id: ID) {
+                cmd("XGROUP").with_arg(("CREATE", key, group, id, "MKSTREAM"))
+            }
+
+            /// `XACK key group id [id ...]`: acknowledges entries (the number acknowledged).
+            fn xack<K: ToArgs, G: ToArgs, ID: ToArgs>(key: K, group: G, ids: &[ID]) {
+                cmd("XACK").with_arg((key, group, ids))
+            }
+
+            /// `XAUTOCLAIM key group consumer min-idle-time start [COUNT count]`: claims entries
+            /// pending longer than `min_idle_ms` for `consumer`, as
+            /// `(next start id, claimed entries, deleted ids)`.
+            fn xautoclaim<K: ToArgs, G: ToArgs, C: ToArgs, S: ToArgs>(
+                key: K,
+                group: G,
+                consumer: C,
+                min_idle_ms: u64,
+                start: S,
+                count: Option<usize>,
+            ) {
+                cmd("XAUTOCLAIM").with_arg((key, group, consumer, min_idle_ms, start, count.map(|n| ("COUNT", n))))
             }
 
             /// `XTRIM key MAXLEN [=|~] count`: trims the stream (the number of entries removed).

@@ -12,20 +12,24 @@
 mod asynch;
 mod blocking;
 mod list;
+mod options;
 mod parts;
 mod pipeline;
 mod queued;
+mod scan;
 mod transaction;
 
 use std::num::NonZeroUsize;
 
 use ferrodis_core::resp::{Arg, CommandArgs};
 
-use crate::value::{ArgSink, Cmd, ToArgs, cmd};
+use crate::value::{ArgSink, Cmd, ToArgs};
 
 pub use asynch::AsyncCommands;
-pub use blocking::{Commands, ScanIter};
+pub use blocking::Commands;
+pub use options::{Direction, Expiry, ScanOptions, StreamReadOptions};
 pub use pipeline::{Pipeline, pipe};
+pub use scan::{ScanIter, ScanStream};
 
 /// A [`Cmd`] encodes straight from its own buffer: connections send it without building an
 /// argument array.
@@ -71,18 +75,6 @@ fn is_float<V: ToArgs + ?Sized>(value: &V) -> bool {
     let mut probe = FloatProbe(false);
     value.write_args(&mut probe);
     probe.0
-}
-
-/// `SCAN cursor` followed by `tail` (`MATCH pattern`, or nothing).
-fn scan_command(cursor: u64, tail: &[Vec<u8>]) -> Cmd {
-    cmd("SCAN").with_arg((cursor, tail))
-}
-
-/// The `MATCH pattern` arguments of a scan.
-fn match_tail<P: ToArgs>(pattern: P) -> Vec<Vec<u8>> {
-    let mut tail = vec![b"MATCH".to_vec()];
-    pattern.write_args(&mut tail);
-    tail
 }
 
 /// The builders, one per entry of the list. The list's bodies call `cmd`, which here is
@@ -228,6 +220,7 @@ impl ToArgs for StreamMaxlen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::cmd;
 
     fn wire(cmd: &Cmd) -> Vec<&[u8]> {
         cmd.args().collect()
@@ -277,8 +270,34 @@ mod tests {
             ),
             (into_cmd(build::ping()), &[b"PING"]),
             (into_cmd(build::client_getname()), &[b"CLIENT", b"GETNAME"]),
-            (scan_command(17, &match_tail("user:*")), &[b"SCAN", b"17", b"MATCH", b"user:*"]),
-            (scan_command(0, &[]), &[b"SCAN", b"0"]),
+            (
+                scan::ScanCommand::new("SCAN", (), ("MATCH", "user:*")).at(17),
+                &[b"SCAN", b"17", b"MATCH", b"user:*"],
+            ),
+            (scan::ScanCommand::new("SCAN", (), ()).at(0), &[b"SCAN", b"0"]),
+            (
+                scan::ScanCommand::new("HSCAN", "h", ScanOptions::default().with_count(5)).at(3),
+                &[b"HSCAN", b"h", b"3", b"COUNT", b"5"],
+            ),
+            (into_cmd(build::getex("k", Expiry::PX(5))), &[b"GETEX", b"k", b"PX", b"5"]),
+            (into_cmd(build::copy("a", "b", true)), &[b"COPY", b"a", b"b", b"REPLACE"]),
+            (into_cmd(build::copy("a", "b", false)), &[b"COPY", b"a", b"b"]),
+            (
+                into_cmd(build::lmove("a", "b", Direction::Left, Direction::Right)),
+                &[b"LMOVE", b"a", b"b", b"LEFT", b"RIGHT"],
+            ),
+            (
+                into_cmd(build::xread_options(
+                    &["s1", "s2"],
+                    &[">", ">"],
+                    &StreamReadOptions::default().group("g", "c").count(2),
+                )),
+                &[b"XREADGROUP", b"GROUP", b"g", b"c", b"COUNT", b"2", b"STREAMS", b"s1", b"s2", b">", b">"],
+            ),
+            (
+                into_cmd(build::xautoclaim("s", "g", "c", 100, "0-0", Some(10))),
+                &[b"XAUTOCLAIM", b"s", b"g", b"c", b"100", b"0-0", b"COUNT", b"10"],
+            ),
         ];
         for (cmd, want) in &cases {
             assert_eq!(wire(cmd), *want, "{cmd:?}");

@@ -7,7 +7,7 @@ use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::Frame;
 
 use super::queued::{Queued, QueuedCommand};
-use super::{SetOptions, StreamMaxlen, build, list};
+use super::{Direction, Expiry, SetOptions, StreamMaxlen, StreamReadOptions, build, list};
 use crate::TransactionOutcome;
 use crate::connection::{Connection, server_error};
 use crate::error::{Error, ErrorKind, Result, ServerError};

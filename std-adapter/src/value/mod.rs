@@ -5,6 +5,7 @@
 //! - [`FromValue`]: typed replies (`String`, integers, `Vec<T>`, `HashMap<K, V>`, tuples,
 //!   `Option<T>`, ...), from a [`Value`] or straight from a borrowed [`Frame`] without
 //!   building the tree first. Failures are a [`ConversionError`].
+//! - [`InfoDict`]: the reply to `INFO`, field by field.
 //! - [`ToArgs`]: how a Rust value becomes command arguments, pushed into an [`ArgSink`]
 //!   without allocating for borrowed data. [`Cmd`] (made by [`cmd`]) is a sink that keeps
 //!   the arguments of one command.
@@ -32,6 +33,7 @@ mod cmd;
 mod collections;
 mod error;
 mod from_value;
+mod info;
 mod inline;
 mod owned;
 mod to_args;
@@ -39,6 +41,7 @@ mod to_args;
 pub use cmd::{Cmd, cmd};
 pub use error::{ConversionError, ConversionErrorKind};
 pub use from_value::FromValue;
+pub use info::InfoDict;
 pub use owned::Value;
 pub(crate) use to_args::extend_with_arg;
 pub use to_args::{ArgSink, ToArgs};

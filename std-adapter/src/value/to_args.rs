@@ -94,6 +94,7 @@ impl ArgSink for Count {
 /// | integers, `f32`, `f64` | one, decimal text (`inf`, `-inf` for infinities) |
 /// | `bool` | one, `1` or `0` |
 /// | `Option<T>` | none for `None`, `T`'s for `Some` |
+/// | `()` | none |
 /// | `[T]`, `Vec<T>`, `[T; N]`, sets | each element's, in order (`DEL k1 k2`) |
 /// | `HashMap`, `BTreeMap` | key, value, key, value, ... (`HSET key f1 v1 f2 v2`) |
 /// | tuples up to 12 | each element's, in order |
@@ -182,6 +183,15 @@ macro_rules! number_args {
     )*};
 }
 number_args!(i8, i16, i32, i64, isize, u16, u32, u64, usize, f32, f64);
+
+/// No arguments at all (a scan's options when there are none).
+impl ToArgs for () {
+    fn write_args<S: ArgSink + ?Sized>(&self, _: &mut S) {}
+
+    fn num_args(&self) -> usize {
+        0
+    }
+}
 
 impl ToArgs for bool {
     fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
