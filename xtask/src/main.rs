@@ -44,9 +44,9 @@ commands:
            request under valgrind's callgrind; needs `apt-get install -y valgrind`)
            bench --quick       the three as quick smoke tests
            bench cost [...]    one of them, with its own options (`bench cost --quick`)
-  gen-commands  regenerate core/src/cmd/generated.rs from a real redis-server's COMMAND
+  gen-commands  regenerate core/src/cmd/generated.rs from the COMMAND replies of
+           redis-server and valkey-server (the union, each entry with its servers)
            --check              compare with the checked-in table instead of writing it
-           --redis-server PATH  the server binary (default: redis-server on PATH)
   demo     start a throwaway redis-server and run the quickstart against it
   help     print this text
 ";
