@@ -1,77 +1,25 @@
-//! The checked-in command table is what a real redis-server says: every command and
-//! subcommand of its `COMMAND` reply (name, arity, flags, first/last/step, ACL categories,
-//! tips, key specs) is in the table with the same values, and nothing else is; and
-//! `key_indices` finds the same keys as the server's `COMMAND GETKEYS`.
+//! The checked-in command table is what real servers say, for each server it was made from
+//! (redis-server 7.0.15 and valkey-server 9.1.2, whatever `FERRODIS_TEST_SERVER` says):
+//! every command and subcommand of the server's `COMMAND` reply (name, arity, flags,
+//! first/last/step, ACL categories, tips, key specs) is in the table, marked as that
+//! server's, with the values that server gives (`lookup_on`), and no other entry is marked
+//! as that server's; and `key_indices` finds the same keys as the server's `COMMAND GETKEYS`.
 //!
-//! The test starts its own redis-server on a free loopback port. When the server is
-//! another version than the table's, regenerate the table with `cargo xtask gen-commands`.
+//! Each test starts its own server on a free loopback port. When a server is another
+//! version than the table's, regenerate the table with `cargo xtask gen-commands`.
 
 use std::collections::BTreeSet;
-use std::fs;
-use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::net::TcpStream;
+use std::time::Duration;
 
+use embedded_io_adapters::std::FromStd;
 use ferrodis_core::cmd::{
-    AclCategories, BeginSearch, COMMANDS, CommandFlags, CommandInfo, FindKeys, KeySpec, KeySpecFlags,
-    SERVER_VERSION, key_indices, lookup, lookup_command,
+    AclCategories, BeginSearch, COMMANDS, CommandFlags, FindKeys, KeySpec, KeySpecFlags, SERVER_VERSIONS,
+    Servers, key_indices, lookup, lookup_command, lookup_on,
 };
-use ferrodis_core::resp::{Arg, Decoded, Frame, command_len, decode, encode_command};
-
-/// A redis-server of our own on a free loopback port, killed on drop.
-struct Server {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Server {
-    fn start() -> Server {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
-        let dir = std::env::temp_dir().join(format!("ferrodis-command-table-{}-{port}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let spawned = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(e) => {
-                let _ = fs::remove_dir_all(&dir);
-                if e.kind() == io::ErrorKind::NotFound {
-                    panic!("redis-server not found: install it with `apt-get install redis-server`")
-                }
-                panic!("starting redis-server: {e}")
-            }
-        };
-        let mut server = Server { child, dir, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("redis-server exited ({status}) before accepting connections");
-            }
-            assert!(Instant::now() < deadline, "redis-server did not accept connections in 10 s");
-            thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
+use ferrodis_core::conn::blocking::Connection;
+use ferrodis_core::resp::{Arg, Frame};
+use ferrodis_test_support::{RedisServer, ServerKind};
 
 /// A reply, owned.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,33 +81,34 @@ impl Value {
     }
 }
 
+/// One server of `kind` and core's blocking connection to it, over RESP2.
 struct Conn {
-    stream: TcpStream,
-    buf: Vec<u8>,
+    server: RedisServer,
+    /// The table's name for the server.
+    servers: Servers,
+    conn: Connection<FromStd<TcpStream>, &'static mut [u8]>,
 }
 
 impl Conn {
-    fn connect(server: &Server) -> Conn {
-        let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, server.port)).unwrap();
+    fn start(kind: ServerKind) -> Conn {
+        let server = RedisServer::builder().server(kind).start();
+        let servers = Servers::from_name(kind.name().as_bytes())
+            .unwrap_or_else(|| panic!("the table's Servers has no `{}`", kind.name()));
+        let stream = TcpStream::connect(server.addr()).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-        Conn { stream, buf: Vec::new() }
+        // Valkey 9.1's whole `COMMAND` reply is about 200 KiB. (The buffers live as long as
+        // the test process: one pair per test.)
+        let (read_buf, write_buf) = (vec![0; 4 << 20].leak(), vec![0; 4096].leak());
+        let conn = Connection::new(FromStd::new(stream), read_buf, write_buf);
+        Conn { server, servers, conn }
     }
 
+    /// The reply to `args`, an error reply included.
     fn request<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Value {
         let args: Vec<Arg<'_>> = args.iter().map(|a| Arg::from(a.as_ref())).collect();
-        let mut out = vec![0; command_len(args.as_slice())];
-        encode_command(&mut out, &args).unwrap();
-        self.stream.write_all(&out).unwrap();
-        self.buf.clear();
-        let mut chunk = [0; 16 * 1024];
-        loop {
-            if let Decoded::Complete { frame, .. } = decode(&self.buf).unwrap() {
-                return Value::from_frame(&frame);
-            }
-            let n = self.stream.read(&mut chunk).unwrap();
-            assert!(n > 0, "the server closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
+        let kind = self.server.kind();
+        let frame = self.conn.request_frame(&args).unwrap_or_else(|e| panic!("{args:?} on {kind}: {e}"));
+        Value::from_frame(&frame)
     }
 }
 
@@ -168,10 +117,14 @@ fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     names.into_iter().map(str::to_owned).collect()
 }
 
-/// Every difference between one `COMMAND` entry and the table's `info`.
-fn compare(entry: &Value, info: &CommandInfo, problems: &mut Vec<String>) {
+/// Every difference between one `COMMAND` entry of the server `servers` and the table.
+fn compare(entry: &Value, servers: Servers, problems: &mut Vec<String>) {
     let fields = entry.list();
     let name = fields[0].text();
+    let (Some(main), Some(info)) = (lookup(name.as_bytes()), lookup_on(name.as_bytes(), servers)) else {
+        problems.push(format!("{name}: missing from the table, or not marked {servers:?}"));
+        return;
+    };
     let mut check = |what: &str, server: String, table: String| {
         if server != table {
             problems.push(format!("{name}: {what}: the server says {server}, the table {table}"));
@@ -198,14 +151,12 @@ fn compare(entry: &Value, info: &CommandInfo, problems: &mut Vec<String>) {
     let table_specs: Vec<String> = info.key_specs.iter().map(table_spec).collect();
     check("key specs", format!("{specs:#?}"), format!("{table_specs:#?}"));
 
+    // The subcommands are in the main entry, each marked with its servers.
     let subcommands = fields[9].list();
-    check("subcommand count", subcommands.len().to_string(), info.subcommands.len().to_string());
+    let ours = main.subcommands.iter().filter(|sub| sub.servers.contains(servers)).count();
+    check("subcommand count", subcommands.len().to_string(), ours.to_string());
     for sub in subcommands {
-        let sub_name = sub.list()[0].text();
-        match lookup(sub_name.as_bytes()) {
-            Some(sub_info) => compare(sub, sub_info, problems),
-            None => problems.push(format!("{sub_name}: missing from the table")),
-        }
+        compare(sub, servers, problems);
     }
 }
 
@@ -329,20 +280,30 @@ fn server_keys(conn: &mut Conn, args: &[&str]) -> Vec<String> {
     }
 }
 
-/// The keys `key_indices` finds, by name.
-fn our_keys(args: &[&str]) -> Vec<String> {
-    match lookup_command(args) {
-        Some(info) => key_indices(info, args).map(|i| args[i].to_owned()).collect(),
-        None => Vec::new(),
-    }
+/// The keys `key_indices` finds, by name, with the description of the server `servers`
+/// (the same key positions as the main table's, or the test of that server fails).
+fn our_keys(args: &[&str], servers: Servers) -> Vec<String> {
+    let main = lookup_command(args).map(|info| key_indices(info, args).map(|i| args[i].to_owned()).collect());
+    let info = lookup_command(args).and_then(|info| lookup_on(info.name.as_bytes(), servers));
+    let theirs = info.map(|info| key_indices(info, args).map(|i| args[i].to_owned()).collect::<Vec<_>>());
+    assert_eq!(
+        main.as_ref(),
+        theirs.as_ref(),
+        "{args:?}: the main table and {servers:?}'s description differ"
+    );
+    theirs.unwrap_or_default()
 }
 
-/// Argument lists for every command in the table, each argument unique: the smallest
-/// count the arity allows, and a few more for variadic commands.
-fn sweep_cases() -> Vec<Vec<String>> {
+/// Argument lists for every command the server `servers` has, each argument unique: the
+/// smallest count its arity allows, and a few more for variadic commands.
+fn sweep_cases(servers: Servers) -> Vec<Vec<String>> {
     let mut cases = Vec::new();
     let all = COMMANDS.iter().flat_map(|c| std::iter::once(c).chain(c.subcommands));
-    for info in all.filter(|info| info.subcommands.is_empty()) {
+    let all = all.filter(|info| info.servers.contains(servers));
+    let all = all.filter_map(|info| lookup_on(info.name.as_bytes(), servers));
+    for info in
+        all.filter(|info| lookup(info.name.as_bytes()).is_some_and(|main| main.subcommands.is_empty()))
+    {
         let prefix: Vec<String> = info.name.split('|').map(str::to_uppercase).collect();
         let least = usize::from(info.arity.unsigned_abs());
         let counts = if info.arity < 0 { vec![least, least + 1, least + 4] } else { vec![least] };
@@ -356,37 +317,55 @@ fn sweep_cases() -> Vec<Vec<String>> {
 }
 
 #[test]
-fn command_table_matches_the_server() {
-    let server = Server::start();
-    let mut conn = Conn::connect(&server);
+fn command_table_matches_redis() {
+    command_table_matches(ServerKind::Redis);
+}
+
+#[test]
+fn command_table_matches_valkey() {
+    command_table_matches(ServerKind::Valkey);
+}
+
+#[test]
+fn key_positions_match_command_getkeys_on_redis() {
+    key_positions_match_command_getkeys(ServerKind::Redis);
+}
+
+#[test]
+fn key_positions_match_command_getkeys_on_valkey() {
+    key_positions_match_command_getkeys(ServerKind::Valkey);
+}
+
+fn command_table_matches(kind: ServerKind) {
+    let mut conn = Conn::start(kind);
+    let servers = conn.servers;
     let mut problems = Vec::new();
 
     let info = conn.request(&["INFO", "server"]);
-    let version =
-        info.text().lines().find_map(|l| l.strip_prefix("redis_version:")).unwrap().trim().to_owned();
-    if version != SERVER_VERSION {
+    let field = |name: &str| info.text().lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(':'));
+    let version = field("valkey_version").or_else(|| field("redis_version")).unwrap().trim().to_owned();
+    let table_version = SERVER_VERSIONS.iter().find(|(s, _)| *s == servers).map(|(_, v)| *v);
+    if table_version != Some(version.as_str()) {
         problems.push(format!(
-            "the table is from redis-server {SERVER_VERSION} but this one is {version}: \
+            "the table is from {kind} {table_version:?} but this one is {version}: \
              run `cargo xtask gen-commands` (differences follow)"
         ));
     }
 
     let reply = conn.request(&["COMMAND"]);
     let entries = reply.list();
+    let mut server_names = BTreeSet::new();
     for entry in entries {
-        let name = entry.list()[0].text();
-        match lookup(name.as_bytes()) {
-            Some(info) => compare(entry, info, &mut problems),
-            None => problems.push(format!("{name}: missing from the table")),
+        compare(entry, servers, &mut problems);
+        server_names.insert(entry.list()[0].text());
+        server_names.extend(entry.list()[9].list().iter().map(|sub| sub.list()[0].text()));
+    }
+    for info in COMMANDS.iter().flat_map(|c| std::iter::once(c).chain(c.subcommands)) {
+        if info.servers.contains(servers) && !server_names.contains(info.name) {
+            problems.push(format!("{}: marked {servers:?} in the table, unknown to {kind}", info.name));
         }
     }
-    let server_names: BTreeSet<&str> = entries.iter().map(|e| e.list()[0].text()).collect();
-    for info in COMMANDS {
-        if !server_names.contains(info.name) {
-            problems.push(format!("{}: in the table, unknown to the server", info.name));
-        }
-    }
-    assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+    assert!(problems.is_empty(), "{kind}: {} differences:\n{}", problems.len(), problems.join("\n"));
 
     // Flags sanity: the names the table knows are the server's names.
     assert!(CommandFlags::from_name(b"movablekeys").is_some());
@@ -394,29 +373,29 @@ fn command_table_matches_the_server() {
     assert!(AclCategories::from_name(b"sortedset").is_some());
 }
 
-#[test]
-fn key_positions_match_command_getkeys() {
-    let server = Server::start();
-    let mut conn = Conn::connect(&server);
+fn key_positions_match_command_getkeys(kind: ServerKind) {
+    let mut conn = Conn::start(kind);
+    let servers = conn.servers;
     let mut problems = Vec::new();
 
     for &args in KEY_CASES {
-        let (server, ours) = (server_keys(&mut conn, args), our_keys(args));
+        let (server, ours) = (server_keys(&mut conn, args), our_keys(args, servers));
         if server != ours {
-            problems.push(format!("{args:?}: the server finds {server:?}, key_indices {ours:?}"));
+            problems.push(format!("{args:?}: {kind} finds {server:?}, key_indices {ours:?}"));
         }
     }
-    let sweep = sweep_cases();
+    let sweep = sweep_cases(servers);
     let mut with_keys = 0;
     for args in &sweep {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (server, ours) = (server_keys(&mut conn, &args), our_keys(&args));
+        let (server, ours) = (server_keys(&mut conn, &args), our_keys(&args, servers));
         with_keys += usize::from(!server.is_empty());
         if server != ours {
-            problems.push(format!("{args:?}: the server finds {server:?}, key_indices {ours:?}"));
+            problems.push(format!("{args:?}: {kind} finds {server:?}, key_indices {ours:?}"));
         }
     }
-    // Most of the sweep must find keys, or it proves little (707 cases, 361 with keys on 7.0).
+    // Most of the sweep must find keys, or it proves little (707 cases, 361 with keys on
+    // Redis 7.0).
     assert!(with_keys > sweep.len() / 3, "only {with_keys} of {} sweep cases have keys", sweep.len());
-    assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+    assert!(problems.is_empty(), "{kind}: {} differences:\n{}", problems.len(), problems.join("\n"));
 }

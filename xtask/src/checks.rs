@@ -6,7 +6,7 @@
 //! | `setup`  | installs what is missing ([`setup`])                                      |
 //! | `fmt`    | `cargo fmt --all --check`, and the same for the fuzz crate                |
 //! | `clippy` | clippy `-D warnings` on all targets, and on the no_std crates for thumbv7em |
-//! | `test`   | `cargo test --workspace --no-fail-fast`                                   |
+//! | `test`   | `cargo test --workspace --no-fail-fast`, then the server tests on valkey ([`valkey_pass`]) |
 //! | `nostd`  | the no_std crates for each bare-metal target, with and without `defmt`, against a sysroot without `alloc` |
 //! | `firmware` | builds `examples/firmware`, checks its flash and RAM budget, runs it under QEMU |
 //! | `bench`  | quick runs of the codec and end-to-end benchmarks                         |
@@ -18,6 +18,7 @@ use crate::cmd::{Cmd, root, show};
 use crate::firmware;
 use crate::setup::{self, Needs};
 use crate::steps::{Steps, TestCounts};
+use crate::valkey_pass;
 
 /// The step groups that `--skip` takes, with what each does.
 pub(crate) const GROUPS: &[(&str, &str)] = &[
@@ -67,6 +68,7 @@ pub(crate) fn run(options: &Options) -> bool {
     if runs("setup") {
         let needs = Needs {
             redis: runs("test"),
+            valkey: runs("test"),
             lint_tools: runs("fmt") || runs("clippy"),
             targets: if runs("nostd") || runs("clippy") { BARE_METAL } else { &[] },
             fuzz: runs("fuzz"),
@@ -100,7 +102,11 @@ pub(crate) fn run(options: &Options) -> bool {
 
     if runs("test") {
         let mut counts = TestCounts::default();
-        steps.run("test", || cargo_test(&mut counts));
+        let workspace = Cmd::cargo().args(["test", "--workspace", "--no-fail-fast"]);
+        steps.run("test", || cargo_test(&workspace, &mut counts));
+        steps.add_tests(counts);
+        let mut counts = TestCounts::default();
+        steps.run("test valkey", || valkey_pass::run(&mut counts));
         steps.add_tests(counts);
     } else {
         steps.skip("test");
@@ -185,9 +191,8 @@ fn fmt() -> Result<String, String> {
     result.map(none)
 }
 
-/// `cargo test` over the workspace, counting the results as they scroll by.
-fn cargo_test(counts: &mut TestCounts) -> Result<String, String> {
-    let cmd = Cmd::cargo().args(["test", "--workspace", "--no-fail-fast"]);
+/// Runs `cmd` (a `cargo test`), counting the results as they scroll by.
+pub(crate) fn cargo_test(cmd: &Cmd, counts: &mut TestCounts) -> Result<String, String> {
     let mut binaries = 0;
     let result = cmd.run_watching(|line| binaries += usize::from(counts.add_line(line)));
     let tally = if binaries == 0 {

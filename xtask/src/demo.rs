@@ -2,16 +2,25 @@
 //! free loopback port in a temporary directory, runs `examples/quickstart` against it,
 //! and stops the server, whatever happened.
 
+use ferrodis_test_support::{RedisServer, ServerKind};
+
 use crate::cmd::Cmd;
-use crate::server::Throwaway;
+use crate::server;
 use crate::setup::{self, Needs};
 
 /// Runs the demo; `Err` says what went wrong.
 pub(crate) fn run() -> Result<(), String> {
-    setup::ensure(&Needs { redis: true, lint_tools: false, targets: &[], fuzz: false, firmware: false })?;
-    let server = Throwaway::start()?;
-    let url = format!("redis://127.0.0.1:{}/", server.port);
-    println!("demo: started a throwaway redis-server on 127.0.0.1:{}", server.port);
+    setup::ensure(&Needs {
+        redis: true,
+        valkey: false,
+        lint_tools: false,
+        targets: &[],
+        fuzz: false,
+        firmware: false,
+    })?;
+    let server = server::start(RedisServer::builder().server(ServerKind::Redis))?;
+    let url = format!("{}/", server.tcp_url());
+    println!("demo: started a throwaway redis-server on {}", server.addr());
     println!("demo: running examples/quickstart.rs with REDIS_URL={url}");
     let result = Cmd::cargo().args(["run", "--quiet", "--example", "quickstart"]).env("REDIS_URL", url).run();
     drop(server);

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use ferrodis_test_support::{RedisServer, ServerKind};
+
 use crate::cmd::{Cmd, root};
-use crate::server::Throwaway;
+use crate::server;
 
 /// The firmware's folder: its own workspace with its own `.cargo/config.toml`.
 const DIR: &str = "examples/firmware";
@@ -91,11 +93,11 @@ pub(crate) fn size(elf: &Path) -> Result<String, String> {
 /// Runs the firmware under QEMU against a throwaway redis-server; passes when it exits 0
 /// after printing "all passed".
 pub(crate) fn run_in_qemu(elf: &Path) -> Result<String, String> {
-    let server = Throwaway::start()?;
+    let server = server::start(RedisServer::builder().server(ServerKind::Redis))?;
     let mut child = Cmd::new("qemu-system-arm")
         .args(["-machine", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none"])
         .args(["-semihosting-config", "enable=on,target=native"])
-        .args(["-serial", &format!("tcp:127.0.0.1:{}", server.port), "-kernel"])
+        .args(["-serial", &format!("tcp:{}", server.addr()), "-kernel"])
         .arg(elf.display().to_string())
         .command()
         .stdin(Stdio::null())

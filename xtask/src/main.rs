@@ -7,12 +7,14 @@
 //!   and ends with a one-screen summary ([`checks`]).
 //! - `cargo xtask bench`: the codec, end-to-end and client-cost (callgrind) benchmarks
 //!   against the peer crates.
-//! - `cargo xtask gen-commands`: regenerates the command table from a real redis-server.
+//! - `cargo xtask gen-commands`: regenerates the command table from real redis-server and
+//!   valkey-server processes.
 //! - `cargo xtask demo`: starts a throwaway redis-server and runs the quickstart against it.
 //!
-//! Besides std it uses only ferrodis-core (for `gen-commands`). Every command runs from the
-//! repository root and inherits the environment (so `CARGO_TARGET_DIR`, `RUSTFLAGS` and
-//! friends apply as usual).
+//! Besides std it uses ferrodis-core (the connection and command table `gen-commands`
+//! needs) and ferrodis-test-support (the servers it starts, the same launcher as the
+//! tests'). Every command runs from the repository root and inherits the environment (so
+//! `CARGO_TARGET_DIR`, `RUSTFLAGS` and friends apply as usual).
 
 mod checks;
 mod cmd;
@@ -22,6 +24,8 @@ mod gen_commands;
 mod server;
 mod setup;
 mod steps;
+mod valkey;
+mod valkey_pass;
 
 use std::process::ExitCode;
 
@@ -40,9 +44,9 @@ commands:
            request under valgrind's callgrind; needs `apt-get install -y valgrind`)
            bench --quick       the three as quick smoke tests
            bench cost [...]    one of them, with its own options (`bench cost --quick`)
-  gen-commands  regenerate core/src/cmd/generated.rs from a real redis-server's COMMAND
+  gen-commands  regenerate core/src/cmd/generated.rs from the COMMAND replies of
+           redis-server and valkey-server (the union, each entry with its servers)
            --check              compare with the checked-in table instead of writing it
-           --redis-server PATH  the server binary (default: redis-server on PATH)
   demo     start a throwaway redis-server and run the quickstart against it
   help     print this text
 ";

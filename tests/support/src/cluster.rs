@@ -5,6 +5,7 @@ use std::thread;
 use std::time::Duration;
 
 use crate::cli;
+use crate::kind::ServerKind;
 use crate::server::{RedisServer, ServerBuilder, Transport};
 use crate::wait::{info_field, wait_until};
 
@@ -30,6 +31,7 @@ pub struct RedisCluster {
 #[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until `start` is called"]
 pub struct ClusterBuilder {
+    kind: Option<ServerKind>,
     masters: usize,
     replicas_per_master: usize,
     node_timeout_ms: u64,
@@ -51,7 +53,13 @@ impl RedisCluster {
 
     /// Options for another shape or node timeout.
     pub fn builder() -> ClusterBuilder {
-        ClusterBuilder { masters: 3, replicas_per_master: 1, node_timeout_ms: 5000, config: Vec::new() }
+        ClusterBuilder {
+            kind: None,
+            masters: 3,
+            replicas_per_master: 1,
+            node_timeout_ms: 5000,
+            config: Vec::new(),
+        }
     }
 
     /// Every node, in the order given to `redis-cli --cluster create`.
@@ -148,6 +156,12 @@ impl RedisCluster {
 }
 
 impl ClusterBuilder {
+    /// Start this kind of nodes instead of the one [`ServerKind::from_env`] names.
+    pub fn server(mut self, kind: ServerKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
     /// How many masters (at least 3, as `redis-cli --cluster create` requires).
     pub fn masters(mut self, masters: usize) -> Self {
         self.masters = masters;
@@ -182,7 +196,9 @@ impl ClusterBuilder {
     pub fn start(self) -> RedisCluster {
         assert!(self.masters >= 3, "a Redis Cluster needs at least 3 masters, not {}", self.masters);
         let count = self.masters * (1 + self.replicas_per_master);
+        let kind = self.kind.unwrap_or_else(ServerKind::from_env);
         let mut node = RedisServer::builder()
+            .server(kind)
             .cluster_enabled(true)
             .config("cluster-node-timeout", &self.node_timeout_ms.to_string());
         for (key, value) in &self.config {

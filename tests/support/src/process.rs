@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::binary::require_binary;
+use crate::binary::{Program, require_binary};
 
 /// How long a process may take to answer `PING` after it was spawned.
 pub(crate) const START_DEADLINE: Duration = Duration::from_secs(10);
@@ -19,7 +19,7 @@ const POLL: Duration = Duration::from_millis(10);
 /// A running Redis process whose logs live in `dir`.
 #[derive(Debug)]
 pub(crate) struct Process {
-    binary: PathBuf,
+    program: Program,
     config: PathBuf,
     dir: PathBuf,
     port: u16,
@@ -59,19 +59,19 @@ impl StartFailure {
 }
 
 impl Process {
-    /// Spawns `binary config` and waits until `127.0.0.1:port` answers `PING`.
+    /// Spawns `program` with `config` and waits until `127.0.0.1:port` answers `PING`.
     ///
     /// The process's log file must be `dir/redis.log` (set in `config`); its stdout and
     /// stderr go to `dir/stdout.log`.
     pub(crate) fn start(
-        binary: PathBuf,
+        program: Program,
         config: PathBuf,
         dir: &Path,
         port: u16,
     ) -> Result<Process, StartFailure> {
         let log_mark = LogMark::now(dir);
-        let child = spawn(&binary, &config, dir);
-        let mut process = Process { binary, config, dir: dir.to_path_buf(), port, child, log_mark };
+        let child = spawn(&program, &config, dir);
+        let mut process = Process { program, config, dir: dir.to_path_buf(), port, child, log_mark };
         process.wait_ready()?;
         Ok(process)
     }
@@ -82,7 +82,7 @@ impl Process {
         let deadline = Instant::now() + START_DEADLINE;
         loop {
             self.log_mark = LogMark::now(&self.dir);
-            self.child = spawn(&self.binary, &self.config, &self.dir);
+            self.child = spawn(&self.program, &self.config, &self.dir);
             match self.wait_ready() {
                 Err(failure) if failure.port_taken() && Instant::now() < deadline => {
                     self.kill();
@@ -168,7 +168,9 @@ impl Process {
     }
 
     fn failure(&self, reason: String) -> StartFailure {
-        let reason = format!("`{} {}`: {reason}", self.binary.display(), self.config.display());
+        let program = &self.program;
+        let args = program.args.iter().map(|arg| format!(" {arg}")).collect::<String>();
+        let reason = format!("`{} {}{args}`: {reason}", program.binary.display(), self.config.display());
         StartFailure { reason, log: read_logs(&self.dir, self.log_mark) }
     }
 }
@@ -179,7 +181,7 @@ impl Drop for Process {
     }
 }
 
-fn spawn(binary: &Path, config: &Path, dir: &Path) -> Child {
+fn spawn(program: &Program, config: &Path, dir: &Path) -> Child {
     let out_path = dir.join("stdout.log");
     let out = File::options()
         .create(true)
@@ -187,14 +189,15 @@ fn spawn(binary: &Path, config: &Path, dir: &Path) -> Child {
         .open(&out_path)
         .unwrap_or_else(|err| panic!("cannot open {}: {err}", out_path.display()));
     let err = out.try_clone().unwrap_or_else(|err| panic!("cannot clone a file handle: {err}"));
-    Command::new(binary)
+    Command::new(&program.binary)
         .arg(config)
+        .args(&program.args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
         .spawn()
-        .unwrap_or_else(|err| panic!("cannot spawn {}: {err}", binary.display()))
+        .unwrap_or_else(|err| panic!("cannot spawn {}: {err}", program.binary.display()))
 }
 
 /// Whether `127.0.0.1:port` replies to an inline `PING` as a ready server does:
@@ -251,10 +254,16 @@ mod tests {
     use std::net::TcpListener;
 
     use super::*;
-    use crate::binary;
+    use crate::ServerKind;
 
     #[test]
     fn a_taken_port_is_reported_as_such() {
+        for kind in ServerKind::ALL {
+            a_taken_port_is_reported_as_such_by(kind);
+        }
+    }
+
+    fn a_taken_port_is_reported_as_such_by(kind: ServerKind) {
         let dir = tempfile::tempdir().expect("a temp dir");
         let taken = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a port");
         let port = taken.local_addr().expect("an address").port();
@@ -262,8 +271,8 @@ mod tests {
         let log = dir.path().join("redis.log");
         let text = format!("port {port}\nbind 127.0.0.1\nsave \"\"\nlogfile \"{}\"\n", log.display());
         fs::write(&config, text).expect("a config file");
-        let Err(failure) = Process::start(binary::redis_server(), config, dir.path(), port) else {
-            panic!("redis-server started on a taken port");
+        let Err(failure) = Process::start(kind.server(), config, dir.path(), port) else {
+            panic!("{kind} started on a taken port");
         };
         assert!(failure.port_taken(), "{}", failure.log);
         assert!(failure.reason.contains("exited early"), "{}", failure.reason);

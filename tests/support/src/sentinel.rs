@@ -1,4 +1,5 @@
-//! A master with replicas, watched by `redis-sentinel` processes, all on loopback ports.
+//! A master with replicas, watched by sentinel processes (`redis-sentinel`, or
+//! `valkey-server --sentinel`), all on loopback ports.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -9,8 +10,8 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::binary;
 use crate::cli;
+use crate::kind::ServerKind;
 use crate::port::free_port;
 use crate::process::Process;
 use crate::server::{RedisServer, quote, quote_str};
@@ -48,6 +49,7 @@ pub struct SentinelGroup {
 #[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until `start` is called"]
 pub struct SentinelBuilder {
+    kind: Option<ServerKind>,
     replicas: usize,
     sentinels: usize,
     quorum: usize,
@@ -56,11 +58,12 @@ pub struct SentinelBuilder {
     password: Option<String>,
 }
 
-/// One running `redis-sentinel` on 127.0.0.1, in its own temporary directory; killed on drop.
+/// One running sentinel on 127.0.0.1, in its own temporary directory; killed on drop.
 #[derive(Debug)]
 pub struct Sentinel {
     // Dropped first: the process is killed before its directory is removed.
     process: Process,
+    kind: ServerKind,
     port: u16,
     dir: TempDir,
 }
@@ -80,6 +83,7 @@ impl SentinelGroup {
     /// Options for other counts, timings or a password.
     pub fn builder() -> SentinelBuilder {
         SentinelBuilder {
+            kind: None,
             replicas: 2,
             sentinels: 3,
             quorum: 2,
@@ -174,6 +178,13 @@ impl SentinelGroup {
 }
 
 impl SentinelBuilder {
+    /// Start this kind of servers and sentinels instead of the one [`ServerKind::from_env`]
+    /// names.
+    pub fn server(mut self, kind: ServerKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
     /// How many replicas the master gets.
     pub fn replicas(mut self, replicas: usize) -> Self {
         self.replicas = replicas;
@@ -219,7 +230,8 @@ impl SentinelBuilder {
     /// When a binary is missing, a process does not start, or the group is not ready within
     /// 30 seconds.
     pub fn start(self) -> SentinelGroup {
-        let mut data_node = RedisServer::builder();
+        let kind = self.kind.unwrap_or_else(ServerKind::from_env);
+        let mut data_node = RedisServer::builder().server(kind);
         if let Some(password) = &self.password {
             data_node = data_node.password(password).config("masterauth", &quote_str(password));
         }
@@ -232,7 +244,7 @@ impl SentinelBuilder {
             if online == self.replicas { Ok(()) } else { Err(info) }
         });
 
-        let sentinels = (0..self.sentinels).map(|_| self.start_sentinel(master.port())).collect();
+        let sentinels = (0..self.sentinels).map(|_| self.start_sentinel(kind, master.port())).collect();
         let group = SentinelGroup { sentinels, master, replicas };
         let others = (self.sentinels - 1).to_string();
         let replicas = self.replicas.to_string();
@@ -251,8 +263,8 @@ impl SentinelBuilder {
         group
     }
 
-    fn start_sentinel(&self, master_port: u16) -> Sentinel {
-        let binary = binary::redis_sentinel();
+    fn start_sentinel(&self, kind: ServerKind, master_port: u16) -> Sentinel {
+        let program = kind.sentinel();
         let dir = tempfile::Builder::new()
             .prefix("ferrodis-sentinel-")
             .tempdir()
@@ -263,10 +275,10 @@ impl SentinelBuilder {
             let config = dir.path().join("sentinel.conf");
             let text = self.sentinel_config(dir.path(), port, master_port);
             fs::write(&config, text).unwrap_or_else(|err| panic!("cannot write {}: {err}", config.display()));
-            match Process::start(binary.clone(), config, dir.path(), port) {
-                Ok(process) => return Sentinel { process, port, dir },
+            match Process::start(program.clone(), config, dir.path(), port) {
+                Ok(process) => return Sentinel { process, kind, port, dir },
                 Err(failure) if failure.port_taken() && attempt < START_ATTEMPTS => attempt += 1,
-                Err(failure) => failure.panic("redis-sentinel"),
+                Err(failure) => failure.panic(&format!("{kind} sentinel")),
             }
         }
     }
@@ -292,6 +304,11 @@ impl SentinelBuilder {
 }
 
 impl Sentinel {
+    /// Which server this sentinel is: `redis-sentinel` or `valkey-server --sentinel`.
+    pub fn kind(&self) -> ServerKind {
+        self.kind
+    }
+
     /// The sentinel's port on 127.0.0.1.
     pub fn port(&self) -> u16 {
         self.port
@@ -363,7 +380,7 @@ impl Sentinel {
     pub fn restart(&mut self) {
         self.process.terminate();
         if let Err(failure) = self.process.respawn() {
-            failure.panic("restarted redis-sentinel");
+            failure.panic(&format!("restarted {} sentinel", self.kind));
         }
     }
 

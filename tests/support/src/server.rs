@@ -1,4 +1,5 @@
-//! A standalone `redis-server` on loopback ports in a temporary directory, killed on drop.
+//! A standalone server (`redis-server` or `valkey-server`) on loopback ports in a temporary
+//! directory, killed on drop.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -8,8 +9,8 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
-use crate::binary;
 use crate::cli;
+use crate::kind::ServerKind;
 use crate::port::{free_cluster_port, free_port};
 use crate::process::Process;
 use crate::tls::TlsFiles;
@@ -29,7 +30,8 @@ pub enum Transport {
     Unix,
 }
 
-/// A running `redis-server` on 127.0.0.1 (and `::1`), in its own temporary directory.
+/// A running `redis-server` or `valkey-server` ([`RedisServer::kind`]) on 127.0.0.1 (and
+/// `::1`), in its own temporary directory.
 ///
 /// Dropping it kills the process (`SIGKILL`), reaps it and removes the directory.
 ///
@@ -47,6 +49,7 @@ pub enum Transport {
 pub struct RedisServer {
     // Dropped first: the process is killed before its directory is removed.
     process: Process,
+    kind: ServerKind,
     settings: ServerBuilder,
     port: u16,
     tls_port: Option<u16>,
@@ -59,6 +62,7 @@ pub struct RedisServer {
 #[derive(Clone, Debug, Default)]
 #[must_use = "a builder does nothing until `start` is called"]
 pub struct ServerBuilder {
+    kind: Option<ServerKind>,
     unix_socket: bool,
     tls: bool,
     tls_auth_clients: bool,
@@ -78,11 +82,12 @@ struct AclUser {
 }
 
 impl RedisServer {
-    /// Starts a plain TCP server on `127.0.0.1:<free port>`.
+    /// Starts a plain TCP server on `127.0.0.1:<free port>`, of the kind
+    /// [`ServerKind::from_env`] names.
     ///
     /// # Panics
     ///
-    /// When `redis-server` is not installed, or the server does not answer `PING` within
+    /// When the server binary is not installed, or the server does not answer `PING` within
     /// 10 seconds (the panic message holds its log).
     pub fn start() -> RedisServer {
         RedisServer::builder().start()
@@ -91,6 +96,11 @@ impl RedisServer {
     /// Options for a server with TLS, a unix socket, passwords or ACL users.
     pub fn builder() -> ServerBuilder {
         ServerBuilder::default()
+    }
+
+    /// Which server this is. A server asked for TLS is always [`ServerKind::Redis`].
+    pub fn kind(&self) -> ServerKind {
+        self.kind
     }
 
     /// The host of the plain TCP port: `127.0.0.1`.
@@ -265,12 +275,18 @@ impl RedisServer {
     pub fn restart(&mut self) {
         self.process.terminate();
         if let Err(failure) = self.process.respawn() {
-            failure.panic("restarted redis-server");
+            failure.panic(&format!("restarted {}", self.kind));
         }
     }
 }
 
 impl ServerBuilder {
+    /// Start this kind of server instead of the one [`ServerKind::from_env`] names.
+    pub fn server(mut self, kind: ServerKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
     /// Also listen on a unix socket, `<dir>/redis.sock`, with permissions `700`.
     pub fn unix_socket(mut self, on: bool) -> Self {
         self.unix_socket = on;
@@ -280,6 +296,10 @@ impl ServerBuilder {
     /// Also listen for TLS on a second port, with certificates generated for this server
     /// ([`TlsFiles`]). Clients need not present a certificate unless
     /// [`ServerBuilder::tls_auth_clients`] is set.
+    ///
+    /// A TLS server is always a `redis-server`: the valkey build has no TLS. When the
+    /// chosen kind is [`ServerKind::Valkey`], [`ServerBuilder::start`] says so on stderr
+    /// and starts `redis-server` ([`RedisServer::kind`] tells).
     pub fn tls(mut self, on: bool) -> Self {
         self.tls = on;
         self
@@ -346,10 +366,11 @@ impl ServerBuilder {
     ///
     /// # Panics
     ///
-    /// When `redis-server` is not installed, or the server does not answer `PING` within
-    /// 10 seconds (the panic message holds its log).
+    /// When the server binary is not installed, or the server does not answer `PING`
+    /// within 10 seconds (the panic message holds its log).
     pub fn start(self) -> RedisServer {
-        let binary = binary::redis_server();
+        let kind = self.chosen_kind();
+        let program = kind.server();
         let dir = tempfile::Builder::new()
             .prefix("ferrodis-redis-")
             .tempdir()
@@ -363,14 +384,35 @@ impl ServerBuilder {
             let config = dir.path().join("redis.conf");
             let text = self.config_text(dir.path(), port, tls_port, tls.as_ref(), unix_socket.as_deref());
             fs::write(&config, text).unwrap_or_else(|err| panic!("cannot write {}: {err}", config.display()));
-            match Process::start(binary.clone(), config, dir.path(), port) {
+            match Process::start(program.clone(), config, dir.path(), port) {
                 Ok(process) => {
-                    return RedisServer { process, settings: self, port, tls_port, unix_socket, tls, dir };
+                    return RedisServer {
+                        process,
+                        kind,
+                        settings: self,
+                        port,
+                        tls_port,
+                        unix_socket,
+                        tls,
+                        dir,
+                    };
                 }
                 Err(failure) if failure.port_taken() && attempt < START_ATTEMPTS => attempt += 1,
-                Err(failure) => failure.panic("redis-server"),
+                Err(failure) => failure.panic(&kind.to_string()),
             }
         }
+    }
+
+    /// The kind asked for (or named by the environment), unless TLS needs `redis-server`.
+    fn chosen_kind(&self) -> ServerKind {
+        let kind = self.kind.unwrap_or_else(ServerKind::from_env);
+        if self.tls && !kind.has_tls() {
+            eprintln!(
+                "ferrodis-test-support: TLS asked for on {kind}, which has no TLS: starting redis-server"
+            );
+            return ServerKind::Redis;
+        }
+        kind
     }
 
     fn config_text(

@@ -205,7 +205,7 @@ fn servers_started_in_parallel_get_their_own_ports() {
 }
 
 #[test]
-#[should_panic(expected = "redis-server did not start")]
+#[should_panic(expected = "server did not start")]
 fn a_bad_config_fails_with_the_log() {
     RedisServer::builder().config("no-such-directive", "1").start();
 }
