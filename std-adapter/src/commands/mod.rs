@@ -9,6 +9,7 @@
 //! by the caller as in redis-rs: `conn.get::<_, Option<String>>("k")`, or
 //! `let n: i64 = conn.incr("hits", 1)?;`.
 
+#[cfg(feature = "tokio")]
 mod asynch;
 mod blocking;
 mod list;
@@ -23,6 +24,7 @@ use ferrodis_core::resp::{Arg, CommandArgs};
 
 use crate::value::{ArgSink, Cmd, ToArgs, cmd};
 
+#[cfg(feature = "tokio")]
 pub use asynch::AsyncCommands;
 pub use blocking::{Commands, ScanIter};
 pub use pipeline::{Pipeline, pipe};
