@@ -8,7 +8,15 @@ use crate::setup::{self, Needs};
 
 /// Runs the demo; `Err` says what went wrong.
 pub(crate) fn run() -> Result<(), String> {
-    setup::ensure(&Needs { redis: true, lint_tools: false, targets: &[], fuzz: false, firmware: false })?;
+    setup::ensure(&Needs {
+        redis: true,
+        lint_tools: false,
+        targets: &[],
+        fuzz: false,
+        firmware: false,
+        cargo_hack: false,
+        toolchains: &[],
+    })?;
     let server = Throwaway::start()?;
     let url = format!("redis://127.0.0.1:{}/", server.port);
     println!("demo: started a throwaway redis-server on 127.0.0.1:{}", server.port);
