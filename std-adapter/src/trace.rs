@@ -38,22 +38,20 @@ macro_rules! enter_span {
     ($name:literal $(, $($field:tt)*)?) => {};
 }
 
-/// `$future` inside a debug-level span named `$name`, entered each time it is polled (a
-/// future must not hold an entered span across an `.await`).
+/// `$future` inside a debug-level span (`tracing::debug_span!`'s arguments: an optional
+/// `parent:`, the name, the fields), entered each time it is polled (a future must not
+/// hold an entered span across an `.await`).
 #[cfg(all(feature = "tracing", feature = "tokio"))]
 macro_rules! in_span {
-    ($future:expr, $name:literal $(, $($field:tt)*)?) => {
-        ::tracing::Instrument::instrument(
-            $future,
-            ::tracing::debug_span!(target: "ferrodis", $name $(, $($field)*)?),
-        )
+    ($future:expr, $($span:tt)+) => {
+        ::tracing::Instrument::instrument($future, ::tracing::debug_span!(target: "ferrodis", $($span)+))
     };
 }
 
 /// `$future` as it is: no `tracing` feature in this build.
 #[cfg(all(not(feature = "tracing"), feature = "tokio"))]
 macro_rules! in_span {
-    ($future:expr, $name:literal $(, $($field:tt)*)?) => {
+    ($future:expr, $($span:tt)+) => {
         $future
     };
 }

@@ -174,7 +174,8 @@ impl MultiplexedConnection {
         let shared = Arc::new(Shared::new(engine, Box::new(writer), push));
         let write_timeout = config.socket_timeout.unwrap_or(DEFAULT_WRITE_TIMEOUT);
         let io = io::Io::new(reader, shared.clone(), write_timeout);
-        tokio::spawn(in_span!(io, "io_task", address = %config.address));
+        // A span of its own: the connect span ends when the connection is open.
+        tokio::spawn(in_span!(io, parent: None, "io_task", address = %config.address));
         event!(debug, "I/O task started");
         MultiplexedConnection { shared, timeout: config.socket_timeout }
     }
