@@ -19,7 +19,11 @@
 //! conn.request_with(&["SET".into(), "greeting".into(), "hello".into()], |_| ())?;
 //! # Ok::<(), ferrodis::Error>(())
 //! ```
+//!
+//! # Features
+#![doc = document_features::document_features!()]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 pub use ferrodis_core as core;

@@ -2,7 +2,7 @@
 //! a unix socket, client name and RESP3, through builder and URL alike.
 
 use ferrodis::{Client, ClientBuilder, Frame, Protocol, ServerErrorKind};
-use ferrodis_test_support::RedisServer;
+use ferrodis_test_support::{RedisServer, ServerKind};
 
 fn text_of(frame: Frame<'_>) -> String {
     match frame {
@@ -99,17 +99,33 @@ fn a_unix_socket_carries_the_same_client() {
 
 #[test]
 fn readonly_is_sent_in_the_handshake() {
-    // A standalone server has no cluster support, so it answers READONLY with an error:
-    // the handshake sent it and failed, on both connection kinds, as redis-py does.
     let server = RedisServer::start();
     let client = Client::open(format!("{}?readonly=true", server.url()).as_str()).unwrap();
-    let e = client.get_connection().err().expect("READONLY fails on a standalone server");
-    assert!(e.to_string().contains("cluster support disabled"), "{e}");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let Err(e) = runtime.block_on(client.get_multiplexed_connection()) else {
-        panic!("READONLY fails on a multiplexed connection too")
-    };
-    assert!(e.to_string().contains("cluster support disabled"), "{e}");
-    // Without it the same server connects.
-    Client::open(server.url().as_str()).unwrap().get_connection().unwrap();
+    match server.kind() {
+        // redis-server 7.0 without cluster support answers READONLY with an error: the
+        // handshake sent it and failed, on both connection kinds, as redis-py's does.
+        ServerKind::Redis => {
+            let e = client.get_connection().err().expect("READONLY fails on a standalone redis-server");
+            assert!(e.to_string().contains("cluster support disabled"), "{e}");
+            let Err(e) = runtime.block_on(client.get_multiplexed_connection()) else {
+                panic!("READONLY fails on a multiplexed connection too")
+            };
+            assert!(e.to_string().contains("cluster support disabled"), "{e}");
+        }
+        // valkey-server takes it anywhere and marks the client read-only (flag `r`).
+        ServerKind::Valkey => {
+            let mut conn = client.get_connection().unwrap();
+            let info = conn.request_with(&["CLIENT".into(), "INFO".into()], text_of).unwrap();
+            assert!(info.contains(" flags=r "), "{info}");
+            let conn = runtime.block_on(client.get_multiplexed_connection()).unwrap();
+            let info =
+                runtime.block_on(conn.request_with(&["CLIENT".into(), "INFO".into()], text_of)).unwrap();
+            assert!(info.contains(" flags=r "), "{info}");
+        }
+    }
+    // Without it the same server connects, and the client is not read-only.
+    let mut conn = Client::open(server.url().as_str()).unwrap().get_connection().unwrap();
+    let info = conn.request_with(&["CLIENT".into(), "INFO".into()], text_of).unwrap();
+    assert!(info.contains(" flags=N "), "{info}");
 }

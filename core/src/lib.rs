@@ -13,7 +13,9 @@
 //! - [`error`]: one small error enum per layer.
 //!
 //! The crate is `#![no_std]` and needs no allocator; it builds for bare-metal targets such
-//! as `thumbv7em-none-eabihf`. Buffers are always the caller's.
+//! as `thumbv7em-none-eabihf`. Buffers are always the caller's: fixed slices and arrays, or
+//! with the `alloc` feature heap buffers that grow up to a limit
+//! ([`conn::GrowableBuffer`]).
 //!
 //! ```
 //! use ferrodis_core::resp::{decode, Decoded, Frame};
@@ -23,13 +25,17 @@
 //! let (key, value) = map.pairs().next().unwrap();
 //! assert_eq!((key, value), (Frame::SimpleString(b"server"), Frame::SimpleString(b"redis")));
 //! ```
+//!
+//! # Features
+#![doc = document_features::document_features!()]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[cfg(feature = "alloc")]
+#[cfg(any(test, feature = "alloc"))]
 extern crate alloc;
-#[cfg(any(test, feature = "std"))]
+#[cfg(test)]
 extern crate std;
 
 pub mod cmd;

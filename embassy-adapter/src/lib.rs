@@ -43,11 +43,14 @@
 //! read times out leaves the connection usable; a reset, a closed socket or a write that
 //! timed out leave it broken, and [`connect`] or [`reconnect`] opens it again.
 //!
-//! Features: `defmt` (`defmt::Format` on the public types, logs through defmt) or `log`
-//! (logs through the `log` crate), never both.
+//! # Features
+//!
+//! `defmt` or `log`, never both:
+#![doc = document_features::document_features!()]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(test)]
 extern crate std;

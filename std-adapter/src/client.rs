@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::config::{ClientBuilder, ConnectionConfig};
 use crate::connection::Connection;
 use crate::error::Result;
+#[cfg(feature = "tokio")]
 use crate::multiplexed::MultiplexedConnection;
 
 /// Opens connections to one Redis server. Cheap to clone.
@@ -50,6 +51,8 @@ impl Client {
 
     /// Opens a multiplexed Tokio connection, shared by cloning (connect and handshake;
     /// its socket tasks run on the current runtime).
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn get_multiplexed_connection(&self) -> Result<MultiplexedConnection> {
         MultiplexedConnection::open(&self.config).await
     }
@@ -74,6 +77,8 @@ impl Client {
     /// let confirmation_or_message = messages.recv().await;
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn get_multiplexed_connection_with_push(
         &self,
         push: impl FnMut(ferrodis_core::resp::Frame<'_>) + Send + 'static,

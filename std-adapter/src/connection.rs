@@ -6,10 +6,11 @@ use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 
-use crate::buffer::Growable;
 use crate::config::ConnectionConfig;
 use crate::error::{Error, ErrorKind, Result, ServerError};
+use crate::trace::{self, enter_span, event};
 use crate::transport::Stream;
+use ferrodis_core::conn::GrowableBuffer;
 
 /// A blocking connection to one Redis server.
 ///
@@ -24,7 +25,7 @@ use crate::transport::Stream;
 /// # Ok::<(), ferrodis_std::Error>(())
 /// ```
 pub struct Connection {
-    inner: blocking::Connection<Stream, Growable, Growable>,
+    inner: blocking::Connection<Stream, GrowableBuffer, GrowableBuffer>,
     config: ConnectionConfig,
 }
 
@@ -61,11 +62,12 @@ pub(crate) fn server_error(frame: &Frame<'_>) -> Option<Error> {
 impl Connection {
     /// Connects and runs the handshake, all within `config.connect_timeout`.
     pub fn open(config: &ConnectionConfig) -> Result<Connection> {
+        enter_span!("connect", kind = "blocking", address = %config.address, tls = config.tls.is_some());
         let started = Instant::now();
         let stream = Stream::connect(config)?;
-        let read_buf = Growable::new(config.read_buffer_size, config.max_reply_size);
+        let read_buf = GrowableBuffer::new(config.read_buffer_size, config.max_reply_size);
         let write_buf =
-            Growable::new(config.write_buffer_size, config.write_buffer_size.max(MAX_WRITE_BUFFER));
+            GrowableBuffer::new(config.write_buffer_size, config.write_buffer_size.max(MAX_WRITE_BUFFER));
         let mut conn = Connection {
             inner: blocking::Connection::new(stream, read_buf, write_buf),
             config: config.clone(),
@@ -77,15 +79,33 @@ impl Connection {
     fn handshake(&mut self, started: Instant) -> Result<()> {
         let left =
             self.config.connect_timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
+        enter_span!(
+            "handshake",
+            protocol = ?self.config.protocol,
+            db = self.config.db,
+            auth = trace::auth_of(&self.config)
+        );
         self.inner.get_ref().set_timeout(Some(left))?;
-        self.inner.handshake(&handshake_of(&self.config)).map_err(Error::from)?;
+        if let Err(e) = self.inner.handshake(&handshake_of(&self.config)) {
+            let e = Error::from(e);
+            trace::failed("handshake", &e);
+            return Err(e);
+        }
         self.inner.get_ref().set_timeout(self.config.socket_timeout)?;
+        event!(debug, elapsed = ?started.elapsed(), "handshake done");
         Ok(())
     }
 
     /// Replaces a broken connection with a fresh one (same configuration, handshake
     /// included).
     pub fn reconnect(&mut self) -> Result<()> {
+        enter_span!(
+            "reconnect",
+            kind = "blocking",
+            address = %self.config.address,
+            tls = self.config.tls.is_some()
+        );
+        event!(info, was_broken = self.inner.is_broken(), "reconnecting");
         let started = Instant::now();
         let stream = Stream::connect(&self.config)?;
         self.inner.replace_transport(stream);

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use ferrodis_core::conn::engine::{Failure, Refusal};
+#[cfg(feature = "tokio")]
+use ferrodis_core::conn::engine::Failure;
+use ferrodis_core::conn::engine::Refusal;
 pub use ferrodis_core::error::ServerError;
 use ferrodis_core::error::{self as core_error, DecodeError, Delivery, EncodeError, ServerErrorKind};
 use ferrodis_core::reply::ReplyError;
@@ -193,6 +195,7 @@ impl From<core_error::Error<std::io::Error>> for Error {
 }
 
 /// A failure of a connection's byte stream as an error kind.
+#[cfg(feature = "tokio")]
 pub(crate) fn failure_kind(failure: Failure) -> ErrorKind {
     match failure {
         Failure::Decode(e) => ErrorKind::Decode(e),

@@ -9,17 +9,23 @@
 //!
 //! assert!(matches!(decode(b"+PONG\r\n"), Ok(Decoded::Complete { frame: Frame::SimpleString(b"PONG"), .. })));
 //! ```
+//!
+//! # Features
+#![doc = document_features::document_features!()]
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod buffer;
 mod client;
 mod commands;
 mod config;
 mod connection;
 mod error;
+#[cfg(feature = "tokio")]
 mod multiplexed;
+#[cfg_attr(not(feature = "tls"), path = "tls_unavailable.rs")]
 mod tls;
+mod trace;
 mod transport;
 mod url;
 pub mod value;
@@ -30,15 +36,20 @@ pub use ferrodis_core::error::{Delivery, ServerErrorKind};
 pub use ferrodis_core::resp::{Arg, Frame};
 
 pub use client::Client;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use commands::{AsyncCommands, ScanStream};
 pub use commands::{
-    AsyncCommands, Commands, Direction, ExistenceCheck, Expiry, Pipeline, ScanIter, ScanOptions, ScanStream,
-    SetExpiry, SetOptions, StreamMaxlen, StreamReadOptions, pipe,
+    Commands, Direction, ExistenceCheck, Expiry, Pipeline, ScanIter, ScanOptions, SetExpiry, SetOptions,
+    StreamMaxlen, StreamReadOptions, pipe,
 };
 pub use config::{
     Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions, TlsVersion,
 };
 pub use connection::Connection;
 pub use error::{Error, ErrorKind, Result, ServerError};
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use multiplexed::MultiplexedConnection;
 pub use value::{
     ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, InfoDict, ToArgs, Value, cmd,

@@ -25,6 +25,7 @@ use rustls::{
 
 use crate::config::{CertificateCheck, TlsOptions, TlsVersion};
 use crate::error::{Error, ErrorKind};
+use crate::trace::{self, enter_span, event};
 
 /// A blocking TLS stream over TCP.
 pub(crate) type TlsStream = StreamOwned<ClientConnection, TcpStream>;
@@ -37,22 +38,43 @@ pub(crate) fn handshake(
     name: ServerName<'static>,
     deadline: Instant,
 ) -> Result<TlsStream, Error> {
+    enter_span!("tls_handshake", server_name = %name.to_str());
     let mut conn = ClientConnection::new(config, name)
         .map_err(|e| tls_error(format!("cannot start the handshake: {e}")))?;
     while conn.is_handshaking() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
+            event!(warn, "TLS handshake timed out");
             return Err(Error::new(ErrorKind::Timeout, Delivery::NotSent));
         }
         tcp.set_read_timeout(Some(left))?;
         tcp.set_write_timeout(Some(left))?;
-        match conn.complete_io(&mut tcp) {
-            Ok((0, 0)) => return Err(tls_error("the handshake stalled")),
-            Ok(_) => {}
-            Err(e) => return Err(handshake_error(e)),
-        }
+        let failed = match conn.complete_io(&mut tcp) {
+            Ok((0, 0)) => tls_error("the handshake stalled"),
+            Ok(_) => continue,
+            Err(e) => handshake_error(e),
+        };
+        trace::failed("TLS handshake", &failed);
+        return Err(failed);
     }
+    established(&conn);
     Ok(StreamOwned::new(conn, tcp))
+}
+
+/// Records what a finished TLS handshake agreed on (protocol version, cipher suite).
+pub(crate) fn established(conn: &ClientConnection) {
+    event!(
+        debug,
+        version = ?conn.protocol_version(),
+        cipher_suite = ?conn.negotiated_cipher_suite().map(|suite| suite.suite()),
+        "TLS handshake done"
+    );
+    let _ = conn;
+}
+
+/// Whether this build can make TLS connections: it can (the `tls` feature is on).
+pub(crate) fn available() -> Result<(), Error> {
+    Ok(())
 }
 
 /// Sends `close_notify`, best effort: one write attempt that never blocks, since the
@@ -251,6 +273,7 @@ pub(crate) fn io_kind(e: io::Error) -> ErrorKind {
 
 /// Like [`io_kind`], for a failure that many waiters learn of: each call makes one error
 /// kind, an [`ErrorKind::Io`] of `e`'s kind described as `what` when rustls is not to blame.
+#[cfg(feature = "tokio")]
 pub(crate) fn io_failure(e: &io::Error, what: &'static str) -> impl Fn() -> ErrorKind + use<> {
     let (reason, kind) = (rustls_reason(e), e.kind());
     move || match &reason {

@@ -4,16 +4,20 @@ use std::io::{self, Read as _, Write as _};
 use std::net::{TcpStream, ToSocketAddrs};
 #[cfg(unix)]
 use std::os::unix::net::UnixStream;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(feature = "tls")]
+use std::time::Instant;
 
 use crate::config::{Address, ConnectionConfig, Keepalive};
 use crate::error::Error;
 use crate::tls;
+use crate::trace::{self, event};
 
 /// A connected socket.
 #[derive(Debug)]
 pub(crate) enum Stream {
     Tcp(TcpStream),
+    #[cfg(feature = "tls")]
     Tls(Box<tls::TlsStream>),
     #[cfg(unix)]
     Unix(UnixStream),
@@ -23,14 +27,26 @@ impl Stream {
     /// Connects to `config.address` within `config.connect_timeout`, trying each
     /// resolved address in turn, and runs the TLS handshake when `config.tls` is set.
     pub(crate) fn connect(config: &ConnectionConfig) -> Result<Stream, Error> {
-        let deadline = Instant::now() + config.connect_timeout;
+        let connected = Self::connect_to(config);
+        match &connected {
+            Ok(_) => event!(debug, "connected"),
+            Err(e) => trace::failed("connect", e),
+        }
+        connected
+    }
+
+    fn connect_to(config: &ConnectionConfig) -> Result<Stream, Error> {
         match (&config.address, &config.tls) {
             (Address::Tcp { host, port }, None) => Ok(Stream::Tcp(connect_tcp(host, *port, config)?)),
+            #[cfg(feature = "tls")]
             (Address::Tcp { host, port }, Some(options)) => {
+                let deadline = Instant::now() + config.connect_timeout;
                 let (client, name) = tls::setup(options, host)?;
                 let tcp = connect_tcp(host, *port, config)?;
                 Ok(Stream::Tls(Box::new(tls::handshake(tcp, client, name, deadline)?)))
             }
+            #[cfg(not(feature = "tls"))]
+            (Address::Tcp { .. }, Some(_)) => Err(tls::unavailable()),
             (Address::Unix(_), Some(_)) => Err(Error::config("TLS over a unix socket is not supported")),
             #[cfg(unix)]
             (Address::Unix(path), None) => Ok(Stream::Unix(UnixStream::connect(path)?)),
@@ -46,6 +62,7 @@ impl Stream {
         let _ = match self {
             Stream::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
             // `close_notify` is sent on drop: it needs `&mut`.
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => s.sock.shutdown(std::net::Shutdown::Both),
             #[cfg(unix)]
             Stream::Unix(s) => s.shutdown(std::net::Shutdown::Both),
@@ -59,6 +76,7 @@ impl Stream {
                 s.set_read_timeout(timeout)?;
                 s.set_write_timeout(timeout)
             }
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => {
                 s.sock.set_read_timeout(timeout)?;
                 s.sock.set_write_timeout(timeout)
@@ -72,6 +90,7 @@ impl Stream {
     }
 }
 
+#[cfg(feature = "tls")]
 impl Drop for Stream {
     fn drop(&mut self) {
         if let Stream::Tls(s) = self {
@@ -130,6 +149,7 @@ impl embedded_io::Read for Stream {
             Stream::Tcp(s) => s.read(buf),
             // A peer that closes without `close_notify` ends the stream like TCP would;
             // RESP framing catches a reply cut short.
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => match s.read(buf) {
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
                 other => other,
@@ -145,6 +165,7 @@ impl embedded_io::Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(s) => s.write(buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => s.write(buf),
             #[cfg(unix)]
             Stream::Unix(s) => s.write(buf),
@@ -155,6 +176,7 @@ impl embedded_io::Write for Stream {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             // Writes rustls could not pass on yet.
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => s.flush().map_err(timeout_as_timed_out),
             _ => Ok(()),
         }

@@ -6,6 +6,7 @@ use ferrodis_core::url::{CertReqs, ConnectionUrl, Options, Text, Transport};
 
 use crate::config::{Address, CertificateCheck, ConnectionConfig, Keepalive, Password, TlsOptions};
 use crate::error::{Error, Result};
+use crate::trace::event;
 
 fn text(t: Text<'_>) -> Result<String> {
     String::from_utf8(t.bytes().collect()).map_err(|_| Error::config("URL text is not UTF-8"))
@@ -30,6 +31,11 @@ impl ConnectionConfig {
     /// ```
     pub fn from_url(url: &str) -> Result<ConnectionConfig> {
         let parsed = ConnectionUrl::parse(url).map_err(|e| Error::config(format!("invalid URL: {e}")))?;
+        // The URL as it displays: the password shows as `***`.
+        event!(debug, url = %parsed, "configuration from a URL");
+        if parsed.is_tls() {
+            crate::tls::available()?;
+        }
         let address = match parsed.transport() {
             Transport::Tcp { host, port } | Transport::Tls { host, port } => {
                 Address::Tcp { host: text(host)?, port }
@@ -140,11 +146,26 @@ mod tests {
         let c = ConnectionConfig::from_url("unix:///tmp/redis.sock?db=3&password=p%40ss").unwrap();
         assert_eq!(c.address, Address::Unix("/tmp/redis.sock".into()));
         assert_eq!((c.db, c.password.as_ref().map(Password::expose)), (3, Some("p@ss")));
-        let c = ConnectionConfig::from_url("rediss://u:pw@localhost:6390/1?ssl_cert_reqs=none").unwrap();
-        let tls = c.tls.unwrap();
-        assert_eq!(tls.check, CertificateCheck::Disabled);
+        #[cfg(feature = "tls")]
+        {
+            let c = ConnectionConfig::from_url("rediss://u:pw@localhost:6390/1?ssl_cert_reqs=none").unwrap();
+            let tls = c.tls.unwrap();
+            assert_eq!(tls.check, CertificateCheck::Disabled);
+        }
         let c = ConnectionConfig::from_url("redis://localhost/0?db=5&socket_keepalive=No").unwrap();
         assert_eq!((c.db, c.keepalive), (5, None));
+    }
+
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn tls_urls_say_which_feature_they_need() {
+        let e = ConnectionConfig::from_url("rediss://u:s3cr3t@localhost:6390/1").unwrap_err();
+        assert!(matches!(e.kind(), crate::ErrorKind::InvalidConfig(_)), "{e:?}");
+        let shown = e.to_string();
+        assert!(shown.contains("`tls` feature") && !shown.contains("s3cr3t"), "{shown}");
+        let config = ConnectionConfig { tls: Some(TlsOptions::new()), ..ConnectionConfig::default() };
+        let e = crate::Connection::open(&config).err().expect("no TLS in this build");
+        assert!(e.to_string().contains("`tls` feature"), "{e}");
     }
 
     #[test]

@@ -6,15 +6,17 @@
 //! | `setup`  | installs what is missing ([`setup`])                                      |
 //! | `fmt`    | `cargo fmt --all --check`, and the same for the fuzz crate                |
 //! | `clippy` | clippy `-D warnings` on all targets, and on the no_std crates for thumbv7em |
-//! | `test`   | `cargo test --workspace --no-fail-fast`, then the server tests on valkey ([`valkey_pass`]) |
+//! | `test`   | `cargo test --workspace --no-fail-fast --features ferrodis/tracing`, then the server tests on valkey ([`valkey_pass`]) |
 //! | `nostd`  | the no_std crates for each bare-metal target, with and without `defmt`, against a sysroot without `alloc` |
 //! | `firmware` | builds `examples/firmware`, checks its flash and RAM budget, runs it under QEMU |
+//! | `features` | each feature alone, clippy without default features, docs with warnings denied, each `rust-version` ([`features`]) |
 //! | `bench`  | quick runs of the codec and end-to-end benchmarks                         |
 //! | `fuzz`   | each target in `fuzz/fuzz_targets/` for `--fuzz-seconds`, with `fuzz/resp.dict` and `fuzz/seeds/<target>` |
 
 use std::path::{Path, PathBuf};
 
 use crate::cmd::{Cmd, root, show};
+use crate::features;
 use crate::firmware;
 use crate::setup::{self, Needs};
 use crate::steps::{Steps, TestCounts};
@@ -27,6 +29,7 @@ pub(crate) const GROUPS: &[(&str, &str)] = &[
     ("clippy", "clippy -D warnings, host and thumbv7em"),
     ("test", "cargo test --workspace"),
     ("nostd", "no_std builds for the bare-metal targets"),
+    ("features", "each feature alone, docs, rust-version toolchains"),
     ("bench", "quick runs of the codec and end-to-end benchmarks"),
     ("firmware", "Cortex-M4F firmware: build, size budget, run under QEMU"),
     ("fuzz", "fuzz smoke run of every target"),
@@ -66,6 +69,10 @@ pub(crate) fn run(options: &Options) -> bool {
     let runs = |group: &str| options.runs(group);
 
     if runs("setup") {
+        let toolchains: Vec<String> = match (runs("features"), features::toolchains()) {
+            (true, Ok(msrvs)) => msrvs.into_iter().map(|msrv| msrv.version).collect(),
+            _ => Vec::new(),
+        };
         let needs = Needs {
             redis: runs("test"),
             valkey: runs("test"),
@@ -73,6 +80,8 @@ pub(crate) fn run(options: &Options) -> bool {
             targets: if runs("nostd") || runs("clippy") { BARE_METAL } else { &[] },
             fuzz: runs("fuzz"),
             firmware: runs("firmware"),
+            cargo_hack: runs("features"),
+            toolchains: &toolchains,
         };
         steps.run("setup", || setup::ensure(&needs));
     } else {
@@ -102,7 +111,8 @@ pub(crate) fn run(options: &Options) -> bool {
 
     if runs("test") {
         let mut counts = TestCounts::default();
-        let workspace = Cmd::cargo().args(["test", "--workspace", "--no-fail-fast"]);
+        // `tracing` on: tests/tracing_redacts_secrets.rs needs it.
+        let workspace = Cmd::cargo().args(["test", "--workspace", "--no-fail-fast"]).args(TEST_FEATURES);
         steps.run("test", || cargo_test(&workspace, &mut counts));
         steps.add_tests(counts);
         let mut counts = TestCounts::default();
@@ -118,6 +128,12 @@ pub(crate) fn run(options: &Options) -> bool {
         }
     } else {
         steps.skip("nostd");
+    }
+
+    if runs("features") {
+        features::run(&mut steps);
+    } else {
+        steps.skip("features");
     }
 
     if runs("firmware") {
@@ -190,6 +206,9 @@ fn fmt() -> Result<String, String> {
     }
     result.map(none)
 }
+
+/// The features of both test passes (the same, so the valkey pass reuses the binaries).
+pub(crate) const TEST_FEATURES: [&str; 2] = ["--features", "ferrodis/tracing"];
 
 /// Runs `cmd` (a `cargo test`), counting the results as they scroll by.
 pub(crate) fn cargo_test(cmd: &Cmd, counts: &mut TestCounts) -> Result<String, String> {

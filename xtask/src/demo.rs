@@ -17,6 +17,8 @@ pub(crate) fn run() -> Result<(), String> {
         targets: &[],
         fuzz: false,
         firmware: false,
+        cargo_hack: false,
+        toolchains: &[],
     })?;
     let server = server::start(RedisServer::builder().server(ServerKind::Redis))?;
     let url = format!("{}/", server.tcp_url());

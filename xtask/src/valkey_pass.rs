@@ -49,6 +49,7 @@ fn command(tests: &[String]) -> Cmd {
     let targets = tests.iter().flat_map(|name| ["--test".to_owned(), name.clone()]);
     Cmd::cargo()
         .args(["test", "--workspace", "--no-fail-fast"])
+        .args(crate::checks::TEST_FEATURES)
         .args(targets)
         .env(SERVER_ENV, ServerKind::Valkey.name())
 }
@@ -71,7 +72,7 @@ mod tests {
         let line = command(&["commands".to_owned(), "cluster".to_owned()]).to_string();
         assert_eq!(
             line,
-            "FERRODIS_TEST_SERVER=valkey cargo test --workspace --no-fail-fast --test commands --test cluster"
+            "FERRODIS_TEST_SERVER=valkey cargo test --workspace --no-fail-fast --features ferrodis/tracing --test commands --test cluster"
         );
     }
 

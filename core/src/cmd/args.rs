@@ -170,15 +170,15 @@ impl<const N: usize> ToArg for heapless::Vec<u8, N> {
     }
 }
 
-#[cfg(feature = "std")]
-impl ToArg for std::string::String {
+#[cfg(feature = "alloc")]
+impl ToArg for alloc::string::String {
     fn to_arg(&self) -> Arg<'_> {
         Arg::Bytes(self.as_bytes())
     }
 }
 
-#[cfg(feature = "std")]
-impl ToArg for std::vec::Vec<u8> {
+#[cfg(feature = "alloc")]
+impl ToArg for alloc::vec::Vec<u8> {
     fn to_arg(&self) -> Arg<'_> {
         Arg::Bytes(self)
     }

@@ -26,11 +26,17 @@ pub mod asynch;
 pub mod blocking;
 mod drive;
 pub mod engine;
+// Also in tests: the engine's own tests grow their buffers with it.
+#[cfg(any(test, feature = "alloc"))]
+mod growable;
 mod handshake;
 mod push;
 mod transaction;
 
 pub use drive::Received;
+#[cfg(any(test, feature = "alloc"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use growable::{GrowableBuffer, GrowableSlots};
 pub use handshake::{Credentials, Handshake, HandshakeCheck, MAX_STEPS, Protocol, Step, Verdict};
 pub use push::{DropPushes, PushHandler};
 pub use transaction::{TransactionOutcome, TransactionReply, transaction_reply};

@@ -4,7 +4,8 @@
 use std::future::Future;
 use std::num::NonZeroUsize;
 
-use super::scan::{ScanCommand, ScanStream};
+use super::scan::ScanCommand;
+use super::scan_stream::ScanStream;
 use super::{
     Direction, Expiry, ScanOptions, SetOptions, StreamMaxlen, StreamReadOptions, build, into_cmd, list,
 };

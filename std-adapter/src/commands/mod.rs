@@ -9,6 +9,7 @@
 //! by the caller as in redis-rs: `conn.get::<_, Option<String>>("k")`, or
 //! `let n: i64 = conn.incr("hits", 1)?;`.
 
+#[cfg(feature = "tokio")]
 mod asynch;
 mod blocking;
 mod list;
@@ -17,6 +18,8 @@ mod parts;
 mod pipeline;
 mod queued;
 mod scan;
+#[cfg(feature = "tokio")]
+mod scan_stream;
 mod transaction;
 
 use std::num::NonZeroUsize;
@@ -25,11 +28,14 @@ use ferrodis_core::resp::{Arg, CommandArgs};
 
 use crate::value::{ArgSink, Cmd, ToArgs};
 
+#[cfg(feature = "tokio")]
 pub use asynch::AsyncCommands;
 pub use blocking::Commands;
 pub use options::{Direction, Expiry, ScanOptions, StreamReadOptions};
 pub use pipeline::{Pipeline, pipe};
-pub use scan::{ScanIter, ScanStream};
+pub use scan::ScanIter;
+#[cfg(feature = "tokio")]
+pub use scan_stream::ScanStream;
 
 /// A [`Cmd`] encodes straight from its own buffer: connections send it without building an
 /// argument array.

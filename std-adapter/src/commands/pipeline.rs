@@ -9,8 +9,11 @@ use ferrodis_core::resp::Frame;
 use super::queued::{Queued, QueuedCommand};
 use super::{Direction, Expiry, SetOptions, StreamMaxlen, StreamReadOptions, build, list};
 use crate::TransactionOutcome;
-use crate::connection::{Connection, server_error};
+use crate::connection::Connection;
+#[cfg(feature = "tokio")]
+use crate::connection::server_error;
 use crate::error::{Error, ErrorKind, Result, ServerError};
+#[cfg(feature = "tokio")]
 use crate::multiplexed::{MultiplexedConnection, each_reply};
 use crate::value::{Cmd, FromValue, ToArgs, Value};
 
@@ -144,6 +147,8 @@ impl Pipeline {
 
     /// [`query`](Self::query) on the multiplexed connection. An atomic pipeline goes out
     /// as one batch, MULTI to EXEC, so other tasks' requests cannot land inside it.
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn query_async<T: FromValue>(&self, conn: &MultiplexedConnection) -> Result<T> {
         if self.atomic || self.commands.any_ignored() {
             return into_result(self.execute_async(conn).await?);
@@ -182,6 +187,7 @@ impl Pipeline {
     }
 
     /// [`execute`](Self::execute) on the multiplexed connection.
+    #[cfg(feature = "tokio")]
     async fn execute_async(&self, conn: &MultiplexedConnection) -> Result<Option<Vec<Value>>> {
         let commands = self.commands.commands();
         let mut replies = Replies::new(&self.commands);

@@ -74,6 +74,7 @@ impl Queued {
     }
 
     /// Whether any reply is left out.
+    #[cfg(any(test, feature = "tokio"))]
     pub(super) fn any_ignored(&self) -> bool {
         self.commands.iter().any(|e| e.ignore)
     }

@@ -20,6 +20,7 @@ use tokio::time::Sleep;
 use super::state::{Cause, Shared, State};
 use super::write::{Wrote, write_out};
 use crate::error::{ErrorKind, failure_kind};
+use crate::trace::event;
 
 /// Bytes read from the socket at once.
 const READ_CHUNK: usize = 64 * 1024;
@@ -57,6 +58,14 @@ impl<Rd: AsyncRead + Unpin> Io<Rd> {
 
     /// Fails every request with `cause` and ends the task (dropping the socket closes it).
     fn die(&mut self, cause: Cause) -> Poll<()> {
+        #[cfg(feature = "tracing")]
+        match cause() {
+            ErrorKind::Closed => event!(debug, "I/O task stopped: the server closed the connection"),
+            kind => {
+                let error = crate::Error::new(kind, crate::Delivery::Answered);
+                event!(warn, error = %error, "I/O task failed");
+            }
+        }
         self.shared.lock().die(cause, &mut self.wake);
         self.wake_all();
         Poll::Ready(())
@@ -96,6 +105,13 @@ impl<Rd: AsyncRead + Unpin> Io<Rd> {
                 return self.die(Arc::new(move || failure_kind(failure)));
             }
         }
+    }
+}
+
+impl<Rd> Drop for Io<Rd> {
+    /// The task ended: it finished, or its runtime dropped it.
+    fn drop(&mut self) {
+        event!(debug, "I/O task ended");
     }
 }
 
@@ -142,6 +158,7 @@ impl<Rd: AsyncRead + Unpin> Future for Io<Rd> {
                 return this.die(Arc::new(move || failure_kind(failure)));
             }
             if state.handles == 0 && state.engine.is_idle() {
+                event!(debug, "I/O task stopped: every handle is gone");
                 let _ = tokio::io::AsyncWrite::poll_shutdown(Pin::new(&mut state.writer), cx);
                 return Poll::Ready(());
             }

@@ -9,6 +9,7 @@
 //! written is taken out and never sent; one given up later has its replies read and
 //! dropped. Either way every later request still gets its own reply.
 
+mod connect;
 mod io;
 mod replies;
 mod state;
@@ -20,15 +21,18 @@ use std::task::Poll;
 use std::time::Duration;
 
 use ferrodis_core::conn::engine::{Engine, Expect, QueueError, Token, batchable_when_shared};
-use ferrodis_core::conn::{HandshakeCheck, TransactionOutcome, TransactionReply, Verdict, transaction_reply};
+use ferrodis_core::conn::{
+    GrowableBuffer, GrowableSlots, HandshakeCheck, TransactionOutcome, TransactionReply, Verdict,
+    transaction_reply,
+};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::buffer::{Growable, Slots};
-use crate::config::{Address, ConnectionConfig};
+use crate::config::ConnectionConfig;
 use crate::connection::{handshake_of, server_error};
 use crate::error::{Error, ErrorKind, Result};
+use crate::trace::{self, event, in_span};
 
 use state::{ConnEngine, Shared};
 pub(crate) use state::{PushCallback, Replies};
@@ -114,48 +118,41 @@ impl MultiplexedConnection {
         config: &ConnectionConfig,
         push: Option<PushCallback>,
     ) -> Result<MultiplexedConnection> {
-        let connect = async {
-            let conn = match &config.address {
-                Address::Tcp { host, port } => {
-                    let tls = config.tls.as_ref().map(|tls| crate::tls::setup(tls, host)).transpose()?;
-                    let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
-                    tcp.set_nodelay(true)?;
-                    if let Some(keepalive) = config.keepalive {
-                        crate::transport::set_keepalive(&tcp, keepalive)?;
-                    }
-                    if let Some((client, name)) = tls {
-                        let tls = tokio_rustls::TlsConnector::from(client)
-                            .connect(name, tcp)
-                            .await
-                            .map_err(crate::tls::handshake_error)?;
-                        let (r, w) = tokio::io::split(tls);
-                        Self::start(r, w, config, push)
-                    } else {
-                        let (r, w) = tcp.into_split();
-                        Self::start(r, w, config, push)
-                    }
-                }
-                #[cfg(unix)]
-                Address::Unix(_) if config.tls.is_some() => {
-                    return Err(Error::config("TLS over a unix socket is not supported"));
-                }
-                #[cfg(unix)]
-                Address::Unix(path) => {
-                    let (r, w) = tokio::net::UnixStream::connect(path).await?.into_split();
-                    Self::start(r, w, config, push)
-                }
-                #[cfg(not(unix))]
-                Address::Unix(_) => return Err(Error::config("unix sockets need a unix system")),
-            };
-            conn.handshake(config).await?;
+        let open = async {
+            let conn = connect::socket(config, push).await.inspect_err(|e| trace::failed("connect", e))?;
+            in_span!(
+                conn.handshake(config),
+                "handshake",
+                protocol = ?config.protocol,
+                db = config.db,
+                auth = trace::auth_of(config)
+            )
+            .await
+            .inspect(|()| event!(debug, "handshake done"))
+            .inspect_err(|e| trace::failed("handshake", e))?;
             Ok(conn)
         };
-        match tokio::time::timeout(config.connect_timeout, connect).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::new(ErrorKind::Timeout, Delivery::NotSent)),
-        }
+        let within_timeout = async {
+            match tokio::time::timeout(config.connect_timeout, open).await {
+                Ok(result) => result,
+                Err(_) => {
+                    event!(warn, timeout = ?config.connect_timeout, "connect timed out");
+                    Err(Error::new(ErrorKind::Timeout, Delivery::NotSent))
+                }
+            }
+        };
+        in_span!(
+            within_timeout,
+            "connect",
+            kind = "multiplexed",
+            address = %config.address,
+            tls = config.tls.is_some()
+        )
+        .await
     }
 
+    /// Starts the I/O task over `reader` and `writer` (the halves of a connected socket)
+    /// and makes the first handle.
     fn start<R, W>(
         reader: R,
         writer: W,
@@ -167,16 +164,19 @@ impl MultiplexedConnection {
         W: AsyncWrite + Unpin + Send + 'static,
     {
         let mut engine: ConnEngine = Engine::with_slots(
-            Growable::new(config.read_buffer_size, config.max_reply_size),
-            Growable::new(config.write_buffer_size, MAX_REQUEST),
-            Slots::with_capacity(64),
+            GrowableBuffer::new(config.read_buffer_size, config.max_reply_size),
+            GrowableBuffer::new(config.write_buffer_size, MAX_REQUEST),
+            GrowableSlots::with_capacity(64),
         );
         // Every handle's requests go through it: commands that change the connection's
         // state for the requests after them are refused.
         engine.set_shared(true);
         let shared = Arc::new(Shared::new(engine, Box::new(writer), push));
         let write_timeout = config.socket_timeout.unwrap_or(DEFAULT_WRITE_TIMEOUT);
-        tokio::spawn(io::Io::new(reader, shared.clone(), write_timeout));
+        let io = io::Io::new(reader, shared.clone(), write_timeout);
+        // A span of its own: the connect span ends when the connection is open.
+        tokio::spawn(in_span!(io, parent: None, "io_task", address = %config.address));
+        event!(debug, "I/O task started");
         MultiplexedConnection { shared, timeout: config.socket_timeout }
     }
 

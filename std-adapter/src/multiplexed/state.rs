@@ -6,16 +6,17 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use ferrodis_core::conn::engine::{Engine, Event, Failure, Head, QueueError, Run, Token};
+use ferrodis_core::conn::{GrowableBuffer, GrowableSlots};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::Frame;
 
 pub(crate) use super::replies::Replies;
 use super::write::{Writer, Wrote, write_out};
-use crate::buffer::{Growable, Slots};
+
 use crate::error::{Error, ErrorKind};
 
 /// The engine of a multiplexed connection: buffers and request storage that grow.
-pub(super) type ConnEngine = Engine<Growable, Growable, Slots>;
+pub(super) type ConnEngine = Engine<GrowableBuffer, GrowableBuffer, GrowableSlots>;
 
 /// Where push frames go: called on the connection's I/O task, under its lock, so it must
 /// not block or use the connection.

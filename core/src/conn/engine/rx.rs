@@ -100,35 +100,9 @@ impl<R: Buffer> Rx<R> {
 mod tests {
     use super::*;
 
-    /// A buffer that grows up to 1 KiB, recording each growth.
-    struct Growing(std::vec::Vec<u8>);
-
-    impl AsRef<[u8]> for Growing {
-        fn as_ref(&self) -> &[u8] {
-            &self.0
-        }
-    }
-
-    impl AsMut<[u8]> for Growing {
-        fn as_mut(&mut self) -> &mut [u8] {
-            &mut self.0
-        }
-    }
-
-    impl Buffer for Growing {
-        fn max_len(&self) -> usize {
-            1024
-        }
-
-        fn grow(&mut self, len: usize) -> bool {
-            self.0.resize(len, 0);
-            true
-        }
-    }
-
     #[test]
     fn the_buffer_grows_only_when_full_of_received_bytes() {
-        let mut rx = Rx::new(Growing(std::vec![0; 16]));
+        let mut rx = Rx::new(crate::conn::GrowableBuffer::new(16, 1024));
         assert_eq!(rx.spare().len(), 16);
         rx.commit(16);
         assert_eq!(rx.spare().len(), 48, "full: doubled (at least 64 bytes)");

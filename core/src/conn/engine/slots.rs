@@ -289,32 +289,9 @@ mod tests {
         assert_eq!(ring.next_token(), Token(4), "tokens are never reused");
     }
 
-    /// Storage that grows by doubling, as a hosted adapter's does.
-    struct Growing(std::vec::Vec<Slot>);
-
-    impl AsRef<[Slot]> for Growing {
-        fn as_ref(&self) -> &[Slot] {
-            &self.0
-        }
-    }
-
-    impl AsMut<[Slot]> for Growing {
-        fn as_mut(&mut self) -> &mut [Slot] {
-            &mut self.0
-        }
-    }
-
-    impl SlotBuffer for Growing {
-        fn grow(&mut self) -> bool {
-            let len = (self.0.len() * 2).max(1);
-            self.0.resize(len, Slot::EMPTY);
-            true
-        }
-    }
-
     #[test]
     fn growing_storage_keeps_the_order_of_a_wrapped_ring() {
-        let mut ring = Ring::new(Growing(std::vec![Slot::EMPTY; 2]));
+        let mut ring = Ring::new(crate::conn::GrowableSlots::with_capacity(2));
         ring.push(plain(0));
         ring.push(plain(1));
         ring.drop_front();
