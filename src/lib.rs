@@ -26,6 +26,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod migrating;
+
 pub use ferrodis_core as core;
 pub use ferrodis_core::{resp, url};
 pub use ferrodis_std::*;

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
 use ferrodis_core::error::Delivery;
+use ferrodis_core::cmd::Command;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 
 use crate::config::ConnectionConfig;
@@ -136,6 +137,32 @@ impl Connection {
             self.inner.get_ref().shutdown();
         }
         Error::from(e)
+    }
+
+    /// Sends a typed command from core's builders ([`ferrodis_core::cmd`]: `cmd::set(k,
+    /// v).ex(60)`, `cmd::get(k)`, `cmd::xadd(..)`, or [`ferrodis_core::cmd::Cmd`] for any
+    /// other) and returns its reply as the builder's own reply type, borrowing from the
+    /// read buffer: the same call as on firmware. An error reply is
+    /// [`ErrorKind::Server`] with its whole text; a reply that does not convert is
+    /// [`ErrorKind::Reply`].
+    ///
+    /// ```no_run
+    /// use ferrodis_std::Client;
+    /// use ferrodis_std::core::cmd;
+    ///
+    /// let mut conn = Client::open("redis://127.0.0.1/")?.get_connection()?;
+    /// conn.run(&cmd::set("greeting", "hello").ex(60))?;
+    /// let greeting: Option<&str> = conn.run(&cmd::get("greeting").returning::<Option<&str>>())?;
+    /// assert_eq!(greeting, Some("hello"));
+    /// # Ok::<(), ferrodis_std::Error>(())
+    /// ```
+    pub fn run<C: Command>(&mut self, command: &C) -> Result<C::Reply<'_>> {
+        // A connection that failed earlier is closed here: the borrow the reply keeps
+        // leaves no room to close it on the way out.
+        if self.inner.is_broken() {
+            self.inner.get_ref().shutdown();
+        }
+        self.inner.run(command).map_err(Error::from)
     }
 
     /// Sends one request and hands its reply frame to `f`; an error reply becomes

@@ -194,7 +194,8 @@ macro_rules! drive_methods {
 
         /// Sends one request and returns its reply; an error reply becomes
         /// [`ErrorKind::Server`] (its text cut at [`SERVER_ERROR_TEXT`](crate::error::SERVER_ERROR_TEXT)
-        /// bytes; [`request_frame`](Self::request_frame) keeps all of it).
+        /// bytes without the `alloc` feature; [`request_frame`](Self::request_frame) keeps
+        /// all of it).
         pub $($async_)? fn request(&mut self, args: &[Arg<'_>]) -> Result<Frame<'_>, Error<T::Error>> {
             let reply = self.request_frame(args) $($await_)* ?;
             match server_error(&reply) {

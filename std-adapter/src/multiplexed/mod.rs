@@ -26,6 +26,8 @@ use ferrodis_core::conn::{
     transaction_reply,
 };
 use ferrodis_core::error::Delivery;
+use ferrodis_core::cmd::Command;
+use ferrodis_core::reply::FromFrame;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -243,6 +245,28 @@ impl MultiplexedConnection {
         };
         request.done = true;
         result
+    }
+
+    /// Sends a typed command from core's builders ([`ferrodis_core::cmd`]) and hands its
+    /// reply, as the builder's own reply type, to `f` (the reply borrows the reply bytes,
+    /// so it is used inside `f`). An error reply is [`ErrorKind::Server`] with its whole
+    /// text; a reply that does not convert is [`ErrorKind::Reply`].
+    ///
+    /// ```no_run
+    /// # async fn demo() -> ferrodis_std::Result<()> {
+    /// use ferrodis_std::Client;
+    /// use ferrodis_std::core::cmd;
+    ///
+    /// let conn = Client::open("redis://127.0.0.1/")?.get_multiplexed_connection().await?;
+    /// conn.run_with(&cmd::set("greeting", "hello").ex(60), |_| ()).await?;
+    /// let len = conn.run_with(&cmd::get("greeting"), |value| value.map_or(0, <[u8]>::len)).await?;
+    /// assert_eq!(len, 5);
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_with<C: Command + Sync, R>(&self, command: &C, f: impl FnOnce(C::Reply<'_>) -> R) -> Result<R> {
+        self.request_args_with(command, |frame| <C::Reply<'_> as FromFrame<'_>>::from_frame(frame).map(f))
+            .await?
+            .map_err(|e| Error::new(ErrorKind::Reply(e), Delivery::Answered))
     }
 
     /// Sends one request and hands its reply frame to `f`; an error reply becomes
