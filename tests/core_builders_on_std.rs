@@ -9,7 +9,8 @@ use ferrodis_test_support::RedisServer;
 #[test]
 fn core_builders_run_on_a_blocking_connection() {
     let server = RedisServer::start();
-    let mut conn = ClientBuilder::new().host(server.host()).port(server.port()).build().get_connection().unwrap();
+    let mut conn =
+        ClientBuilder::new().host(server.host()).port(server.port()).build().get_connection().unwrap();
 
     conn.run(&cmd::set("greeting", "hello").ex(60)).unwrap();
     let greeting: Option<&[u8]> = conn.run(&cmd::get("greeting")).unwrap();

@@ -2,9 +2,9 @@
 
 use std::time::{Duration, Instant};
 
+use ferrodis_core::cmd::Command;
 use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
 use ferrodis_core::error::Delivery;
-use ferrodis_core::cmd::Command;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 
 use crate::config::ConnectionConfig;
@@ -148,7 +148,7 @@ impl Connection {
     ///
     /// ```no_run
     /// use ferrodis_std::Client;
-    /// use ferrodis_std::core::cmd;
+    /// use ferrodis_std::core::cmd::{self, Command};
     ///
     /// let mut conn = Client::open("redis://127.0.0.1/")?.get_connection()?;
     /// conn.run(&cmd::set("greeting", "hello").ex(60))?;

@@ -20,13 +20,13 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use ferrodis_core::cmd::Command;
 use ferrodis_core::conn::engine::{Engine, Expect, QueueError, Token, batchable_when_shared};
 use ferrodis_core::conn::{
     GrowableBuffer, GrowableSlots, HandshakeCheck, TransactionOutcome, TransactionReply, Verdict,
     transaction_reply,
 };
 use ferrodis_core::error::Delivery;
-use ferrodis_core::cmd::Command;
 use ferrodis_core::reply::FromFrame;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -263,7 +263,11 @@ impl MultiplexedConnection {
     /// assert_eq!(len, 5);
     /// # Ok(()) }
     /// ```
-    pub async fn run_with<C: Command + Sync, R>(&self, command: &C, f: impl FnOnce(C::Reply<'_>) -> R) -> Result<R> {
+    pub async fn run_with<C: Command + Sync, R>(
+        &self,
+        command: &C,
+        f: impl FnOnce(C::Reply<'_>) -> R,
+    ) -> Result<R> {
         self.request_args_with(command, |frame| <C::Reply<'_> as FromFrame<'_>>::from_frame(frame).map(f))
             .await?
             .map_err(|e| Error::new(ErrorKind::Reply(e), Delivery::Answered))
