@@ -155,6 +155,10 @@ pub struct ConnectionConfig {
     /// `readonly`); a server without cluster support refuses it and the connection fails.
     /// Default false.
     pub readonly: bool,
+    /// Load the server's commands after connecting (`COMMAND LIST`, then `COMMAND INFO` for
+    /// those core's static table lacks), for [`Connection::command_table`](crate::Connection::command_table)
+    /// on a blocking connection. Default false.
+    pub load_command_table: bool,
 }
 
 impl Default for ConnectionConfig {
@@ -176,6 +180,7 @@ impl Default for ConnectionConfig {
             max_reply_size: 512 * 1024 * 1024 + 64 * 1024,
             write_buffer_size: 16 * 1024,
             readonly: false,
+            load_command_table: false,
         }
     }
 }
@@ -329,6 +334,13 @@ impl ClientBuilder {
     /// [`ConnectionConfig::readonly`]).
     pub fn readonly(mut self, readonly: bool) -> Self {
         self.config.readonly = readonly;
+        self
+    }
+
+    /// Loads the server's commands at connect time (see
+    /// [`ConnectionConfig::load_command_table`]).
+    pub fn load_command_table(mut self, load: bool) -> Self {
+        self.config.load_command_table = load;
         self
     }
 

@@ -7,6 +7,7 @@ use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 
+use crate::command_table::CommandTable;
 use crate::config::ConnectionConfig;
 use crate::error::{Error, ErrorKind, Result, ServerError};
 use crate::trace::{self, enter_span, event};
@@ -28,6 +29,8 @@ use ferrodis_core::conn::GrowableBuffer;
 pub struct Connection {
     inner: blocking::Connection<Stream, GrowableBuffer, GrowableBuffer>,
     config: ConnectionConfig,
+    /// Loaded at connect time when the configuration asks for it.
+    command_table: Option<CommandTable>,
 }
 
 /// The largest the write buffer grows to, so a large command goes out in one write; a
@@ -72,8 +75,10 @@ impl Connection {
         let mut conn = Connection {
             inner: blocking::Connection::new(stream, read_buf, write_buf),
             config: config.clone(),
+            command_table: None,
         };
         conn.handshake(started)?;
+        conn.load_command_table()?;
         Ok(conn)
     }
 
@@ -110,7 +115,25 @@ impl Connection {
         let started = Instant::now();
         let stream = Stream::connect(&self.config)?;
         self.inner.replace_transport(stream);
-        self.handshake(started)
+        self.handshake(started)?;
+        self.load_command_table()
+    }
+
+    /// Loads the server's commands into [`Connection::command_table`] when the
+    /// configuration asks for it ([`ConnectionConfig::load_command_table`]).
+    fn load_command_table(&mut self) -> Result<()> {
+        if self.config.load_command_table {
+            self.command_table = Some(CommandTable::load(self)?);
+        }
+        Ok(())
+    }
+
+    /// The commands of the server, core's static table with those it lacks, when the
+    /// configuration asked for them at connect time
+    /// ([`ClientBuilder::load_command_table`](crate::ClientBuilder::load_command_table));
+    /// `None` otherwise.
+    pub fn command_table(&self) -> Option<&CommandTable> {
+        self.command_table.as_ref()
     }
 
     /// Whether an earlier failure left the connection unusable (see

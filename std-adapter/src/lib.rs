@@ -17,6 +17,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
+mod command_table;
 mod commands;
 mod config;
 mod connection;
@@ -36,6 +37,7 @@ pub use ferrodis_core::error::{Delivery, ServerErrorKind};
 pub use ferrodis_core::resp::{Arg, Frame};
 
 pub use client::Client;
+pub use command_table::{CommandTable, KnownCommand, LoadedCommand};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use commands::{AsyncCommands, ScanStream};
