@@ -195,6 +195,8 @@ mod tests {
                 "{query}: {e}"
             );
         }
+        // Without TLS a `rediss://` URL fails first, for want of the feature.
+        #[cfg(feature = "tls")]
         for (query, option) in [("ssl_password=s3cr3t", "ssl_password"), ("ssl_ciphers=HIGH", "ssl_ciphers")]
         {
             let e = ConnectionConfig::from_url(&format!("rediss://h?{query}")).unwrap_err();
@@ -212,11 +214,13 @@ mod tests {
     fn options_are_honoured() {
         let c = ConnectionConfig::from_url("redis://h?socket_read_size=4096&readonly=yes").unwrap();
         assert_eq!((c.read_buffer_size, c.readonly), (4096, true));
-        let c = ConnectionConfig::from_url("rediss://h?ssl_ca_path=/etc/ssl/certs&ssl_min_version=tlsv1_3")
-            .unwrap();
-        let tls = c.tls.unwrap();
-        assert_eq!(tls.ca_dir.as_deref(), Some(std::path::Path::new("/etc/ssl/certs")));
-        assert_eq!(tls.min_version, crate::TlsVersion::Tls13);
+        #[cfg(feature = "tls")]
+        {
+            let url = "rediss://h?ssl_ca_path=/etc/ssl/certs&ssl_min_version=tlsv1_3";
+            let tls = ConnectionConfig::from_url(url).unwrap().tls.unwrap();
+            assert_eq!(tls.ca_dir.as_deref(), Some(std::path::Path::new("/etc/ssl/certs")));
+            assert_eq!(tls.min_version, crate::TlsVersion::Tls13);
+        }
         let e = ConnectionConfig::from_url("redis://h?protocol=resp3").unwrap_err();
         assert!(e.to_string().contains("it takes 2 or 3"), "{e}");
     }

@@ -6,6 +6,7 @@
 //! | `features`      | `cargo hack check --each-feature --no-dev-deps` on the std adapter and the core: no features, each feature alone, the defaults, all |
 //! | `features ferrodis` | the same for the facade, one `cargo check -p ferrodis` at a time |
 //! | `clippy blocking-only` | clippy `-D warnings` on `ferrodis-std --no-default-features`, all targets (no Tokio, no TLS) |
+//! | `test blocking-only` | the unit tests of `ferrodis-std --no-default-features` |
 //! | `docs`          | `cargo doc --no-deps` of the publishable crates with rustdoc warnings denied |
 //! | `msrv <version>`| `cargo +<version> check` of the crates whose `rust-version` is that version |
 //!
@@ -77,6 +78,12 @@ pub(crate) fn run(steps: &mut Steps) {
             .args(["--", "-D", "warnings"])
             .run()
             .map(|()| "no tokio, no tls".to_owned())
+    });
+    steps.run("test blocking-only", || {
+        Cmd::cargo()
+            .args(["test", "-p", "ferrodis-std", "--no-default-features", "--lib"])
+            .run()
+            .map(|()| "unit tests without tokio and tls".to_owned())
     });
     steps.run("docs", docs);
     match toolchains() {
