@@ -79,7 +79,7 @@
 //! [`cmd`], written once and given to every connection:
 //!
 //! ```no_run
-//! use ferrodis::{Client, Commands, Result, ToArgs, cmd};
+//! use ferrodis::{Client, CmdQuery, Commands, Result, ToArgs, cmd};
 //!
 //! /// RedisJSON's commands, as methods.
 //! trait JsonCommands: Commands {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 
 use ferrodis::{
-    AsyncCommands, Client, ClientBuilder, Commands, ConversionErrorKind, Direction, ErrorKind,
+    AsyncCommands, Client, ClientBuilder, CmdQuery, Commands, ConversionErrorKind, Direction, ErrorKind,
     ExistenceCheck, Expiry, InfoDict, Protocol, ScanOptions, ServerErrorKind, SetExpiry, SetOptions,
     StreamMaxlen, StreamReadOptions, Value, cmd,
 };

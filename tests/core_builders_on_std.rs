@@ -2,7 +2,7 @@
 //! else) run on the std connections as they do on firmware, with their own reply types,
 //! and fail the way every other request does.
 
-use ferrodis::core::cmd::{self, Cmd, Command};
+use ferrodis::core::cmd::{self, Cmd, Command, FixedArgs};
 use ferrodis::{ClientBuilder, ErrorKind, ServerErrorKind};
 use ferrodis_test_support::RedisServer;
 
@@ -20,7 +20,8 @@ fn core_builders_run_on_a_blocking_connection() {
     let ttl: i64 = conn.run(&cmd::ttl("greeting")).unwrap();
     assert!((1..=60).contains(&ttl), "{ttl}");
     assert_eq!(conn.run(&cmd::incr("hits")).unwrap(), 1);
-    let length = conn.run(&Cmd::<2>::new("STRLEN").arg("greeting").returning::<i64>()).unwrap();
+    let length =
+        conn.run(&Cmd::<FixedArgs<32, 2>>::new("STRLEN").with_arg("greeting").returning::<i64>()).unwrap();
     assert_eq!(length, 5);
 
     // An error reply keeps its kind and its whole text; a reply of the wrong type says so;

@@ -4,7 +4,7 @@
 
 use std::error::Error as _;
 
-use ferrodis::{ClientBuilder, ErrorKind, ServerError, ServerErrorKind, cmd};
+use ferrodis::{ClientBuilder, CmdQuery, ErrorKind, ServerError, ServerErrorKind, cmd};
 use ferrodis_test_support::RedisServer;
 
 /// A 300-byte error message: longer than anything a fixed-size error could keep.
@@ -31,13 +31,12 @@ fn a_long_error_reply_is_kept_whole_on_a_blocking_connection() {
     let mut conn = client.get_connection().unwrap();
     let message = long_message();
     let script = failing_script(&message);
-    let args = script.to_arg_vec();
 
-    let e = conn.request_with(&args, |_| ()).unwrap_err();
+    let e = conn.request_with(&script, |_| ()).unwrap_err();
     assert_whole(e.server_error().expect("a server error"), &message);
 
     // The streaming read goes through core's connection: the text survives the wrap.
-    let e = conn.request_streaming(&args, &mut Vec::new()).unwrap_err();
+    let e = conn.request_streaming(&script, &mut Vec::new()).unwrap_err();
     assert_whole(e.server_error().expect("a server error"), &message);
     let source = e.source().expect("a server error has a source");
     assert_eq!(source.to_string(), format!("MYERR {message}"));

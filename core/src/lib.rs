@@ -35,7 +35,7 @@
 
 #[cfg(any(test, feature = "alloc"))]
 extern crate alloc;
-#[cfg(test)]
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 pub mod cmd;

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use embedded_io_adapters::std::FromStd;
 use ferrodis_core::cmd::{
-    self, Aggregation, BitOp, BitUnit, Cmd, Command, FlushMode, GeoOrigin, GeoShape, GeoUnit, Position, Side,
-    Trim,
+    self, Aggregation, BitOp, BitUnit, Cmd, Command, FixedArgs, FlushMode, GeoOrigin, GeoShape, GeoUnit,
+    Position, Side, Trim,
 };
 use ferrodis_core::conn::blocking::Connection;
 use ferrodis_core::conn::{Handshake, Protocol};
@@ -549,22 +549,36 @@ fn server_and_connection() {
 fn generic_builder_errors_and_conversions() {
     in_both_protocols(|conn, _| {
         // Any command, with the reply type of the caller's choice (as for a module command).
-        assert_eq!(conn.run(&Cmd::<3>::new("SET").arg("n").arg(7)).unwrap(), Frame::SimpleString(b"OK"));
-        let encoding = Cmd::<3>::new("OBJECT").arg("ENCODING").arg("n").returning::<&str>();
+        assert_eq!(
+            conn.run(&Cmd::<FixedArgs<32, 3>>::new("SET").arg("n").arg(7)).unwrap(),
+            Frame::SimpleString(b"OK")
+        );
+        let encoding =
+            Cmd::<FixedArgs<32, 3>>::new("OBJECT").with_arg("ENCODING").with_arg("n").returning::<&str>();
         assert_eq!(conn.run(&encoding).unwrap(), "int");
         let keys = ["n", "nope"];
-        assert_eq!(conn.run(&Cmd::<4>::new("EXISTS").args(&keys).returning::<u64>()).unwrap(), 1);
-        let many = conn.run(&Cmd::<4>::new("MGET").args(&keys).returning::<heapless::Vec<Option<i64>, 2>>());
+        assert_eq!(
+            conn.run(&Cmd::<FixedArgs<32, 4>>::new("EXISTS").with_arg(keys).returning::<u64>()).unwrap(),
+            1
+        );
+        let many = conn.run(
+            &Cmd::<FixedArgs<32, 4>>::new("MGET").with_arg(keys).returning::<heapless::Vec<Option<i64>, 2>>(),
+        );
         assert_eq!(many.unwrap().as_slice(), [Some(7), None]);
 
         // An unknown (module) command is the server's error, not a client failure.
-        let module = conn.run(&Cmd::<4>::new("JSON.GET").arg("doc").arg("$").returning::<Option<&str>>());
+        let module = conn.run(
+            &Cmd::<FixedArgs<32, 4>>::new("JSON.GET")
+                .with_arg("doc")
+                .with_arg("$")
+                .returning::<Option<&str>>(),
+        );
         let module = module.unwrap_err();
         assert_eq!(module.server_error().map(|e| e.kind()), Some(ServerErrorKind::Err));
         assert!(module.connection_usable());
 
         // A command that overflowed its capacity is never sent.
-        let overflowed = conn.run(&Cmd::<2>::new("DEL").arg("a").arg("b")).unwrap_err();
+        let overflowed = conn.run(&Cmd::<FixedArgs<32, 2>>::new("DEL").arg("a").arg("b")).unwrap_err();
         assert!(matches!(overflowed.kind(), ErrorKind::Encode(EncodeError::EmptyCommand)));
         assert_eq!(overflowed.delivery(), Delivery::NotSent);
 

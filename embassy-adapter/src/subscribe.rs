@@ -2,7 +2,7 @@
 //! [`connect`](crate::connect) subscribes to after every handshake.
 
 use ferrodis_core::conn::{Buffer, PushHandler};
-use ferrodis_core::resp::{Arg, CommandArgs, Frame};
+use ferrodis_core::resp::{Arg, ArgSink, CommandArgs, Frame};
 use ferrodis_core::{Delivery, Error, ErrorKind, ServerError};
 
 use crate::{Connection, NetError};
@@ -64,10 +64,10 @@ impl CommandArgs for Subscribe<'_> {
         1 + self.names.len()
     }
 
-    fn arg(&self, index: usize) -> Arg<'_> {
-        match index {
-            0 => Arg::from(self.command),
-            i => Arg::from(self.names.get(i - 1).copied().unwrap_or_default()),
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        out.push(Arg::from(self.command));
+        for name in self.names {
+            out.push(Arg::from(*name));
         }
     }
 }

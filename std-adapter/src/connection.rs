@@ -188,15 +188,10 @@ impl Connection {
         self.inner.run(command).map_err(Error::from)
     }
 
-    /// Sends one request and hands its reply frame to `f`; an error reply becomes
+    /// Sends one request (any [`CommandArgs`]: an argument array, a [`Cmd`](crate::Cmd), a
+    /// typed builder) and hands its reply frame to `f`; an error reply becomes
     /// [`ErrorKind::Server`] with the server's whole message.
-    pub fn request_with<R>(&mut self, args: &[Arg<'_>], f: impl FnOnce(Frame<'_>) -> R) -> Result<R> {
-        self.request_args_with(args, f)
-    }
-
-    /// [`request_with`](Self::request_with) for any [`CommandArgs`] (a [`Cmd`](crate::Cmd)
-    /// is encoded from its own buffer, without an argument array).
-    pub(crate) fn request_args_with<C: CommandArgs + ?Sized, R>(
+    pub fn request_with<C: CommandArgs + ?Sized, R>(
         &mut self,
         args: &C,
         f: impl FnOnce(Frame<'_>) -> R,
@@ -218,7 +213,7 @@ impl Connection {
         commands: &[&[Arg<'_>]],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<()> {
-        self.inner.pipeline(commands, on_reply).map_err(|e| self.fail(e))
+        self.pipeline_args(commands, on_reply)
     }
 
     /// [`pipeline_with`](Self::pipeline_with) for any [`CommandArgs`].
@@ -250,9 +245,9 @@ impl Connection {
 
     /// Sends one request whose reply is a bulk string and copies the string into
     /// `sink` as it arrives, whatever its size; `None` for a null reply.
-    pub fn request_streaming(
+    pub fn request_streaming<C: CommandArgs + ?Sized>(
         &mut self,
-        args: &[Arg<'_>],
+        args: &C,
         sink: &mut impl std::io::Write,
     ) -> Result<Option<usize>> {
         let mut sink = embedded_io_adapters_lite::FromStd(sink);

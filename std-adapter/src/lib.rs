@@ -31,6 +31,22 @@ mod transport;
 mod url;
 pub mod value;
 
+/// The traits a program that sends commands imports: `use ferrodis_std::prelude::*;`.
+///
+/// ```
+/// use ferrodis_std::prelude::*;
+///
+/// fn bump<C: Commands>(conn: &mut C) -> ferrodis_std::Result<i64> {
+///     cmd("INCR").with_arg("hits").query(conn)
+/// }
+/// # let _ = bump::<ferrodis_std::Connection>;
+/// ```
+pub mod prelude {
+    #[cfg(feature = "tokio")]
+    pub use crate::AsyncCommands;
+    pub use crate::{CmdQuery, Commands, FromValue, ToArgs, cmd};
+}
+
 pub use ferrodis_core as core;
 pub use ferrodis_core::conn::{Protocol, TransactionOutcome};
 pub use ferrodis_core::error::{Delivery, ServerErrorKind};
@@ -42,8 +58,8 @@ pub use command_table::{CommandTable, KnownCommand, LoadedCommand};
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use commands::{AsyncCommands, ScanStream};
 pub use commands::{
-    Commands, Direction, ExistenceCheck, Expiry, Pipeline, ScanIter, ScanOptions, SetExpiry, SetOptions,
-    StreamMaxlen, StreamReadOptions, pipe,
+    CmdQuery, Commands, Direction, ExistenceCheck, Expiry, Pipeline, ScanIter, ScanOptions, SetExpiry,
+    SetOptions, StreamMaxlen, StreamReadOptions, pipe,
 };
 pub use config::{
     Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions, TlsVersion,

@@ -1,11 +1,11 @@
 //! What every typed builder shares: the [`Command`] trait (arguments plus a reply type),
-//! [`ToArg`] and [`ArgList`] for variadic arguments, and the crate's internal plumbing
-//! that turns a builder's fields into arguments by index.
+//! and the crate's internal plumbing that turns a builder's fields into arguments.
 
 use core::marker::PhantomData;
 
+use super::ToArgs;
 use crate::reply::{FromFrame, ReplyType};
-use crate::resp::{Arg, CommandArgs};
+use crate::resp::{Arg, ArgSink, CommandArgs};
 
 /// A command with a known reply type: the arguments (see [`CommandArgs`]) and what the
 /// reply converts to. A connection's `run` sends the command and returns the reply as
@@ -51,10 +51,10 @@ pub trait Command: CommandArgs {
     /// text, or the result of a module command or script.
     ///
     /// ```
-    /// use ferrodis_core::cmd::{self, Command, Cmd};
+    /// use ferrodis_core::cmd::{self, Command, Cmd, FixedArgs};
     ///
     /// let get = cmd::get("greeting").returning::<Option<&str>>();
-    /// let json = Cmd::<4>::new("JSON.GET").arg("doc").arg("$.a").returning::<Option<&str>>();
+    /// let json = Cmd::<FixedArgs<64, 4>>::new("JSON.GET").with_arg("doc").with_arg("$.a").returning::<Option<&str>>();
     /// # let _ = (get, json);
     /// ```
     fn returning<R: ReplyType>(self) -> Typed<Self, R>
@@ -66,6 +66,10 @@ pub trait Command: CommandArgs {
 }
 
 impl<C: Command + ?Sized> Command for &C {
+    type Reply<'r> = C::Reply<'r>;
+}
+
+impl<C: Command + ?Sized> Command for &mut C {
     type Reply<'r> = C::Reply<'r>;
 }
 
@@ -115,8 +119,8 @@ impl<C: CommandArgs, R> CommandArgs for Typed<C, R> {
         self.args.arg_count()
     }
 
-    fn arg(&self, index: usize) -> Arg<'_> {
-        self.args.arg(index)
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        self.args.write_args(out);
     }
 }
 
@@ -124,149 +128,23 @@ impl<C: CommandArgs, R: ReplyType> Command for Typed<C, R> {
     type Reply<'r> = R::At<'r>;
 }
 
-/// A value that is one command argument: strings, bytes, numbers. The elements of
-/// variadic arguments (`cmd::del(&["a", "b"])`, `cmd::sadd("s", &[1, 2])`) implement it.
-///
-/// ```
-/// use ferrodis_core::cmd::ToArg;
-/// use ferrodis_core::resp::Arg;
-///
-/// assert_eq!("key".to_arg(), Arg::Bytes(b"key"));
-/// assert_eq!(7u8.to_arg(), Arg::Uint(7));
-/// assert_eq!(b"raw".to_arg(), Arg::Bytes(b"raw"));
-/// ```
-pub trait ToArg {
-    /// The argument.
-    fn to_arg(&self) -> Arg<'_>;
-}
-
-impl ToArg for str {
-    fn to_arg(&self) -> Arg<'_> {
-        Arg::Bytes(self.as_bytes())
-    }
-}
-
-impl ToArg for [u8] {
-    fn to_arg(&self) -> Arg<'_> {
-        Arg::Bytes(self)
-    }
-}
-
-impl<const N: usize> ToArg for [u8; N] {
-    fn to_arg(&self) -> Arg<'_> {
-        Arg::Bytes(self)
-    }
-}
-
-impl<const N: usize> ToArg for heapless::String<N> {
-    fn to_arg(&self) -> Arg<'_> {
-        Arg::Bytes(self.as_bytes())
-    }
-}
-
-impl<const N: usize> ToArg for heapless::Vec<u8, N> {
-    fn to_arg(&self) -> Arg<'_> {
-        Arg::Bytes(self)
-    }
-}
-
-#[cfg(feature = "alloc")]
-impl ToArg for alloc::string::String {
-    fn to_arg(&self) -> Arg<'_> {
-        Arg::Bytes(self.as_bytes())
-    }
-}
-
-#[cfg(feature = "alloc")]
-impl ToArg for alloc::vec::Vec<u8> {
-    fn to_arg(&self) -> Arg<'_> {
-        Arg::Bytes(self)
-    }
-}
-
-impl ToArg for Arg<'_> {
-    fn to_arg(&self) -> Arg<'_> {
-        *self
-    }
-}
-
-impl<T: ToArg + ?Sized> ToArg for &T {
-    fn to_arg(&self) -> Arg<'_> {
-        (**self).to_arg()
-    }
-}
-
-macro_rules! number_args {
-    ($($t:ty),*) => {$(
-        impl ToArg for $t {
-            fn to_arg(&self) -> Arg<'_> {
-                Arg::from(*self)
-            }
-        }
-    )*};
-}
-number_args!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);
-
-/// A run of arguments of a variadic command: a slice of [`ToArg`] values (one argument
-/// each), of pairs (two each: `MSET`'s keys and values, `ZADD`'s scores and members) or
-/// of triples (three each: `GEOADD`'s longitude, latitude and member).
-pub trait ArgList {
+/// A variadic run of arguments, object-safe: any [`ToArgs`] value (a slice of keys, of
+/// pairs, of triples).
+pub(crate) trait Run {
     /// How many arguments the run is.
-    fn arg_len(&self) -> usize;
+    fn run_len(&self) -> usize;
 
-    /// The argument at `index < arg_len()`.
-    fn arg_at(&self, index: usize) -> Arg<'_>;
+    /// Writes the run's arguments.
+    fn write_run(&self, out: &mut dyn ArgSink);
 }
 
-/// The empty argument, for an index past the end (never reached by the encoders).
-const NONE: Arg<'static> = Arg::Bytes(&[]);
-
-impl<T: ToArg> ArgList for [T] {
-    fn arg_len(&self) -> usize {
-        self.len()
+impl<T: ToArgs + ?Sized> Run for T {
+    fn run_len(&self) -> usize {
+        self.num_args()
     }
 
-    fn arg_at(&self, index: usize) -> Arg<'_> {
-        self.get(index).map_or(NONE, T::to_arg)
-    }
-}
-
-impl<A: ToArg, B: ToArg> ArgList for [(A, B)] {
-    fn arg_len(&self) -> usize {
-        self.len() * 2
-    }
-
-    fn arg_at(&self, index: usize) -> Arg<'_> {
-        match self.get(index / 2) {
-            Some((a, _)) if index.is_multiple_of(2) => a.to_arg(),
-            Some((_, b)) => b.to_arg(),
-            None => NONE,
-        }
-    }
-}
-
-impl<A: ToArg, B: ToArg, C: ToArg> ArgList for [(A, B, C)] {
-    fn arg_len(&self) -> usize {
-        self.len() * 3
-    }
-
-    fn arg_at(&self, index: usize) -> Arg<'_> {
-        match (self.get(index / 3), index % 3) {
-            (Some((a, _, _)), 0) => a.to_arg(),
-            (Some((_, b, _)), 1) => b.to_arg(),
-            (Some((_, _, c)), _) => c.to_arg(),
-            (None, _) => NONE,
-        }
-    }
-}
-
-impl<L: ArgList + ?Sized> ArgList for &L {
-    fn arg_len(&self) -> usize {
-        (**self).arg_len()
-    }
-
-    fn arg_at(&self, index: usize) -> Arg<'_> {
-        (**self).arg_at(index)
+    fn write_run(&self, out: &mut dyn ArgSink) {
+        self.write_args(out);
     }
 }
 
@@ -275,20 +153,18 @@ pub(crate) trait Column {
     /// The number of rows.
     fn rows(&self) -> usize;
 
-    /// Row `row`'s first (`second == false`) or second element.
-    fn cell(&self, row: usize, second: bool) -> Arg<'_>;
+    /// Writes every row's first (`second == false`) or second element.
+    fn write_column(&self, second: bool, out: &mut dyn ArgSink);
 }
 
-impl<A: ToArg, B: ToArg> Column for &[(A, B)] {
+impl<A: ToArgs, B: ToArgs> Column for &[(A, B)] {
     fn rows(&self) -> usize {
         self.len()
     }
 
-    fn cell(&self, row: usize, second: bool) -> Arg<'_> {
-        match self.get(row) {
-            Some((a, _)) if !second => a.to_arg(),
-            Some((_, b)) => b.to_arg(),
-            None => NONE,
+    fn write_column(&self, second: bool, out: &mut dyn ArgSink) {
+        for (a, b) in self.iter() {
+            if second { b.write_args(out) } else { a.write_args(out) }
         }
     }
 }
@@ -301,7 +177,7 @@ pub(crate) enum Part<'s> {
     One(Arg<'s>),
     Two(Arg<'s>, Arg<'s>),
     Three(Arg<'s>, Arg<'s>, Arg<'s>),
-    List(&'s dyn ArgList),
+    List(&'s dyn Run),
     Column(&'s dyn Column, bool),
 }
 
@@ -330,19 +206,26 @@ impl<'s> Part<'s> {
             Part::One(_) => 1,
             Part::Two(..) => 2,
             Part::Three(..) => 3,
-            Part::List(l) => l.arg_len(),
+            Part::List(l) => l.run_len(),
             Part::Column(c, _) => c.rows(),
         }
     }
 
-    fn get(&self, index: usize) -> Arg<'s> {
-        match (*self, index) {
-            (Part::One(a) | Part::Two(a, _) | Part::Three(a, _, _), 0) => a,
-            (Part::Two(_, b) | Part::Three(_, b, _), 1) => b,
-            (Part::Three(_, _, c), 2) => c,
-            (Part::List(l), i) => l.arg_at(i),
-            (Part::Column(c, second), i) => c.cell(i, second),
-            _ => NONE,
+    fn write(&self, out: &mut dyn ArgSink) {
+        match *self {
+            Part::Skip => {}
+            Part::One(a) => out.push(a),
+            Part::Two(a, b) => {
+                out.push(a);
+                out.push(b);
+            }
+            Part::Three(a, b, c) => {
+                out.push(a);
+                out.push(b);
+                out.push(c);
+            }
+            Part::List(l) => l.write_run(out),
+            Part::Column(c, second) => c.write_column(second, out),
         }
     }
 }
@@ -352,16 +235,11 @@ pub(crate) fn parts_len(parts: &[Part<'_>]) -> usize {
     parts.iter().map(Part::len).sum()
 }
 
-/// The argument at `index` of `parts`.
-pub(crate) fn parts_arg<'s>(parts: &[Part<'s>], mut index: usize) -> Arg<'s> {
+/// Writes every argument of `parts`.
+pub(crate) fn write_parts(parts: &[Part<'_>], out: &mut dyn ArgSink) {
     for part in parts {
-        let len = part.len();
-        if index < len {
-            return part.get(index);
-        }
-        index -= len;
+        part.write(out);
     }
-    NONE
 }
 
 /// Implements [`CommandArgs`] (from an inherent `fn parts(&self) -> [Part<'_>; N]`) and
@@ -373,8 +251,8 @@ macro_rules! by_parts {
                 $crate::cmd::args::parts_len(&self.parts())
             }
 
-            fn arg(&self, index: usize) -> $crate::resp::Arg<'_> {
-                $crate::cmd::args::parts_arg(&self.parts(), index)
+            fn write_args(&self, out: &mut dyn $crate::resp::ArgSink) {
+                $crate::cmd::args::write_parts(&self.parts(), out)
             }
         }
 
@@ -418,8 +296,10 @@ macro_rules! fixed {
                 self.args.len()
             }
 
-            fn arg(&self, index: usize) -> $crate::resp::Arg<'_> {
-                self.args.get(index).copied().unwrap_or($crate::resp::Arg::Bytes(&[]))
+            fn write_args(&self, out: &mut dyn $crate::resp::ArgSink) {
+                for arg in &self.args {
+                    out.push(*arg);
+                }
             }
         }
 
@@ -430,8 +310,8 @@ macro_rules! fixed {
 }
 pub(crate) use fixed;
 
-/// Builders with fixed arguments, then a variadic run (a slice of [`ToArg`] values,
-/// pairs or triples), then optionally more fixed arguments.
+/// Builders with fixed arguments, then a variadic run (a slice of [`ToArgs`] values:
+/// keys, pairs, triples), then optionally more fixed arguments.
 ///
 /// `fn name(key; members: [M]) -> Type<M> ["WORD"] => Reply;`, or with
 /// `fn name(; keys: [K]; timeout: f64)` for arguments after the run.
@@ -456,7 +336,7 @@ macro_rules! variadic {
             $(, $($q: $crate::cmd::args::arg_type!($($u)?)),*)?
         ) -> $name<'a, $($g),+>
         where
-            [$elem]: $crate::cmd::ArgList,
+            [$elem]: $crate::cmd::ToArgs,
         {
             $name {
                 head: [$crate::resp::Arg::from($w0), $($crate::resp::Arg::from($w),)* $($p.into(),)*],
@@ -467,25 +347,26 @@ macro_rules! variadic {
 
         impl<$($g),+> $crate::resp::CommandArgs for $name<'_, $($g),+>
         where
-            [$elem]: $crate::cmd::ArgList,
+            [$elem]: $crate::cmd::ToArgs,
         {
             fn arg_count(&self) -> usize {
-                self.head.len() + $crate::cmd::ArgList::arg_len(self.list) + self.tail.len()
+                self.head.len() + $crate::cmd::ToArgs::num_args(self.list) + self.tail.len()
             }
 
-            fn arg(&self, index: usize) -> $crate::resp::Arg<'_> {
-                let listed = $crate::cmd::ArgList::arg_len(self.list);
-                match index.checked_sub(self.head.len()) {
-                    None => self.head[index],
-                    Some(i) if i < listed => $crate::cmd::ArgList::arg_at(self.list, i),
-                    Some(i) => self.tail.get(i - listed).copied().unwrap_or($crate::resp::Arg::Bytes(&[])),
+            fn write_args(&self, out: &mut dyn $crate::resp::ArgSink) {
+                for arg in &self.head {
+                    out.push(*arg);
+                }
+                $crate::cmd::ToArgs::write_args(self.list, out);
+                for arg in &self.tail {
+                    out.push(*arg);
                 }
             }
         }
 
         impl<$($g),+> $crate::cmd::Command for $name<'_, $($g),+>
         where
-            [$elem]: $crate::cmd::ArgList,
+            [$elem]: $crate::cmd::ToArgs,
         {
             type Reply<'r> = $reply;
         }

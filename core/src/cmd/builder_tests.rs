@@ -7,7 +7,7 @@ use std::string::ToString;
 use std::vec::Vec;
 
 use super::*;
-use crate::resp::{CommandArgs, Decoded, Frame, command_len, command_segments, decode, encode_args};
+use crate::resp::{CommandArgs, Decoded, Frame, command_len, decode, encode_args};
 
 /// The RESP encoding of `words` as a command.
 fn resp(words: &[&str]) -> Vec<u8> {
@@ -24,8 +24,7 @@ fn check(command: &dyn CommandArgs, words: &[&str]) {
     let n = encode_args(&mut buf, command).unwrap_or_else(|e| panic!("{words:?}: {e}"));
     assert_eq!(buf[..n].escape_ascii().to_string(), expected.escape_ascii().to_string(), "{words:?}");
     assert_eq!(command_len(command), n, "{words:?}");
-    let segments: Vec<u8> = command_segments(command).flat_map(|s| s.to_vec()).collect();
-    assert_eq!(segments, expected, "{words:?}");
+    assert_eq!(command.arg_count(), words.len(), "{words:?}");
 
     let Ok(Decoded::Complete { frame: Frame::Array(args), .. }) = decode(&buf[..n]) else { panic!() };
     let args: Vec<&[u8]> =
@@ -405,32 +404,42 @@ fn server_and_connection() {
     }
 }
 
+/// A generic command with room for 8 arguments in 64 bytes.
+type Cmd8 = Cmd<FixedArgs<64, 8>>;
+
 #[test]
 fn the_generic_builder_sends_any_command() {
     let ids = ["1", "2"];
-    let cmd = Cmd::<8>::new("OBJECT").arg("ENCODING").arg("k");
+    let mut cmd = Cmd8::new("OBJECT");
+    cmd.arg("ENCODING").arg("k");
     check(&cmd, &["OBJECT", "ENCODING", "k"]);
-    check(&Cmd::<8>::new("XACK").arg("s").arg("g").args(&ids), &["XACK", "s", "g", "1", "2"]);
-    check(&Cmd::<4>::new("INCRBY").arg("k").arg(-3i64).returning::<i64>(), &["INCRBY", "k", "-3"]);
-    assert_eq!(cmd.as_args().len(), 3);
+    check(&Cmd8::new("XACK").with_arg("s").with_arg("g").with_arg(ids), &["XACK", "s", "g", "1", "2"]);
+    check(&Cmd8::new("INCRBY").with_arg("k").with_arg(-3i64).returning::<i64>(), &["INCRBY", "k", "-3"]);
+    check(&Cmd8::new("SET").arg("k").arg(Some(2.5)).arg(None::<&str>), &["SET", "k", "2.5"]);
+    assert_eq!(cmd.args_len(), 3);
+    assert_eq!(cmd.get(1), Some(&b"ENCODING"[..]));
     assert!(!cmd.is_overflowed());
 
     // A module command: unknown to the table, sent all the same.
-    let json = Cmd::<4>::new("JSON.GET").arg("doc").arg("$.a");
+    let json = Cmd8::new("JSON.GET").with_arg("doc").with_arg("$.a");
     let mut buf = [0u8; 64];
     let n = encode_args(&mut buf, &json).unwrap();
     assert_eq!(&buf[..n], resp(&["JSON.GET", "doc", "$.a"]).as_slice());
 
-    // Past the capacity: refused, never truncated.
-    let full = Cmd::<2>::new("DEL").arg("a").arg("b");
+    // Past the capacity (arguments or bytes): refused, never truncated.
+    let full = Cmd::<FixedArgs<64, 2>>::new("DEL").with_arg("a").with_arg("b");
     assert!(full.is_overflowed());
     assert_eq!(full.arg_count(), 0);
     assert_eq!(encode_args(&mut buf, &full), Err(crate::EncodeError::EmptyCommand));
-    let mut pushed = Cmd::<2>::new("DEL");
-    assert_eq!(pushed.try_push("a"), Ok(()));
-    assert_eq!(pushed.try_push("b"), Err(crate::resp::Arg::from("b")));
+    let long = Cmd::<FixedArgs<8, 4>>::new("SET").with_arg("key").with_arg("value");
+    assert!(long.is_overflowed());
+    let mut pushed = Cmd::<FixedArgs<64, 3>>::new("DEL");
+    assert!(pushed.try_arg("a").is_ok());
+    // Two arguments where one fits: neither is kept.
+    assert_eq!(pushed.try_arg(["b", "c"]).map(|c| c.args_len()), Err(Overflow));
     assert!(!pushed.is_overflowed());
     check(&pushed, &["DEL", "a"]);
+    assert_eq!(std::format!("{pushed:?}"), r#"Cmd { name: "DEL", args: 2 }"#);
 
     // Typed wraps any argument array.
     let typed = Typed::<_, Option<&str>>::new([crate::resp::Arg::from("GET"), crate::resp::Arg::from("k")]);
@@ -445,7 +454,10 @@ fn variadic_elements_of_every_kind() {
     check(&del(&[owned]), &["DEL", "ab"]);
     check(&del(&[bytes]), &["DEL", "cd"]);
     check(&del(&[*b"ef"]), &["DEL", "ef"]);
-    check(&sadd("s", &[1u8, 2]), &["SADD", "s", "1", "2"]);
+    check(&sadd("s", &[1u16, 2]), &["SADD", "s", "1", "2"]);
+    // Bytes are one binary argument, not one number each (as everywhere `ToArgs` is taken).
+    check(&sadd("s", b"ab"), &["SADD", "s", "ab"]);
+    check(&sadd("s", &[(1, "one"), (2, "two")]), &["SADD", "s", "1", "one", "2", "two"]);
     check(&sadd("s", &[-1i64]), &["SADD", "s", "-1"]);
     check(&sadd("s", &[0.5f32]), &["SADD", "s", "0.5"]);
     check(&sadd("s", &[crate::resp::Arg::from("x")]), &["SADD", "s", "x"]);

@@ -1,6 +1,6 @@
 //! Geospatial indexes: `GEOADD`, `GEODIST`, `GEOPOS`, `GEOHASH`, `GEOSEARCH`.
 
-use super::ToArg;
+use super::ToArgs;
 use super::args::{Part, by_parts, variadic};
 use crate::reply::{GeoMember, List};
 use crate::resp::Arg;
@@ -60,11 +60,11 @@ pub struct GeoAdd<'a, M> {
 /// let n = encode_args(&mut buf, &cmd::geoadd("cities", &[(13.4, 52.5, "Berlin")])).unwrap();
 /// assert_eq!(&buf[..n], b"*5\r\n$6\r\nGEOADD\r\n$6\r\ncities\r\n$4\r\n13.4\r\n$4\r\n52.5\r\n$6\r\nBerlin\r\n");
 /// ```
-pub fn geoadd<'a, M: ToArg>(key: impl Into<Arg<'a>>, members: &'a [(f64, f64, M)]) -> GeoAdd<'a, M> {
+pub fn geoadd<'a, M: ToArgs>(key: impl Into<Arg<'a>>, members: &'a [(f64, f64, M)]) -> GeoAdd<'a, M> {
     GeoAdd { key: key.into(), members, condition: None, changed: false }
 }
 
-impl<M: ToArg> GeoAdd<'_, M> {
+impl<M: ToArgs> GeoAdd<'_, M> {
     /// `NX`: only add new members.
     #[must_use]
     pub fn nx(mut self) -> Self {
@@ -280,7 +280,7 @@ impl GeoSearch<'_> {
 }
 
 by_parts! {
-    impl['a, M: ToArg] GeoAdd<'a, M> => u64;
+    impl['a, M: ToArgs] GeoAdd<'a, M> => u64;
     impl['a] GeoDist<'a> => Option<f64>;
     impl['a] GeoSearch<'a> => List<'r, GeoMember<'r>>;
 }

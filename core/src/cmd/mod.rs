@@ -49,13 +49,15 @@ mod scripting;
 mod server;
 mod sets;
 mod sorted_sets;
+mod storage;
 mod streams;
 mod strings;
 mod table;
+mod to_args;
 
-pub use args::{ArgList, Command, ToArg, Typed};
+pub use args::{Command, Typed};
 pub use bitmaps::*;
-pub use builder::Cmd;
+pub use builder::{Cmd, Overflow};
 pub use generated::{COMMANDS, SERVER_VERSIONS, VARIANTS};
 pub use geo::*;
 pub use hashes::*;
@@ -67,12 +69,16 @@ pub use scripting::*;
 pub use server::*;
 pub use sets::*;
 pub use sorted_sets::*;
+#[cfg(feature = "alloc")]
+pub use storage::HeapArgs;
+pub use storage::{ArgStorage, FixedArgs};
 pub use streams::*;
 pub use strings::*;
 pub use table::{
     AclCategories, BeginSearch, CommandFlags, CommandInfo, FindKeys, KeySpec, KeySpecFlags, RequestPolicy,
     ResponsePolicy, Servers, is_blocking, is_readonly, key_indices, lookup, lookup_command, lookup_on,
 };
+pub use to_args::ToArgs;
 
 #[cfg(test)]
 mod builder_tests;

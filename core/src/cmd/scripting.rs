@@ -1,7 +1,7 @@
 //! Scripting: `EVAL`, `EVALSHA` (and their `_RO` variants), `SCRIPT LOAD`,
 //! `SCRIPT EXISTS`, `SCRIPT FLUSH`.
 
-use super::ToArg;
+use super::ToArgs;
 use super::args::{Part, by_parts, fixed, variadic};
 use super::server::FlushMode;
 use crate::reply::{List, Okay};
@@ -61,14 +61,14 @@ pub fn evalsha_ro<'a>(sha1: impl Into<Arg<'a>>) -> Eval<'a, &'static str, &'stat
     Eval { name: "EVALSHA_RO", script: sha1.into(), keys: &[], args: &[] }
 }
 
-impl<'a, K: ToArg, A: ToArg> Eval<'a, K, A> {
+impl<'a, K: ToArgs, A: ToArgs> Eval<'a, K, A> {
     /// The keys the script touches (`KEYS[1]`, ...).
-    pub fn keys<L: ToArg>(self, keys: &'a [L]) -> Eval<'a, L, A> {
+    pub fn keys<L: ToArgs>(self, keys: &'a [L]) -> Eval<'a, L, A> {
         Eval { name: self.name, script: self.script, keys, args: self.args }
     }
 
     /// The other arguments (`ARGV[1]`, ...).
-    pub fn args<L: ToArg>(self, args: &'a [L]) -> Eval<'a, K, L> {
+    pub fn args<L: ToArgs>(self, args: &'a [L]) -> Eval<'a, K, L> {
         Eval { name: self.name, script: self.script, keys: self.keys, args }
     }
 
@@ -108,6 +108,6 @@ impl ScriptFlush {
 }
 
 by_parts! {
-    impl['a, K: ToArg, A: ToArg] Eval<'a, K, A> => Frame<'r>;
+    impl['a, K: ToArgs, A: ToArgs] Eval<'a, K, A> => Frame<'r>;
     impl[] ScriptFlush => Okay;
 }

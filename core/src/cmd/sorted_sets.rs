@@ -1,6 +1,6 @@
 //! Sorted sets: `ZADD`, `ZRANGE`, `ZSCORE`, `ZINCRBY`, `ZPOPMIN`, `ZUNIONSTORE`, ...
 
-use super::ToArg;
+use super::ToArgs;
 use super::args::{Part, by_parts, fixed, variadic};
 use super::keyspace::Scan;
 use crate::reply::{List, Scored};
@@ -64,11 +64,11 @@ pub struct ZAdd<'a, S, M> {
 /// let n = encode_args(&mut buf, &cmd::zadd("board", &[(10.5, "ada")]).nx()).unwrap();
 /// assert_eq!(&buf[..n], b"*5\r\n$4\r\nZADD\r\n$5\r\nboard\r\n$2\r\nNX\r\n$4\r\n10.5\r\n$3\r\nada\r\n");
 /// ```
-pub fn zadd<'a, S: ToArg, M: ToArg>(key: impl Into<Arg<'a>>, members: &'a [(S, M)]) -> ZAdd<'a, S, M> {
+pub fn zadd<'a, S: ToArgs, M: ToArgs>(key: impl Into<Arg<'a>>, members: &'a [(S, M)]) -> ZAdd<'a, S, M> {
     ZAdd { key: key.into(), members, condition: None, comparison: None, changed: false }
 }
 
-impl<S: ToArg, M: ToArg> ZAdd<'_, S, M> {
+impl<S: ToArgs, M: ToArgs> ZAdd<'_, S, M> {
     /// `NX`: only add new members.
     #[must_use]
     pub fn nx(mut self) -> Self {
@@ -246,19 +246,19 @@ pub struct ZStore<'a, K, W> {
 
 /// `ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE ...]`: the
 /// size of the stored union. `numkeys` is counted for you.
-pub fn zunionstore<'a, K: ToArg>(destination: impl Into<Arg<'a>>, keys: &'a [K]) -> ZStore<'a, K, f64> {
+pub fn zunionstore<'a, K: ToArgs>(destination: impl Into<Arg<'a>>, keys: &'a [K]) -> ZStore<'a, K, f64> {
     ZStore { name: "ZUNIONSTORE", destination: destination.into(), keys, weights: &[], aggregate: None }
 }
 
 /// `ZINTERSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE ...]`: the
 /// size of the stored intersection.
-pub fn zinterstore<'a, K: ToArg>(destination: impl Into<Arg<'a>>, keys: &'a [K]) -> ZStore<'a, K, f64> {
+pub fn zinterstore<'a, K: ToArgs>(destination: impl Into<Arg<'a>>, keys: &'a [K]) -> ZStore<'a, K, f64> {
     ZStore { name: "ZINTERSTORE", destination: destination.into(), keys, weights: &[], aggregate: None }
 }
 
-impl<'a, K: ToArg, W: ToArg> ZStore<'a, K, W> {
+impl<'a, K: ToArgs, W: ToArgs> ZStore<'a, K, W> {
     /// `WEIGHTS weight ...`: one multiplier per key.
-    pub fn weights<V: ToArg>(self, weights: &'a [V]) -> ZStore<'a, K, V> {
+    pub fn weights<V: ToArgs>(self, weights: &'a [V]) -> ZStore<'a, K, V> {
         ZStore {
             name: self.name,
             destination: self.destination,
@@ -295,8 +295,8 @@ pub fn zscan<'a>(key: impl Into<Arg<'a>>, cursor: u64) -> Scan<'a, Scored<'stati
 }
 
 by_parts! {
-    impl['a, S: ToArg, M: ToArg] ZAdd<'a, S, M> => u64;
+    impl['a, S: ToArgs, M: ToArgs] ZAdd<'a, S, M> => u64;
     impl['a] ZRange<'a> => List<'r, &'r [u8]>;
     impl['a] ZRangeWithScores<'a> => Scored<'r>;
-    impl['a, K: ToArg, W: ToArg] ZStore<'a, K, W> => u64;
+    impl['a, K: ToArgs, W: ToArgs] ZStore<'a, K, W> => u64;
 }

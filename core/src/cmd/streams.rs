@@ -1,7 +1,7 @@
 //! Streams: `XADD`, `XRANGE`, `XREAD`, `XREADGROUP`, `XACK`, `XGROUP`, `XPENDING`,
 //! `XTRIM`, `XLEN`, `XDEL`.
 
-use super::ToArg;
+use super::ToArgs;
 use super::args::{Part, by_parts, fixed, variadic};
 use crate::reply::{List, Okay, PendingEntry, PendingSummary, StreamEntry, Streams};
 use crate::resp::Arg;
@@ -96,7 +96,7 @@ pub struct XAdd<'a, F, V> {
 ///        $1\r\n*\r\n$4\r\nkind\r\n$5\r\nclick\r\n"[..],
 /// );
 /// ```
-pub fn xadd<'a, F: ToArg, V: ToArg>(
+pub fn xadd<'a, F: ToArgs, V: ToArgs>(
     key: impl Into<Arg<'a>>,
     id: impl Into<Arg<'a>>,
     fields: &'a [(F, V)],
@@ -104,7 +104,7 @@ pub fn xadd<'a, F: ToArg, V: ToArg>(
     XAdd { key: key.into(), id: id.into(), fields, trim: None }
 }
 
-impl<'a, F: ToArg, V: ToArg> XAdd<'a, F, V> {
+impl<'a, F: ToArgs, V: ToArgs> XAdd<'a, F, V> {
     /// Trims the stream as the entry is added.
     #[must_use]
     pub fn trim(mut self, trim: Trim<'a>) -> Self {
@@ -218,11 +218,11 @@ pub struct XRead<'a, K, I> {
 ///        $1\r\na\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\n$\r\n"[..],
 /// );
 /// ```
-pub fn xread<K: ToArg, I: ToArg>(streams: &[(K, I)]) -> XRead<'_, K, I> {
+pub fn xread<K: ToArgs, I: ToArgs>(streams: &[(K, I)]) -> XRead<'_, K, I> {
     XRead { streams, count: None, block: None }
 }
 
-impl<K: ToArg, I: ToArg> XRead<'_, K, I> {
+impl<K: ToArgs, I: ToArgs> XRead<'_, K, I> {
     /// `COUNT count`: at most `count` entries per stream.
     #[must_use]
     pub fn count(mut self, count: u64) -> Self {
@@ -265,7 +265,7 @@ pub struct XReadGroup<'a, K, I> {
 /// `XREADGROUP GROUP group consumer STREAMS key ... id ...`: entries for `consumer` of
 /// `group` (`">"`: never delivered ones; an id: this consumer's pending history), or
 /// `None` when a blocking read timed out.
-pub fn xreadgroup<'a, K: ToArg, I: ToArg>(
+pub fn xreadgroup<'a, K: ToArgs, I: ToArgs>(
     group: impl Into<Arg<'a>>,
     consumer: impl Into<Arg<'a>>,
     streams: &'a [(K, I)],
@@ -280,7 +280,7 @@ pub fn xreadgroup<'a, K: ToArg, I: ToArg>(
     }
 }
 
-impl<K: ToArg, I: ToArg> XReadGroup<'_, K, I> {
+impl<K: ToArgs, I: ToArgs> XReadGroup<'_, K, I> {
     /// `COUNT count`: at most `count` entries per stream.
     #[must_use]
     pub fn count(mut self, count: u64) -> Self {
@@ -419,7 +419,7 @@ impl<'a> XPendingRange<'a> {
     }
 }
 
-impl<F: ToArg, V: ToArg> XAddNoMkStream<'_, F, V> {
+impl<F: ToArgs, V: ToArgs> XAddNoMkStream<'_, F, V> {
     fn parts(&self) -> [Part<'_>; 7] {
         self.0.parts_with(true)
     }
@@ -433,12 +433,12 @@ impl XTrim<'_> {
 }
 
 by_parts! {
-    impl['a, F: ToArg, V: ToArg] XAdd<'a, F, V> => &'r [u8];
-    impl['a, F: ToArg, V: ToArg] XAddNoMkStream<'a, F, V> => Option<&'r [u8]>;
+    impl['a, F: ToArgs, V: ToArgs] XAdd<'a, F, V> => &'r [u8];
+    impl['a, F: ToArgs, V: ToArgs] XAddNoMkStream<'a, F, V> => Option<&'r [u8]>;
     impl['a] XTrim<'a> => u64;
     impl['a] XRange<'a> => List<'r, StreamEntry<'r>>;
-    impl['a, K: ToArg, I: ToArg] XRead<'a, K, I> => Option<Streams<'r>>;
-    impl['a, K: ToArg, I: ToArg] XReadGroup<'a, K, I> => Option<Streams<'r>>;
+    impl['a, K: ToArgs, I: ToArgs] XRead<'a, K, I> => Option<Streams<'r>>;
+    impl['a, K: ToArgs, I: ToArgs] XReadGroup<'a, K, I> => Option<Streams<'r>>;
     impl['a] XGroupCreate<'a> => Okay;
     impl['a] XPendingRange<'a> => List<'r, PendingEntry<'r>>;
 }

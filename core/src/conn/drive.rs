@@ -301,9 +301,9 @@ macro_rules! drive_methods {
         /// bulk string is handled as by [`request`](Self::request) (it must then fit the
         /// read buffer). When the sink fails, the rest of the string is still read (so
         /// the connection stays usable) and [`ErrorKind::Sink`] is returned.
-        pub $($async_)? fn request_streaming<SK: SinkWrite>(
+        pub $($async_)? fn request_streaming<C: CommandArgs + ?Sized, SK: SinkWrite>(
             &mut self,
-            args: &[Arg<'_>],
+            args: &C,
             sink: &mut SK,
         ) -> Result<Option<usize>, Error<T::Error>> {
             self.begin()?;

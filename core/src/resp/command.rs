@@ -1,6 +1,6 @@
 //! Command encoding: a command is an array of bulk strings.
 
-use super::encode::{IoOutput, Output, SliceOutput};
+use super::encode::{IoOutput, Output};
 use crate::error::{EncodeError, WriteError};
 
 /// One command argument. Integers are formatted as decimal text on the fly, floats when
@@ -24,6 +24,27 @@ pub enum Arg<'a> {
     Uint(u64),
     /// A float, sent in its shortest exact decimal form (`inf`, `-inf` for infinities).
     Float(Float),
+}
+
+impl Arg<'_> {
+    /// Calls `f` with the bytes this argument is sent as: its own bytes, or a number's
+    /// decimal text exactly as the encoders write it.
+    ///
+    /// ```
+    /// use ferrodis_core::resp::Arg;
+    ///
+    /// assert_eq!(Arg::from(-42i32).text(|t| t.to_vec()), b"-42");
+    /// assert_eq!(Arg::from("k").text(<[u8]>::len), 1);
+    /// ```
+    #[inline]
+    pub fn text<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        match self {
+            Arg::Bytes(bytes) => f(bytes),
+            Arg::Int(n) => f(itoa::Buffer::new().format(*n).as_bytes()),
+            Arg::Uint(n) => f(itoa::Buffer::new().format(*n).as_bytes()),
+            Arg::Float(float) => f(float.text()),
+        }
+    }
 }
 
 /// A float argument as the text it is sent as: its shortest exact decimal form (`0.1`,
@@ -156,11 +177,53 @@ fn bulk<O: Output>(out: &mut O, bytes: &[u8]) -> Result<(), O::Error> {
     out.put(b"\r\n")
 }
 
-/// A command's arguments, name first, readable by position: a slice or array of
-/// [`Arg`]s, or a typed command builder. Encoders and connections take any of them.
+/// Where a command's arguments go, one at a time: an encoder, a counter, an owned command
+/// buffer. Each [`Arg`] is borrowed only for the call, so a sink copies (or encodes) it at
+/// once; borrowed data is never allocated on its own.
+///
+/// [`CommandArgs`] and [`ToArgs`](crate::cmd::ToArgs) write into sinks.
 ///
 /// ```
-/// use ferrodis_core::resp::{Arg, CommandArgs, encode_args};
+/// use ferrodis_core::resp::{Arg, ArgSink};
+/// use ferrodis_core::cmd::ToArgs;
+///
+/// /// Counts the bytes the arguments take.
+/// struct Size(usize);
+///
+/// impl ArgSink for Size {
+///     fn push(&mut self, arg: Arg<'_>) {
+///         self.0 += match arg {
+///             Arg::Bytes(b) => b.len(),
+///             _ => 8,
+///         };
+///     }
+/// }
+///
+/// let mut size = Size(0);
+/// ("key", b"value".as_slice()).write_args(&mut size);
+/// assert_eq!(size.0, 8);
+/// ```
+pub trait ArgSink {
+    /// Takes one argument.
+    fn push(&mut self, arg: Arg<'_>);
+}
+
+impl<S: ArgSink + ?Sized> ArgSink for &mut S {
+    #[inline]
+    fn push(&mut self, arg: Arg<'_>) {
+        (**self).push(arg);
+    }
+}
+
+/// A command's arguments, name first, written in order into an [`ArgSink`]: a slice or
+/// array of [`Arg`]s, a typed command builder, a [`Cmd`](crate::cmd::Cmd). Encoders and
+/// connections take any of them.
+///
+/// `arg_count` must be the number of arguments `write_args` writes (the encoders write it
+/// ahead of them, as RESP's array header).
+///
+/// ```
+/// use ferrodis_core::resp::{Arg, ArgSink, CommandArgs, encode_args};
 ///
 /// /// `INCRBY key by`, without an argument array.
 /// struct IncrBy<'a>(&'a str, i64);
@@ -169,12 +232,10 @@ fn bulk<O: Output>(out: &mut O, bytes: &[u8]) -> Result<(), O::Error> {
 ///     fn arg_count(&self) -> usize {
 ///         3
 ///     }
-///     fn arg(&self, index: usize) -> Arg<'_> {
-///         match index {
-///             0 => Arg::from("INCRBY"),
-///             1 => Arg::from(self.0),
-///             _ => Arg::from(self.1),
-///         }
+///     fn write_args(&self, out: &mut dyn ArgSink) {
+///         out.push(Arg::from("INCRBY"));
+///         out.push(Arg::from(self.0));
+///         out.push(Arg::from(self.1));
 ///     }
 /// }
 ///
@@ -186,8 +247,8 @@ pub trait CommandArgs {
     /// How many arguments there are, the name included.
     fn arg_count(&self) -> usize;
 
-    /// The argument at `index` (0 is the command name), for `index < arg_count()`.
-    fn arg(&self, index: usize) -> Arg<'_>;
+    /// Writes every argument into `out`, the name first.
+    fn write_args(&self, out: &mut dyn ArgSink);
 }
 
 impl CommandArgs for [Arg<'_>] {
@@ -195,8 +256,10 @@ impl CommandArgs for [Arg<'_>] {
         self.len()
     }
 
-    fn arg(&self, index: usize) -> Arg<'_> {
-        self.get(index).copied().unwrap_or(Arg::Bytes(&[]))
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        for arg in self {
+            out.push(*arg);
+        }
     }
 }
 
@@ -205,8 +268,19 @@ impl<const N: usize> CommandArgs for [Arg<'_>; N] {
         N
     }
 
-    fn arg(&self, index: usize) -> Arg<'_> {
-        self.get(index).copied().unwrap_or(Arg::Bytes(&[]))
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        self.as_slice().write_args(out);
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl CommandArgs for alloc::vec::Vec<Arg<'_>> {
+    fn arg_count(&self) -> usize {
+        self.len()
+    }
+
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        self.as_slice().write_args(out);
     }
 }
 
@@ -215,8 +289,38 @@ impl<C: CommandArgs + ?Sized> CommandArgs for &C {
         (**self).arg_count()
     }
 
-    fn arg(&self, index: usize) -> Arg<'_> {
-        (**self).arg(index)
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        (**self).write_args(out);
+    }
+}
+
+/// What a builder chained in place gives (`conn.run(&Cmd::new("GET").arg("k"))`).
+impl<C: CommandArgs + ?Sized> CommandArgs for &mut C {
+    fn arg_count(&self) -> usize {
+        (**self).arg_count()
+    }
+
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        (**self).write_args(out);
+    }
+}
+
+/// A sink that encodes each argument as a bulk string into an [`Output`], keeping the
+/// first error (and writing nothing after it).
+struct Encoding<'o, O: Output> {
+    out: &'o mut O,
+    failed: Option<O::Error>,
+}
+
+impl<O: Output> ArgSink for Encoding<'_, O> {
+    #[inline]
+    fn push(&mut self, arg: Arg<'_>) {
+        if self.failed.is_none() {
+            let mut digits = itoa::Buffer::new();
+            if let Err(e) = bulk(self.out, arg_bytes(&arg, &mut digits)) {
+                self.failed = Some(e);
+            }
+        }
     }
 }
 
@@ -230,84 +334,9 @@ pub(crate) fn command<O: Output, C: CommandArgs + ?Sized>(out: &mut O, args: &C)
     out.put(b"*")?;
     out.put(digits.format(count).as_bytes())?;
     out.put(b"\r\n")?;
-    for index in 0..count {
-        let arg = args.arg(index);
-        let mut digits = itoa::Buffer::new();
-        bulk(out, arg_bytes(&arg, &mut digits))?;
-    }
-    Ok(())
-}
-
-/// One piece of an encoded command: a short header or number formatted in place, or an
-/// argument's own bytes. See [`command_segments`].
-#[derive(Debug, Clone)]
-pub enum Segment<'a> {
-    /// Formatted text (`*3\r\n`, `$5\r\n`, a number argument with its header).
-    Inline(heapless::Vec<u8, 48>),
-    /// Bytes borrowed from an argument, or a CRLF.
-    Borrowed(&'a [u8]),
-}
-
-impl core::ops::Deref for Segment<'_> {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Segment::Inline(v) => v,
-            Segment::Borrowed(b) => b,
-        }
-    }
-}
-
-/// The encoding of a command as a sequence of byte pieces, for writing a command of any
-/// size to a transport without a buffer that holds it whole.
-///
-/// ```
-/// use ferrodis_core::resp::{command_segments, Arg};
-///
-/// let args = [Arg::from("SET"), Arg::from("k"), Arg::from(12)];
-/// let wire: Vec<u8> = command_segments(&args).flat_map(|s| s.to_vec()).collect();
-/// assert_eq!(wire, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n12\r\n");
-/// ```
-pub fn command_segments<'a, C: CommandArgs + ?Sized>(args: &'a C) -> impl Iterator<Item = Segment<'a>> + 'a {
-    let header = {
-        let mut v = heapless::Vec::new();
-        let mut n = itoa::Buffer::new();
-        let _ = v.push(b'*');
-        let _ = v.extend_from_slice(n.format(args.arg_count()).as_bytes());
-        let _ = v.extend_from_slice(b"\r\n");
-        Segment::Inline(v)
-    };
-    core::iter::once(header).chain((0..args.arg_count()).flat_map(move |index| {
-        let arg = args.arg(index);
-        let mut inline: heapless::Vec<u8, 48> = heapless::Vec::new();
-        let borrowed: &'a [u8] = match arg {
-            Arg::Bytes(b) => b,
-            _ => &[],
-        };
-        let mut text = [0u8; 32];
-        let text_len = match arg {
-            Arg::Bytes(b) => b.len(),
-            Arg::Int(n) => copy(&mut text, itoa::Buffer::new().format(n).as_bytes()),
-            Arg::Uint(n) => copy(&mut text, itoa::Buffer::new().format(n).as_bytes()),
-            Arg::Float(f) => copy(&mut text, f.text()),
-        };
-        let mut n = itoa::Buffer::new();
-        let _ = inline.push(b'$');
-        let _ = inline.extend_from_slice(n.format(text_len).as_bytes());
-        let _ = inline.extend_from_slice(b"\r\n");
-        if !matches!(arg, Arg::Bytes(_)) {
-            let _ = inline.extend_from_slice(&text[..text_len]);
-        }
-        [Segment::Inline(inline), Segment::Borrowed(borrowed), Segment::Borrowed(b"\r\n")]
-    }))
-}
-
-/// Copies `src` into `dst`, returning its length.
-fn copy(dst: &mut [u8; 32], src: &[u8]) -> usize {
-    let n = src.len().min(dst.len());
-    dst[..n].copy_from_slice(&src[..n]);
-    n
+    let mut sink = Encoding { out, failed: None };
+    args.write_args(&mut sink);
+    sink.failed.map_or(Ok(()), Err)
 }
 
 /// A float argument's text: `inf`, `-inf`, `nan`, or its shortest exact decimal form.
@@ -343,13 +372,11 @@ pub fn encode_command(out: &mut [u8], args: &[Arg<'_>]) -> Result<usize, EncodeE
 /// [`encode_command`] for any [`CommandArgs`], such as a typed command builder.
 #[inline]
 pub fn encode_args<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Result<usize, EncodeError> {
-    if let Some(n) = encode_fitting(out, args) {
-        return Ok(n);
+    match encode_fitting(out, args) {
+        Some(n) => Ok(n),
+        None if args.arg_count() == 0 => Err(EncodeError::EmptyCommand),
+        None => Err(EncodeError::BufferTooSmall { needed: command_len(args) }),
     }
-    // Empty, or it does not fit: the general path says which, and what it needs.
-    let mut output = SliceOutput::new(out);
-    command(&mut output, args)?;
-    output.finish()
 }
 
 /// The encoding of `args` at the start of `out` in one pass, room checked once per
@@ -360,13 +387,27 @@ fn encode_fitting<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Option<u
     if count == 0 {
         return None;
     }
-    let mut at = header(out, 0, b'*', count)?;
-    for index in 0..count {
-        let arg = args.arg(index);
-        let mut digits = itoa::Buffer::new();
-        at = bulk_fitting(out, at, arg_bytes(&arg, &mut digits))?;
+    let at = header(out, 0, b'*', count)?;
+    let mut sink = Fitting { out, at: Some(at) };
+    args.write_args(&mut sink);
+    sink.at
+}
+
+/// A sink that encodes each argument at `out[at..]`; `at` becomes `None` once one does not
+/// fit.
+struct Fitting<'o> {
+    out: &'o mut [u8],
+    at: Option<usize>,
+}
+
+impl ArgSink for Fitting<'_> {
+    #[inline]
+    fn push(&mut self, arg: Arg<'_>) {
+        if let Some(at) = self.at {
+            let mut digits = itoa::Buffer::new();
+            self.at = bulk_fitting(self.out, at, arg_bytes(&arg, &mut digits));
+        }
     }
-    Some(at)
 }
 
 /// `$len\r\n<bytes>\r\n` at `out[at..]`; the position after it.
@@ -423,15 +464,36 @@ pub fn write_command<W: embedded_io::Write>(
     command(&mut IoOutput(writer), args)
 }
 
-/// The encoded length of the command `args`, for sizing a buffer up front.
+/// The encoded length of the command `args`, for sizing a buffer up front (0 for a
+/// command without a name, which no encoder writes).
 pub fn command_len<C: CommandArgs + ?Sized>(args: &C) -> usize {
-    let mut output = SliceOutput::new(&mut []);
-    match command(&mut output, args) {
-        Ok(()) => match output.finish() {
-            Ok(n) | Err(EncodeError::BufferTooSmall { needed: n }) => n,
-            Err(_) => 0,
-        },
-        Err(_) => 0,
+    let count = args.arg_count();
+    if count == 0 {
+        return 0;
+    }
+    let mut length = Length(header_len(count));
+    args.write_args(&mut length);
+    length.0
+}
+
+/// The length of `<marker><n>\r\n`.
+fn header_len(n: usize) -> usize {
+    let mut digits = 1;
+    let mut rest = n / 10;
+    while rest > 0 {
+        digits += 1;
+        rest /= 10;
+    }
+    1 + digits + 2
+}
+
+/// A sink that adds up the encoded length of each argument.
+struct Length(usize);
+
+impl ArgSink for Length {
+    fn push(&mut self, arg: Arg<'_>) {
+        let len = arg.text(<[u8]>::len);
+        self.0 = self.0.saturating_add(header_len(len)).saturating_add(len).saturating_add(2);
     }
 }
 
@@ -480,10 +542,13 @@ mod tests {
             let mut fast = std::vec![0u8; len + 128];
             let n = encode_args(&mut fast, &args).unwrap();
             let mut general = std::vec![0u8; len + 128];
-            let mut output = SliceOutput::new(&mut general);
+            let mut output = crate::resp::SliceOutput::new(&mut general);
             command(&mut output, &args).unwrap();
             assert_eq!(output.finish(), Ok(n));
             assert_eq!(fast[..n], general[..n], "{len}");
+            assert_eq!(command_len(&args), n, "{len}");
+            let short = encode_args(&mut fast[..n - 1], &args);
+            assert_eq!(short, Err(EncodeError::BufferTooSmall { needed: n }), "{len}");
         }
     }
 

@@ -30,8 +30,7 @@ mod frame;
 pub(crate) mod parse;
 
 pub use command::{
-    Arg, CommandArgs, Float, Segment, command_len, command_segments, encode_args, encode_command,
-    write_command,
+    Arg, ArgSink, CommandArgs, Float, command_len, encode_args, encode_command, write_command,
 };
 pub use decode::{AttributeMode, DecodeState, Decoded, Decoder, Limits, MAX_DEPTH_CEILING, Skipped, decode};
 pub use detached::DetachedFrame;

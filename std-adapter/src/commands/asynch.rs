@@ -32,21 +32,12 @@ impl MultiplexedConnection {
     /// # Ok(()) }
     /// ```
     pub async fn query<T: FromValue>(&self, cmd: &Cmd) -> Result<T> {
-        self.request_args_with(cmd, |frame| T::from_frame(&frame)).await?.map_err(Error::from)
+        self.request_with(cmd, |frame| T::from_frame(&frame)).await?.map_err(Error::from)
     }
 
     /// Sends `cmd` and returns its reply as an owned [`Value`].
     pub async fn req(&self, cmd: &Cmd) -> Result<Value> {
         self.query(cmd).await
-    }
-}
-
-impl Cmd {
-    /// Sends this command on `conn` and converts the reply to `T`, as redis-rs's
-    /// `cmd("SET").arg("k").arg(1).query_async(&mut conn).await`; the same as
-    /// [`AsyncCommands::query`].
-    pub async fn query_async<T: FromValue>(&self, conn: &impl AsyncCommands) -> Result<T> {
-        conn.query(self).await
     }
 }
 

@@ -32,29 +32,12 @@ impl Connection {
     /// # Ok::<(), ferrodis_std::Error>(())
     /// ```
     pub fn query<T: FromValue>(&mut self, cmd: &Cmd) -> Result<T> {
-        self.request_args_with(cmd, |frame| T::from_frame(&frame))?.map_err(Error::from)
+        self.request_with(cmd, |frame| T::from_frame(&frame))?.map_err(Error::from)
     }
 
     /// Sends `cmd` and returns its reply as an owned [`Value`]: redis-rs's `req_command`.
     pub fn req(&mut self, cmd: &Cmd) -> Result<Value> {
         self.query(cmd)
-    }
-}
-
-impl Cmd {
-    /// Sends this command on `conn` and converts the reply to `T`, as redis-rs's
-    /// `cmd("SET").arg("k").arg(1).query(&mut conn)`; the same as
-    /// [`Commands::query`].
-    ///
-    /// ```no_run
-    /// use ferrodis_std::{Client, cmd};
-    ///
-    /// let mut conn = Client::open("redis://127.0.0.1/")?.get_connection()?;
-    /// let () = cmd("SET").arg("k").arg(1).query(&mut conn)?;
-    /// # Ok::<(), ferrodis_std::Error>(())
-    /// ```
-    pub fn query<T: FromValue>(&self, conn: &mut impl Commands) -> Result<T> {
-        conn.query(self)
     }
 }
 

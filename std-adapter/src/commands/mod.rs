@@ -16,6 +16,7 @@ mod list;
 mod options;
 mod parts;
 mod pipeline;
+mod query;
 mod queued;
 mod scan;
 #[cfg(feature = "tokio")]
@@ -24,7 +25,7 @@ mod transaction;
 
 use std::num::NonZeroUsize;
 
-use ferrodis_core::resp::{Arg, CommandArgs};
+use ferrodis_core::resp::Arg;
 
 use crate::value::{ArgSink, Cmd, ToArgs};
 
@@ -33,32 +34,10 @@ pub use asynch::AsyncCommands;
 pub use blocking::Commands;
 pub use options::{Direction, Expiry, ScanOptions, StreamReadOptions};
 pub use pipeline::{Pipeline, pipe};
+pub use query::CmdQuery;
 pub use scan::ScanIter;
 #[cfg(feature = "tokio")]
 pub use scan_stream::ScanStream;
-
-/// A [`Cmd`] encodes straight from its own buffer: connections send it without building an
-/// argument array.
-///
-/// ```
-/// use ferrodis_std::core::resp::encode_args;
-/// use ferrodis_std::cmd;
-///
-/// let mut wire = [0u8; 32];
-/// let n = encode_args(&mut wire, &cmd("GET").with_arg("k")).unwrap();
-/// assert_eq!(&wire[..n], b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
-/// ```
-impl CommandArgs for Cmd {
-    #[inline]
-    fn arg_count(&self) -> usize {
-        self.args_len()
-    }
-
-    #[inline]
-    fn arg(&self, index: usize) -> Arg<'_> {
-        Arg::Bytes(self.get(index).unwrap_or_default())
-    }
-}
 
 /// A sink that only notes whether a float argument went by.
 struct FloatProbe(bool);
@@ -72,7 +51,7 @@ impl ArgSink for FloatProbe {
 /// The [`Cmd`] of a command from [`build`].
 fn into_cmd(command: impl ToArgs) -> Cmd {
     let mut cmd = Cmd::default();
-    command.write_args(&mut cmd);
+    cmd.arg(command);
     cmd
 }
 
@@ -316,7 +295,7 @@ mod tests {
         let mut buf = [0u8; 64];
         let n = ferrodis_core::resp::encode_args(&mut buf, &set).unwrap();
         assert_eq!(&buf[..n], b"*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n42\r\n$2\r\n\r\n\r\n");
-        assert_eq!(set.arg_count(), 4);
+        assert_eq!(set.args_len(), 4);
         assert_eq!(
             ferrodis_core::resp::encode_args(&mut buf, &Cmd::default()),
             Err(ferrodis_core::EncodeError::EmptyCommand)

@@ -111,7 +111,7 @@ impl Queued {
     }
 
     fn append(&mut self, arg: Arg<'_>) {
-        crate::value::extend_with_arg(&mut self.bytes, arg);
+        arg.text(|text| self.bytes.extend_from_slice(text));
         // A pipeline over 4 GiB is refused by any server long before this would wrap.
         self.ends.push(self.bytes.len() as u32);
         if let Some(last) = self.commands.last_mut() {
@@ -176,8 +176,10 @@ impl CommandArgs for QueuedCommand<'_> {
     }
 
     #[inline]
-    fn arg(&self, index: usize) -> Arg<'_> {
-        Arg::Bytes(self.get(index).unwrap_or_default())
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        for index in 0..self.ends.len() {
+            out.push(Arg::Bytes(self.get(index).unwrap_or_default()));
+        }
     }
 }
 

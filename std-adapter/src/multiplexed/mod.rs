@@ -268,7 +268,7 @@ impl MultiplexedConnection {
         command: &C,
         f: impl FnOnce(C::Reply<'_>) -> R,
     ) -> Result<R> {
-        self.request_args_with(command, |frame| <C::Reply<'_> as FromFrame<'_>>::from_frame(frame).map(f))
+        self.request_with(command, |frame| <C::Reply<'_> as FromFrame<'_>>::from_frame(frame).map(f))
             .await?
             .map_err(|e| Error::new(ErrorKind::Reply(e), Delivery::Answered))
     }
@@ -276,13 +276,10 @@ impl MultiplexedConnection {
     /// Sends one request and hands its reply frame to `f`; an error reply becomes
     /// [`ErrorKind::Server`]. A subscription command (RESP3 only) hands over its last
     /// confirmation: one comes per channel.
-    pub async fn request_with<R>(&self, args: &[Arg<'_>], f: impl FnOnce(Frame<'_>) -> R) -> Result<R> {
-        self.request_args_with(args, f).await
-    }
-
-    /// [`request_with`](Self::request_with) for any [`CommandArgs`] (a [`Cmd`](crate::Cmd)
-    /// is encoded from its own buffer, without an argument array).
-    pub(crate) async fn request_args_with<C: CommandArgs + Sync + ?Sized, R>(
+    ///
+    /// `args` is any [`CommandArgs`]: an argument array, a [`Cmd`](crate::Cmd) (encoded
+    /// from its own buffer), a typed builder.
+    pub async fn request_with<C: CommandArgs + Sync + ?Sized, R>(
         &self,
         args: &C,
         f: impl FnOnce(Frame<'_>) -> R,

@@ -7,8 +7,8 @@
 //!   building the tree first. Failures are a [`ConversionError`].
 //! - [`InfoDict`]: the reply to `INFO`, field by field.
 //! - [`ToArgs`]: how a Rust value becomes command arguments, pushed into an [`ArgSink`]
-//!   without allocating for borrowed data. [`Cmd`] (made by [`cmd`]) is a sink that keeps
-//!   the arguments of one command.
+//!   without allocating for borrowed data (both core's, re-exported). [`Cmd`] (made by
+//!   [`cmd`]) is core's command builder with heap storage.
 //!
 //! ```
 //! use ferrodis_std::core::resp::{decode, Decoded};
@@ -34,7 +34,6 @@ mod collections;
 mod error;
 mod from_value;
 mod info;
-mod inline;
 mod owned;
 mod to_args;
 
@@ -43,7 +42,6 @@ pub use error::{ConversionError, ConversionErrorKind};
 pub use from_value::FromValue;
 pub use info::InfoDict;
 pub use owned::Value;
-pub(crate) use to_args::extend_with_arg;
 pub use to_args::{ArgSink, ToArgs};
 
 #[cfg(test)]

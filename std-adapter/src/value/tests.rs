@@ -6,7 +6,7 @@ use std::fmt::Debug;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use ferrodis_core::resp::{Arg, AttributeMode, Decoded, Decoder, Frame, Limits, encode_command};
+use ferrodis_core::resp::{Arg, AttributeMode, Decoded, Decoder, Frame, Limits, encode_args, encode_command};
 
 use super::*;
 use crate::ServerError;
@@ -678,10 +678,10 @@ fn numbers_collect_to_the_bytes_the_core_encoder_writes() {
     ];
     for number in numbers {
         let mut cmd = Cmd::default();
-        cmd.push(number);
+        cmd.arg(number);
         let mut via_cmd = [0u8; 128];
         let mut direct = [0u8; 128];
-        let n = encode_command(&mut via_cmd, &cmd.to_arg_vec()).unwrap();
+        let n = encode_args(&mut via_cmd, &cmd).unwrap();
         let m = encode_command(&mut direct, &[number]).unwrap();
         assert_eq!(via_cmd[..n], direct[..m], "{number:?}");
     }
@@ -692,7 +692,7 @@ fn a_command_encodes_to_the_exact_resp_bytes() {
     let mut set = cmd("SET");
     set.arg("k").arg(42).arg(vec!["a", "b"]);
     let mut buf = [0u8; 128];
-    let n = encode_command(&mut buf, &set.to_arg_vec()).unwrap();
+    let n = encode_args(&mut buf, &set).unwrap();
     assert_eq!(&buf[..n], b"*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n42\r\n$1\r\na\r\n$1\r\nb\r\n");
 
     let by_value = Cmd::new("SET").with_arg("k").with_arg(42).with_arg(vec!["a", "b"]);
@@ -706,11 +706,12 @@ fn a_command_encodes_to_the_exact_resp_bytes() {
     assert_eq!(set.args().map(<[u8]>::to_vec).collect::<Vec<_>>(), collect(&("SET", "k", 42, ["a", "b"])));
 
     let hset = cmd("HSET").with_arg("h").with_arg(BTreeMap::from([("f", b"\r\n\x00".as_slice())]));
-    let n = encode_command(&mut buf, &hset.to_arg_vec()).unwrap();
+    let n = encode_args(&mut buf, &hset).unwrap();
     assert_eq!(&buf[..n], b"*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$3\r\n\r\n\x00\r\n");
 
     let empty = Cmd::default();
-    assert_eq!((empty.args_len(), empty.name(), empty.to_arg_vec()), (0, None, vec![]));
+    assert_eq!((empty.args_len(), empty.name(), empty.args().next()), (0, None, None));
+    assert_eq!(encode_args(&mut buf, &empty), Err(ferrodis_core::EncodeError::EmptyCommand));
     assert_eq!(cmd("PING").with_arg(None::<&str>).args_len(), 1);
     let mut empty_arg = cmd("ECHO");
     empty_arg.arg("");

@@ -8,7 +8,7 @@
 //! the replication commands (`SYNC`, `PSYNC`), which turn the connection into a
 //! replication stream and are refused.
 
-use crate::resp::{Arg, CommandArgs};
+use crate::resp::{Arg, ArgSink, CommandArgs};
 
 use super::slots::Channels;
 
@@ -83,20 +83,21 @@ impl Command {
     /// special ones is told apart at once, and a table lookup settles the rest.
     #[inline]
     pub(super) fn of<C: CommandArgs + ?Sized>(command: &C) -> Command {
-        let Arg::Bytes(name) = command.arg(0) else { return Command::Plain };
+        let head = Head::of(command);
+        let Some(name) = head.word(0) else { return Command::Plain };
         if !(4..=12).contains(&name.len()) {
             return Command::Plain;
         }
-        Self::named(name, command)
+        Self::named(name, &head, command.arg_count())
     }
 
     #[inline(never)]
-    fn named<C: CommandArgs + ?Sized>(name: &[u8], command: &C) -> Command {
+    fn named(name: &[u8], head: &Head, count: usize) -> Command {
         let found = NAMES
             .iter()
             .find(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
             .map(|(_, k)| *k);
-        let names = (command.arg_count().saturating_sub(1)) as u32;
+        let names = (count.saturating_sub(1)) as u32;
         match found {
             None => Command::Plain,
             Some(Name::EndMulti) => Command::EndMulti,
@@ -104,12 +105,12 @@ impl Command {
             Some(Name::Reset) => Command::Reset,
             Some(Name::Multi) => Command::Multi,
             Some(Name::Monitor) => Command::Monitor,
-            Some(Name::Hello) => match command.arg(1) {
-                Arg::Bytes(b"3") | Arg::Int(3) | Arg::Uint(3) => Command::Hello(true),
-                Arg::Bytes(b"2") | Arg::Int(2) | Arg::Uint(2) => Command::Hello(false),
+            Some(Name::Hello) => match head.word(1) {
+                Some(b"3") => Command::Hello(true),
+                Some(b"2") => Command::Hello(false),
                 _ => Command::Plain,
             },
-            Some(Name::Client) if command.arg_count() == 3 => client(command),
+            Some(Name::Client) if count == 3 => client(head),
             Some(Name::Client) => Command::Plain,
             Some(Name::Subscribe(of)) if names > 0 => Command::Subscribe(of, names),
             Some(Name::Subscribe(_)) => Command::Plain,
@@ -125,8 +126,8 @@ impl Command {
 }
 
 /// `CLIENT <sub> <arg>`: `CLIENT REPLY ON|OFF|SKIP`, or any other subcommand.
-fn client<C: CommandArgs + ?Sized>(command: &C) -> Command {
-    let (Arg::Bytes(sub), Arg::Bytes(setting)) = (command.arg(1), command.arg(2)) else {
+fn client(head: &Head) -> Command {
+    let (Some(sub), Some(setting)) = (head.word(1), head.word(2)) else {
         return Command::Plain;
     };
     if !sub.eq_ignore_ascii_case(b"REPLY") {
@@ -137,6 +138,51 @@ fn client<C: CommandArgs + ?Sized>(command: &C) -> Command {
         s if s.eq_ignore_ascii_case(b"OFF") => Command::ClientReply(Replies::Off),
         s if s.eq_ignore_ascii_case(b"SKIP") => Command::ClientReply(Replies::Skip),
         _ => Command::Plain,
+    }
+}
+
+/// The longest word the engine reads among a command's first arguments (`PUNSUBSCRIBE`).
+const WORD: usize = 12;
+
+/// A command's first three arguments as far as the engine reads them: each as the text it
+/// is sent as when it is at most [`WORD`] bytes long (a longer one is no word the engine
+/// knows). Every argument goes through the sink, the rest unread.
+#[derive(Default)]
+pub(super) struct Head {
+    words: [([u8; WORD], u8); 3],
+    /// How many of `words` were seen, each `u8::MAX` long when it is too long.
+    seen: usize,
+}
+
+impl Head {
+    /// The head of `command`.
+    #[inline]
+    pub(super) fn of<C: CommandArgs + ?Sized>(command: &C) -> Head {
+        let mut head = Head::default();
+        command.write_args(&mut head);
+        head
+    }
+
+    /// Argument `index` (at most 2) as text, when it is there and short.
+    pub(super) fn word(&self, index: usize) -> Option<&[u8]> {
+        let (text, len) = self.words.get(index).filter(|_| index < self.seen)?;
+        text.get(..usize::from(*len))
+    }
+}
+
+impl ArgSink for Head {
+    #[inline]
+    fn push(&mut self, arg: Arg<'_>) {
+        if let Some((text, len)) = self.words.get_mut(self.seen) {
+            arg.text(|bytes| match text.get_mut(..bytes.len()) {
+                Some(dst) => {
+                    dst.copy_from_slice(bytes);
+                    *len = bytes.len() as u8;
+                }
+                None => *len = u8::MAX,
+            });
+            self.seen += 1;
+        }
     }
 }
 

@@ -794,7 +794,8 @@ pub fn batchable_when_shared<C: CommandArgs + ?Sized>(command: &C) -> Result<(),
 /// Whether an ordinary command changes the connection's state for later requests
 /// (`AUTH`, `QUIT`, `WATCH`, `UNWATCH`, `SELECT`).
 fn shared_state_name<C: CommandArgs + ?Sized>(command: &C) -> bool {
-    let Arg::Bytes(name) = command.arg(0) else { return false };
+    let head = classify::Head::of(command);
+    let Some(name) = head.word(0) else { return false };
     let is = |word: &[u8]| name.eq_ignore_ascii_case(word);
     match name.len() {
         4 => is(b"AUTH") || is(b"QUIT"),
