@@ -43,6 +43,7 @@ pub mod conn;
 pub mod error;
 pub mod reply;
 pub mod resp;
+pub mod retry;
 pub mod url;
 
 pub use error::{

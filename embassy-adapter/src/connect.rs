@@ -4,7 +4,7 @@
 use embassy_net::dns;
 use embassy_time::Timer;
 use ferrodis_core::conn::{Buffer, PushHandler};
-use ferrodis_core::error::ServerErrorKind;
+use ferrodis_core::retry::{ErrorClass, RetryOn};
 use ferrodis_core::{Delivery, Error, ErrorKind};
 use rand_core::RngCore;
 
@@ -106,16 +106,10 @@ pub async fn reconnect<R: Buffer, W: Buffer, P: PushHandler>(
 /// Whether another connect attempt can succeed where this one failed.
 fn worth_retrying(e: &Error<NetError>) -> bool {
     match e.kind() {
-        // A server that is starting or busy says so; anything else it refused (a wrong
-        // password, SELECT out of range, an unknown HELLO) it will refuse again.
-        ErrorKind::Server(s) => matches!(
-            s.kind(),
-            ServerErrorKind::Loading
-                | ServerErrorKind::Busy
-                | ServerErrorKind::MasterDown
-                | ServerErrorKind::TryAgain
-                | ServerErrorKind::ClusterDown
-        ),
+        // A server that is starting or busy says so (LOADING, BUSY, TRYAGAIN, CLUSTERDOWN,
+        // MASTERDOWN); anything else it refused (a wrong password, SELECT out of range, an
+        // unknown HELLO) it will refuse again.
+        ErrorKind::Server(s) => RetryOn::UNAVAILABLE.contains(ErrorClass::Server(s.kind())),
         ErrorKind::Io(NetError::Dns(dns::Error::InvalidName | dns::Error::NameTooLong)) => false,
         ErrorKind::Encode(_) => false,
         _ => true,
@@ -132,12 +126,20 @@ mod tests {
     fn retries_what_can_change_and_not_what_cannot() {
         let io = |e: NetError| Error::new(ErrorKind::Io(e), Delivery::NotSent);
         let server = |text: &[u8]| Error::new(ErrorKind::Server(ServerError::new(text)), Delivery::Answered);
-        let table: [(Error<NetError>, bool); 8] = [
+        let table: [(Error<NetError>, bool); 13] = [
             (io(NetError::TimedOut), true),
             (io(tcp::ConnectError::ConnectionReset.into()), true),
             (io(dns::Error::Failed.into()), true),
             (io(dns::Error::InvalidName.into()), false),
             (server(b"LOADING Redis is loading the dataset in memory"), true),
+            (server(b"BUSY Redis is busy running a script"), true),
+            (server(b"TRYAGAIN Multiple keys request during rehashing of slot"), true),
+            (server(b"CLUSTERDOWN The cluster is down"), true),
+            (
+                server(b"MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."),
+                true,
+            ),
+            (server(b"NOAUTH HELLO must be called with the client already authenticated"), false),
             (server(b"WRONGPASS invalid username-password pair"), false),
             (server(b"ERR DB index is out of range"), false),
             (Error::new(ErrorKind::Closed, Delivery::Unknown), true),
