@@ -122,6 +122,16 @@ impl<C: CommandArgs, R> CommandArgs for Typed<C, R> {
     fn write_args(&self, out: &mut dyn ArgSink) {
         self.args.write_args(out);
     }
+
+    #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        self.args.name()
+    }
+
+    #[inline]
+    fn as_args(&self) -> Option<&[Arg<'_>]> {
+        self.args.as_args()
+    }
 }
 
 impl<C: CommandArgs, R: ReplyType> Command for Typed<C, R> {
@@ -235,6 +245,15 @@ pub(crate) fn parts_len(parts: &[Part<'_>]) -> usize {
     parts.iter().map(Part::len).sum()
 }
 
+/// The name of a builder made of `parts`: its first part, when that is one argument.
+#[inline]
+pub(crate) fn parts_name<'s>(parts: &[Part<'s>]) -> Option<&'s [u8]> {
+    match parts.first() {
+        Some(Part::One(Arg::Bytes(name))) => Some(name),
+        _ => None,
+    }
+}
+
 /// Writes every argument of `parts`.
 pub(crate) fn write_parts(parts: &[Part<'_>], out: &mut dyn ArgSink) {
     for part in parts {
@@ -253,6 +272,11 @@ macro_rules! by_parts {
 
             fn write_args(&self, out: &mut dyn $crate::resp::ArgSink) {
                 $crate::cmd::args::write_parts(&self.parts(), out)
+            }
+
+            #[inline]
+            fn name(&self) -> Option<&[u8]> {
+                $crate::cmd::args::parts_name(&self.parts())
             }
         }
 
@@ -297,9 +321,17 @@ macro_rules! fixed {
             }
 
             fn write_args(&self, out: &mut dyn $crate::resp::ArgSink) {
-                for arg in &self.args {
-                    out.push(*arg);
-                }
+                $crate::resp::CommandArgs::write_args(&self.args, out)
+            }
+
+            #[inline]
+            fn name(&self) -> Option<&[u8]> {
+                $crate::resp::CommandArgs::name(&self.args)
+            }
+
+            #[inline]
+            fn as_args(&self) -> Option<&[$crate::resp::Arg<'_>]> {
+                Some(&self.args)
             }
         }
 
@@ -351,6 +383,11 @@ macro_rules! variadic {
         {
             fn arg_count(&self) -> usize {
                 self.head.len() + $crate::cmd::ToArgs::num_args(self.list) + self.tail.len()
+            }
+
+            #[inline]
+            fn name(&self) -> Option<&[u8]> {
+                $crate::resp::CommandArgs::name(&self.head)
             }
 
             fn write_args(&self, out: &mut dyn $crate::resp::ArgSink) {

@@ -159,6 +159,11 @@ impl<S: ArgStorage> CommandArgs for Cmd<S> {
     }
 
     #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        if self.overflowed { None } else { self.get(0) }
+    }
+
+    #[inline]
     fn write_args(&self, out: &mut dyn ArgSink) {
         if !self.overflowed {
             for arg in self.args() {

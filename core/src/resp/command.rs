@@ -249,6 +249,23 @@ pub trait CommandArgs {
 
     /// Writes every argument into `out`, the name first.
     fn write_args(&self, out: &mut dyn ArgSink);
+
+    /// The first argument (the command's name) when it is bytes at hand without writing
+    /// the arguments out. An optimisation only: `None` (the default) makes a reader write
+    /// the arguments out, which is always right; an implementation that returns a name
+    /// returns the one `write_args` writes first.
+    #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        None
+    }
+
+    /// The arguments as one slice when they are held as one (an argument array, a typed
+    /// builder with fixed arguments): another optimisation, which lets an encoder go over
+    /// them without a call per argument. `None` (the default) is always right.
+    #[inline]
+    fn as_args(&self) -> Option<&[Arg<'_>]> {
+        None
+    }
 }
 
 impl CommandArgs for [Arg<'_>] {
@@ -261,6 +278,19 @@ impl CommandArgs for [Arg<'_>] {
             out.push(*arg);
         }
     }
+
+    #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        match self.first() {
+            Some(Arg::Bytes(name)) => Some(name),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn as_args(&self) -> Option<&[Arg<'_>]> {
+        Some(self)
+    }
 }
 
 impl<const N: usize> CommandArgs for [Arg<'_>; N] {
@@ -270,6 +300,16 @@ impl<const N: usize> CommandArgs for [Arg<'_>; N] {
 
     fn write_args(&self, out: &mut dyn ArgSink) {
         self.as_slice().write_args(out);
+    }
+
+    #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        self.as_slice().name()
+    }
+
+    #[inline]
+    fn as_args(&self) -> Option<&[Arg<'_>]> {
+        Some(self.as_slice())
     }
 }
 
@@ -282,6 +322,16 @@ impl CommandArgs for alloc::vec::Vec<Arg<'_>> {
     fn write_args(&self, out: &mut dyn ArgSink) {
         self.as_slice().write_args(out);
     }
+
+    #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        self.as_slice().name()
+    }
+
+    #[inline]
+    fn as_args(&self) -> Option<&[Arg<'_>]> {
+        Some(self.as_slice())
+    }
 }
 
 impl<C: CommandArgs + ?Sized> CommandArgs for &C {
@@ -291,6 +341,16 @@ impl<C: CommandArgs + ?Sized> CommandArgs for &C {
 
     fn write_args(&self, out: &mut dyn ArgSink) {
         (**self).write_args(out);
+    }
+
+    #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        (**self).name()
+    }
+
+    #[inline]
+    fn as_args(&self) -> Option<&[Arg<'_>]> {
+        (**self).as_args()
     }
 }
 
@@ -302,6 +362,16 @@ impl<C: CommandArgs + ?Sized> CommandArgs for &mut C {
 
     fn write_args(&self, out: &mut dyn ArgSink) {
         (**self).write_args(out);
+    }
+
+    #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        (**self).name()
+    }
+
+    #[inline]
+    fn as_args(&self) -> Option<&[Arg<'_>]> {
+        (**self).as_args()
     }
 }
 
@@ -387,7 +457,14 @@ fn encode_fitting<C: CommandArgs + ?Sized>(out: &mut [u8], args: &C) -> Option<u
     if count == 0 {
         return None;
     }
-    let at = header(out, 0, b'*', count)?;
+    let mut at = header(out, 0, b'*', count)?;
+    if let Some(slice) = args.as_args() {
+        for arg in slice {
+            let mut digits = itoa::Buffer::new();
+            at = bulk_fitting(out, at, arg_bytes(arg, &mut digits))?;
+        }
+        return Some(at);
+    }
     let mut sink = Fitting { out, at: Some(at) };
     args.write_args(&mut sink);
     sink.at

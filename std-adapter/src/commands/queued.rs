@@ -176,6 +176,11 @@ impl CommandArgs for QueuedCommand<'_> {
     }
 
     #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        self.get(0)
+    }
+
+    #[inline]
     fn write_args(&self, out: &mut dyn ArgSink) {
         for index in 0..self.ends.len() {
             out.push(Arg::Bytes(self.get(index).unwrap_or_default()));

@@ -47,7 +47,12 @@ pub(super) enum Replies {
 
 /// The names of the commands that are not [`Command::Plain`], and what each is before its
 /// arguments are looked at.
-const NAMES: [(&[u8], Name); 15] = [
+const NAMES: [(&[u8], Name); 20] = [
+    (b"AUTH", Name::State),
+    (b"QUIT", Name::State),
+    (b"WATCH", Name::State),
+    (b"SELECT", Name::State),
+    (b"UNWATCH", Name::State),
     (b"EXEC", Name::EndMulti),
     (b"SYNC", Name::Replication),
     (b"RESET", Name::Reset),
@@ -67,6 +72,9 @@ const NAMES: [(&[u8], Name); 15] = [
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Name {
+    /// `AUTH`, `QUIT`, `WATCH`, `UNWATCH`, `SELECT`: one reply, but they change the
+    /// connection's state for later requests.
+    State,
     EndMulti,
     Replication,
     Reset,
@@ -79,43 +87,11 @@ enum Name {
 }
 
 impl Command {
-    /// Reads `command`. Cheap for ordinary commands: a name of another length than the
-    /// special ones is told apart at once, and a table lookup settles the rest.
+    /// Reads `command`. Cheap for ordinary commands: one pass over the arguments, and a
+    /// name of another length than the special ones is told apart at once.
     #[inline]
     pub(super) fn of<C: CommandArgs + ?Sized>(command: &C) -> Command {
-        let head = Head::of(command);
-        let Some(name) = head.word(0) else { return Command::Plain };
-        if !(4..=12).contains(&name.len()) {
-            return Command::Plain;
-        }
-        Self::named(name, &head, command.arg_count())
-    }
-
-    #[inline(never)]
-    fn named(name: &[u8], head: &Head, count: usize) -> Command {
-        let found = NAMES
-            .iter()
-            .find(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
-            .map(|(_, k)| *k);
-        let names = (count.saturating_sub(1)) as u32;
-        match found {
-            None => Command::Plain,
-            Some(Name::EndMulti) => Command::EndMulti,
-            Some(Name::Replication) => Command::Replication,
-            Some(Name::Reset) => Command::Reset,
-            Some(Name::Multi) => Command::Multi,
-            Some(Name::Monitor) => Command::Monitor,
-            Some(Name::Hello) => match head.word(1) {
-                Some(b"3") => Command::Hello(true),
-                Some(b"2") => Command::Hello(false),
-                _ => Command::Plain,
-            },
-            Some(Name::Client) if count == 3 => client(head),
-            Some(Name::Client) => Command::Plain,
-            Some(Name::Subscribe(of)) if names > 0 => Command::Subscribe(of, names),
-            Some(Name::Subscribe(_)) => Command::Plain,
-            Some(Name::Unsubscribe(of)) => Command::Unsubscribe(of, names),
-        }
+        Classified::of(command).kind
     }
 
     /// Whether it changes what later commands are answered with (so it cannot go in a
@@ -125,64 +101,104 @@ impl Command {
     }
 }
 
-/// `CLIENT <sub> <arg>`: `CLIENT REPLY ON|OFF|SKIP`, or any other subcommand.
-fn client(head: &Head) -> Command {
-    let (Some(sub), Some(setting)) = (head.word(1), head.word(2)) else {
-        return Command::Plain;
-    };
-    if !sub.eq_ignore_ascii_case(b"REPLY") {
-        return Command::Plain;
-    }
-    match setting {
-        s if s.eq_ignore_ascii_case(b"ON") => Command::ClientReply(Replies::On),
-        s if s.eq_ignore_ascii_case(b"OFF") => Command::ClientReply(Replies::Off),
-        s if s.eq_ignore_ascii_case(b"SKIP") => Command::ClientReply(Replies::Skip),
-        _ => Command::Plain,
-    }
+/// What the engine reads from a command when it is queued, in one pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Classified {
+    /// What it does to the replies.
+    pub(super) kind: Command,
+    /// Whether an ordinary command changes the connection's state for later requests
+    /// (`AUTH`, `QUIT`, `WATCH`, `UNWATCH`, `SELECT`).
+    pub(super) changes_state: bool,
 }
 
-/// The longest word the engine reads among a command's first arguments (`PUNSUBSCRIBE`).
-const WORD: usize = 12;
-
-/// A command's first three arguments as far as the engine reads them: each as the text it
-/// is sent as when it is at most [`WORD`] bytes long (a longer one is no word the engine
-/// knows). Every argument goes through the sink, the rest unread.
-#[derive(Default)]
-pub(super) struct Head {
-    words: [([u8; WORD], u8); 3],
-    /// How many of `words` were seen, each `u8::MAX` long when it is too long.
-    seen: usize,
-}
-
-impl Head {
-    /// The head of `command`.
+impl Classified {
+    /// Classifies `command`.
     #[inline]
-    pub(super) fn of<C: CommandArgs + ?Sized>(command: &C) -> Head {
-        let mut head = Head::default();
-        command.write_args(&mut head);
-        head
-    }
-
-    /// Argument `index` (at most 2) as text, when it is there and short.
-    pub(super) fn word(&self, index: usize) -> Option<&[u8]> {
-        let (text, len) = self.words.get(index).filter(|_| index < self.seen)?;
-        text.get(..usize::from(*len))
+    pub(super) fn of<C: CommandArgs + ?Sized>(command: &C) -> Classified {
+        // The name at hand: only HELLO and CLIENT need their arguments read.
+        if let Some(name) = command.name() {
+            let name = if (4..=12).contains(&name.len()) { lookup(name) } else { None };
+            if name.is_none() {
+                return Classified { kind: Command::Plain, changes_state: false };
+            }
+            if !matches!(name, Some(Name::Hello | Name::Client)) {
+                return Classifier { name, ..Classifier::default() }.finish(command.arg_count());
+            }
+        }
+        let mut sink = Classifier::default();
+        command.write_args(&mut sink);
+        sink.finish(command.arg_count())
     }
 }
 
-impl ArgSink for Head {
+/// A sink that reads the name as it goes by (only a name of 4 to 12 bytes can be a special
+/// one), and the first two arguments of `HELLO` and `CLIENT`; the rest goes by unread.
+#[derive(Default)]
+struct Classifier {
+    seen: u8,
+    name: Option<Name>,
+    /// `HELLO`'s protocol version: `Some(true)` for 3.
+    hello: Option<bool>,
+    /// `CLIENT REPLY`'s first word seen.
+    client_reply: bool,
+    setting: Option<Replies>,
+}
+
+impl ArgSink for Classifier {
     #[inline]
     fn push(&mut self, arg: Arg<'_>) {
-        if let Some((text, len)) = self.words.get_mut(self.seen) {
-            arg.text(|bytes| match text.get_mut(..bytes.len()) {
-                Some(dst) => {
-                    dst.copy_from_slice(bytes);
-                    *len = bytes.len() as u8;
+        match (self.seen, arg) {
+            (0, Arg::Bytes(name)) if (4..=12).contains(&name.len()) => self.name = lookup(name),
+            (1, arg) if self.name == Some(Name::Hello) => {
+                self.hello = match arg {
+                    Arg::Bytes(b"3") | Arg::Int(3) | Arg::Uint(3) => Some(true),
+                    Arg::Bytes(b"2") | Arg::Int(2) | Arg::Uint(2) => Some(false),
+                    _ => None,
                 }
-                None => *len = u8::MAX,
-            });
-            self.seen += 1;
+            }
+            (1, Arg::Bytes(sub)) if self.name == Some(Name::Client) => {
+                self.client_reply = sub.eq_ignore_ascii_case(b"REPLY");
+            }
+            (2, Arg::Bytes(setting)) if self.client_reply => {
+                self.setting = match setting {
+                    s if s.eq_ignore_ascii_case(b"ON") => Some(Replies::On),
+                    s if s.eq_ignore_ascii_case(b"OFF") => Some(Replies::Off),
+                    s if s.eq_ignore_ascii_case(b"SKIP") => Some(Replies::Skip),
+                    _ => None,
+                }
+            }
+            _ => {}
         }
+        self.seen = self.seen.saturating_add(1);
+    }
+}
+
+/// The special command named `name`, if it is one.
+#[inline(never)]
+fn lookup(name: &[u8]) -> Option<Name> {
+    NAMES.iter().find(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name)).map(|(_, k)| *k)
+}
+
+impl Classifier {
+    fn finish(self, count: usize) -> Classified {
+        let names = (count.saturating_sub(1)) as u32;
+        let kind = match self.name {
+            None | Some(Name::State) => Command::Plain,
+            Some(Name::EndMulti) => Command::EndMulti,
+            Some(Name::Replication) => Command::Replication,
+            Some(Name::Reset) => Command::Reset,
+            Some(Name::Multi) => Command::Multi,
+            Some(Name::Monitor) => Command::Monitor,
+            Some(Name::Hello) => self.hello.map_or(Command::Plain, Command::Hello),
+            Some(Name::Client) => match self.setting {
+                Some(setting) if count == 3 => Command::ClientReply(setting),
+                _ => Command::Plain,
+            },
+            Some(Name::Subscribe(of)) if names > 0 => Command::Subscribe(of, names),
+            Some(Name::Subscribe(_)) => Command::Plain,
+            Some(Name::Unsubscribe(of)) => Command::Unsubscribe(of, names),
+        };
+        Classified { kind, changes_state: self.name == Some(Name::State) }
     }
 }
 

@@ -83,7 +83,7 @@ pub use event::{Event, Expect, Failure, Head, Outcome, QueueError, Refusal, Run,
 pub use pubsub::Subscriptions;
 pub use slots::{Channels, Slot, SlotBuffer};
 
-use classify::{Command, Mode, replies};
+use classify::{Classified, Command, Mode, replies};
 use rx::Rx;
 use slots::{Ring, SlotKind, flags};
 use tx::{Fit, Tx};
@@ -232,8 +232,8 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         expect: Expect,
     ) -> Result<Token, QueueError> {
         self.ready()?;
-        let kind = Command::of(command);
-        if self.shared && self.refused_when_shared(kind, command) {
+        let Classified { kind, changes_state } = Classified::of(command);
+        if self.shared && self.refused_when_shared(kind, changes_state) {
             return Err(QueueError::Refused(Refusal::Shared));
         }
         // Most commands: one reply, nothing about the mode changes.
@@ -471,10 +471,10 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
 
     /// Whether a shared engine refuses `command`, of kind `kind` (see
     /// [`set_shared`](Self::set_shared)).
-    fn refused_when_shared<C: CommandArgs + ?Sized>(&self, kind: Command, command: &C) -> bool {
+    fn refused_when_shared(&self, kind: Command, changes_state: bool) -> bool {
         match kind {
             Command::Subscribe(..) | Command::Unsubscribe(..) => !self.resp3,
-            Command::Plain => shared_state_name(command),
+            Command::Plain => changes_state,
             _ => true,
         }
     }
@@ -783,25 +783,11 @@ pub fn batchable<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
 /// callers (what a shared engine refuses, [`Engine::set_shared`]), in one look at it: the
 /// check a shared connection's pipeline makes of each command.
 pub fn batchable_when_shared<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
-    match Command::of(command) {
-        Command::Plain if !shared_state_name(command) => Ok(()),
+    let Classified { kind, changes_state } = Classified::of(command);
+    match kind {
+        Command::Plain if !changes_state => Ok(()),
         Command::Plain | Command::Multi | Command::EndMulti => Err(Refusal::Shared),
         Command::Replication => Err(Refusal::Replication),
         _ => Err(Refusal::NotInBatch),
-    }
-}
-
-/// Whether an ordinary command changes the connection's state for later requests
-/// (`AUTH`, `QUIT`, `WATCH`, `UNWATCH`, `SELECT`).
-fn shared_state_name<C: CommandArgs + ?Sized>(command: &C) -> bool {
-    let head = classify::Head::of(command);
-    let Some(name) = head.word(0) else { return false };
-    let is = |word: &[u8]| name.eq_ignore_ascii_case(word);
-    match name.len() {
-        4 => is(b"AUTH") || is(b"QUIT"),
-        5 => is(b"WATCH"),
-        6 => is(b"SELECT"),
-        7 => is(b"UNWATCH"),
-        _ => false,
     }
 }
