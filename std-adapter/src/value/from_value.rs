@@ -1,11 +1,11 @@
 //! [`FromValue`]: typed replies, from an owned [`Value`] or straight from a borrowed
 //! [`Frame`].
 
-use std::num::{IntErrorKind, ParseIntError};
 use std::rc::Rc;
-use std::str::{self, FromStr};
+use std::str;
 use std::sync::Arc;
 
+use ferrodis_core::reply::{FromFrame, ReplyError};
 use ferrodis_core::resp::{Aggregate, Elements, Frame};
 
 use super::error::{ConversionError, ConversionErrorKind};
@@ -36,6 +36,15 @@ use super::owned::{Value, frame_kind_name};
 /// | `HashSet`, `BTreeSet` | arrays and sets, nil as empty |
 /// | tuples up to 12 | arrays and sets of exactly that length, maps of half of it |
 /// | `Box<T>`, `Arc<T>`, `Rc<T>` | what `T` accepts |
+///
+/// **One conversion story.** A borrowed reply (`&str`, `&[u8]`, numbers, heapless
+/// containers, stream entries) is core's [`FromFrame`]: what a typed builder run with
+/// [`Connection::run`](crate::Connection::run) returns, borrowing the read buffer, no
+/// copy. An owned reply is `FromValue`, made from the frame without a [`Value`] in between
+/// where it can. Numbers are parsed once, by core's conversions, so `"12"` is the same
+/// number (and `"1e39"` the same overflow for `f32`) on both; `FromValue` adds only what
+/// redis-rs users expect on top (booleans and integral doubles as integers, `+OK` and nil
+/// as booleans). Core's [`Okay`](ferrodis_core::reply::Okay) is a `FromValue` too.
 ///
 /// Every conversion looks through RESP3 attributes, and an error reply (such as one
 /// command's error inside the reply to `EXEC`) converts to an error of kind
@@ -243,6 +252,16 @@ impl Names {
     fn mismatch(self) -> ConversionError {
         self.error(ConversionErrorKind::TypeMismatch)
     }
+
+    /// Core's conversion failure as this crate's.
+    fn reply_error(self, e: ReplyError) -> ConversionError {
+        self.error(match e {
+            ReplyError::Overflow => ConversionErrorKind::OutOfRange,
+            ReplyError::InvalidUtf8 => ConversionErrorKind::InvalidUtf8,
+            ReplyError::InvalidNumber => ConversionErrorKind::InvalidNumber,
+            _ => ConversionErrorKind::TypeMismatch,
+        })
+    }
 }
 
 /// Converts an owned scalar with `convert`.
@@ -271,34 +290,34 @@ fn scalar_frame<T: FromValue>(
     }
 }
 
-/// Parses decimal text as an integer type.
-fn parse_int<T: FromStr<Err = ParseIntError>>(text: &[u8], names: Names) -> Result<T, ConversionError> {
-    let Ok(text) = str::from_utf8(text) else {
-        return Err(names.error(ConversionErrorKind::InvalidNumber));
-    };
-    text.parse().map_err(|e: ParseIntError| match e.kind() {
-        IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => names.error(ConversionErrorKind::OutOfRange),
-        // A negative number for an unsigned type.
-        _ if text.parse::<i128>().is_ok() => names.error(ConversionErrorKind::OutOfRange),
-        _ => names.error(ConversionErrorKind::InvalidNumber),
-    })
+/// A number from text, by core's conversion of a string reply (numbers are parsed in one
+/// place, `ferrodis_core::reply`), with core's failure as this crate's kind.
+fn parse_number<T: for<'a> FromFrame<'a>>(text: &[u8], names: Names) -> Result<T, ConversionError> {
+    T::from_frame(Frame::BulkString(text)).map_err(|e| names.reply_error(e))
 }
 
+/// An integer reply as `T`, by core's conversion.
+fn from_integer<T: for<'a> FromFrame<'a>>(n: i64, names: Names) -> Result<T, ConversionError> {
+    T::from_frame(Frame::Integer(n)).map_err(|e| names.reply_error(e))
+}
+
+/// What core's scalar conversions do, and what redis-rs's rules add on top: booleans as
+/// 0 and 1, and integral doubles.
 fn to_int<T>(scalar: Scalar<'_>, names: Names) -> Result<T, ConversionError>
 where
-    T: TryFrom<i64> + TryFrom<i128> + FromStr<Err = ParseIntError>,
+    T: TryFrom<i128> + for<'a> FromFrame<'a>,
 {
     let out_of_range = || names.error(ConversionErrorKind::OutOfRange);
     match scalar {
-        Scalar::Int(n) => T::try_from(n).map_err(|_| out_of_range()),
-        Scalar::Boolean(b) => T::try_from(i64::from(b)).map_err(|_| out_of_range()),
+        Scalar::Int(n) => from_integer(n, names),
+        Scalar::Boolean(b) => from_integer(i64::from(b), names),
         Scalar::Double(d) if d.is_infinite() => Err(out_of_range()),
         // NaN and fractions are not integers.
         Scalar::Double(d) if d.fract() != 0.0 => Err(names.error(ConversionErrorKind::InvalidNumber)),
         // |d| < 2^127, so the cast is exact.
         Scalar::Double(d) if d.abs() < 1.7e38 => T::try_from(d as i128).map_err(|_| out_of_range()),
         Scalar::Double(_) => Err(out_of_range()),
-        Scalar::Text(t) | Scalar::BigNumber(t) => parse_int(t, names),
+        Scalar::Text(t) | Scalar::BigNumber(t) => parse_number(t, names),
         Scalar::Nil | Scalar::Okay => Err(names.mismatch()),
     }
 }
@@ -347,18 +366,13 @@ impl FromValue for u8 {
 }
 
 /// The float types, for one conversion over both.
-trait Float: FromStr {
+trait Float: for<'a> FromFrame<'a> {
     fn from_f64(d: f64) -> Self;
-    fn from_i64(n: i64) -> Self;
 }
 
 impl Float for f64 {
     fn from_f64(d: f64) -> Self {
         d
-    }
-
-    fn from_i64(n: i64) -> Self {
-        n as f64
     }
 }
 
@@ -366,21 +380,14 @@ impl Float for f32 {
     fn from_f64(d: f64) -> Self {
         d as f32
     }
-
-    fn from_i64(n: i64) -> Self {
-        n as f32
-    }
 }
 
 fn to_float<T: Float>(scalar: Scalar<'_>, names: Names) -> Result<T, ConversionError> {
     match scalar {
         Scalar::Double(d) => Ok(T::from_f64(d)),
-        Scalar::Int(n) => Ok(T::from_i64(n)),
-        // Rust's parser takes `inf`, `-inf`, `nan` and `infinity` in any case, as Redis does.
-        Scalar::Text(t) | Scalar::BigNumber(t) => str::from_utf8(t)
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .ok_or_else(|| names.error(ConversionErrorKind::InvalidNumber)),
+        Scalar::Int(n) => from_integer(n, names),
+        // Core's parser takes `inf`, `-inf`, `nan` and `infinity` in any case, as Redis does.
+        Scalar::Text(t) | Scalar::BigNumber(t) => parse_number(t, names),
         Scalar::Nil | Scalar::Okay | Scalar::Boolean(_) => Err(names.mismatch()),
     }
 }
@@ -454,6 +461,24 @@ impl FromValue for String {
 
     fn from_frame(frame: &Frame<'_>) -> Result<Self, ConversionError> {
         scalar_frame(frame, "String", to_string)
+    }
+}
+
+/// Core's `+OK`: `let _: Okay = conn.set("k", 1)?;` checks the reply is `+OK`, as
+/// core's typed builders do.
+impl FromValue for ferrodis_core::reply::Okay {
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        match prepare(value, "Okay")? {
+            Value::Okay => Ok(ferrodis_core::reply::Okay),
+            other => Err(ConversionError::new(ConversionErrorKind::TypeMismatch, "Okay", other.kind_name())),
+        }
+    }
+
+    fn from_frame(frame: &Frame<'_>) -> Result<Self, ConversionError> {
+        match <ferrodis_core::reply::Okay as FromFrame>::from_frame(*frame) {
+            Ok(okay) => Ok(okay),
+            Err(_) => Self::from_value(Value::from_frame(frame)),
+        }
     }
 }
 

@@ -725,3 +725,89 @@ fn a_command_debug_shows_no_arguments() {
     assert_eq!(shown, r#"Cmd { name: "AUTH", args: 3 }"#);
     assert!(!shown.contains("hunter2"));
 }
+
+/// std's conversions parse numbers with core's (one parser): for every text, both accept
+/// the same numbers with the same value, and fail with the same reason.
+#[test]
+fn numbers_convert_exactly_as_core_converts_them() {
+    use ferrodis_core::reply::{FromFrame, ReplyError};
+
+    fn same<T>(text: &[u8])
+    where
+        T: FromValue + for<'a> FromFrame<'a> + Debug,
+    {
+        let frame = Frame::BulkString(text);
+        let ours = <T as FromValue>::from_frame(&frame);
+        let owned = T::from_value(Value::from_frame(&frame));
+        let core = <T as FromFrame>::from_frame(frame);
+        let shown = text.escape_ascii().to_string();
+        match (&ours, core) {
+            // Compared as shown, so NaN equals NaN.
+            (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{shown}"),
+            (Err(e), Err(ReplyError::Overflow)) => {
+                assert_eq!(e.kind(), &ConversionErrorKind::OutOfRange, "{shown}")
+            }
+            (Err(e), Err(ReplyError::InvalidNumber)) => {
+                assert_eq!(e.kind(), &ConversionErrorKind::InvalidNumber, "{shown}")
+            }
+            (ours, core) => panic!("{shown}: std {ours:?}, core {core:?}"),
+        }
+        assert_eq!(format!("{ours:?}"), format!("{owned:?}"), "{shown}: borrowed and owned paths");
+    }
+
+    let texts: &[&[u8]] = &[
+        b"0",
+        b"-0",
+        b"+1",
+        b"007",
+        b" 1",
+        b"1 ",
+        b"",
+        b"x",
+        b"0x10",
+        b"1_000",
+        b"-",
+        b"255",
+        b"256",
+        b"-1",
+        b"9223372036854775807",
+        b"9223372036854775808",
+        b"-9223372036854775808",
+        b"-9223372036854775809",
+        b"340282366920938463463374607431768211455",
+        b"1e3",
+        b"1.5",
+        b"-2.5e-10",
+        b"inf",
+        b"-inf",
+        b"nan",
+        b"Infinity",
+        b"1e39",
+        b"-1e39",
+        b"3.4028235e38",
+        b"\xff",
+        b"12\x00",
+    ];
+    for text in texts {
+        same::<i64>(text);
+        same::<u8>(text);
+        same::<u64>(text);
+        same::<i128>(text);
+        same::<u128>(text);
+        same::<f64>(text);
+        same::<f32>(text);
+    }
+}
+
+#[test]
+fn core_okay_is_a_reply_type_here_too() {
+    use ferrodis_core::reply::Okay;
+
+    assert_eq!(Okay::from_frame(&Frame::SimpleString(b"OK")), Ok(Okay));
+    assert_eq!(Okay::from_value(Value::Okay), Ok(Okay));
+    let queued = Okay::from_frame(&Frame::SimpleString(b"QUEUED")).unwrap_err();
+    assert_eq!((queued.kind(), queued.expected()), (&ConversionErrorKind::TypeMismatch, "Okay"));
+    let error = Okay::from_frame(&Frame::SimpleError(b"ERR no")).unwrap_err();
+    assert!(error.server_error().is_some());
+    assert_eq!(Option::<Okay>::from_frame(&Frame::NullBulkString), Ok(None));
+}
