@@ -4,6 +4,7 @@ use super::ToArgs;
 use super::args::{Part, by_parts, variadic};
 use crate::reply::{GeoMember, List};
 use crate::resp::Arg;
+use crate::resp::ArgSink;
 
 /// A distance unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -148,6 +149,23 @@ impl<'a> GeoOrigin<'a> {
     }
 }
 
+/// `FROMMEMBER member` or `FROMLONLAT longitude latitude`.
+impl ToArgs for GeoOrigin<'_> {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        match *self {
+            GeoOrigin::Member(member) => {
+                out.push(Arg::from("FROMMEMBER"));
+                out.push(member);
+            }
+            GeoOrigin::LonLat(lon, lat) => {
+                out.push(Arg::from("FROMLONLAT"));
+                out.push(Arg::from(lon));
+                out.push(Arg::from(lat));
+            }
+        }
+    }
+}
+
 /// The area of a `GEOSEARCH`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum GeoShape {
@@ -155,6 +173,25 @@ pub enum GeoShape {
     Radius(f64, GeoUnit),
     /// `BYBOX width height unit`: an axis-aligned rectangle.
     Box(f64, f64, GeoUnit),
+}
+
+/// `BYRADIUS radius unit` or `BYBOX width height unit`.
+impl ToArgs for GeoShape {
+    fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
+        match *self {
+            GeoShape::Radius(radius, unit) => {
+                out.push(Arg::from("BYRADIUS"));
+                out.push(Arg::from(radius));
+                out.push(Arg::from(unit));
+            }
+            GeoShape::Box(width, height, unit) => {
+                out.push(Arg::from("BYBOX"));
+                out.push(Arg::from(width));
+                out.push(Arg::from(height));
+                out.push(Arg::from(unit));
+            }
+        }
+    }
 }
 
 /// `GEOSEARCH key FROMMEMBER | FROMLONLAT BYRADIUS | BYBOX [ASC | DESC] [COUNT n [ANY]]
@@ -250,25 +287,11 @@ impl GeoSearch<'_> {
     }
 
     fn parts(&self) -> [Part<'_>; 10] {
-        let origin = match self.origin {
-            GeoOrigin::Member(m) => Part::Two(Arg::from("FROMMEMBER"), m),
-            GeoOrigin::LonLat(lon, lat) => {
-                Part::Three(Arg::from("FROMLONLAT"), Arg::from(lon), Arg::from(lat))
-            }
-        };
-        let (shape, rest) = match self.shape {
-            GeoShape::Radius(r, unit) => {
-                (Part::Three(Arg::from("BYRADIUS"), Arg::from(r), Arg::from(unit)), Part::Skip)
-            }
-            GeoShape::Box(w, h, unit) => {
-                (Part::Three(Arg::from("BYBOX"), Arg::from(w), Arg::from(h)), Part::One(Arg::from(unit)))
-            }
-        };
         [
             Part::Two(Arg::from("GEOSEARCH"), self.key),
-            origin,
-            shape,
-            rest,
+            Part::List(&self.origin),
+            Part::List(&self.shape),
+            Part::Skip,
             Part::word(self.order),
             self.count.map_or(Part::Skip, |(n, _)| Part::Two(Arg::from("COUNT"), Arg::from(n))),
             Part::flag(self.count.is_some_and(|(_, any)| any), "ANY"),

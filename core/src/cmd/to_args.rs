@@ -183,7 +183,10 @@ impl ToArgs for u8 {
     }
 }
 
-macro_rules! number_args {
+/// Types that are one argument, made by `Arg::from`: numbers, and the option words of
+/// core's builders (`BITOP`'s operation, `LINSERT`'s position, ...), so the same enums
+/// serve `ferrodis-std`'s command methods.
+macro_rules! one_arg {
     ($($t:ty),*) => {$(
         impl ToArgs for $t {
             fn write_args<S: ArgSink + ?Sized>(&self, out: &mut S) {
@@ -196,7 +199,8 @@ macro_rules! number_args {
         }
     )*};
 }
-number_args!(i8, i16, i32, i64, isize, u16, u32, u64, usize, f32, f64);
+one_arg!(i8, i16, i32, i64, isize, u16, u32, u64, usize, f32, f64);
+one_arg!(super::BitOp, super::GeoUnit, super::Side, super::Position);
 
 /// No arguments at all (a scan's options when there are none).
 impl ToArgs for () {

@@ -573,6 +573,342 @@ macro_rules! for_each_command {
             fn config_set<P: ToArgs, V: ToArgs>(parameter: P, value: V) {
                 cmd("CONFIG").with_arg(("SET", parameter, value))
             }
+            // The rest of core's typed builders, named as redis-rs names them where it has
+            // them (`tests/command_methods_cover_core.rs` checks that none is missing).
+
+            /// `PSETEX key milliseconds value`: sets `key` to `value`, expiring in `ms`.
+            fn pset_ex<K: ToArgs, V: ToArgs>(key: K, value: V, ms: u64) {
+                cmd("PSETEX").with_arg((key, ms, value))
+            }
+
+            /// `MSETNX key value [key value ...]`: sets every pair only if no key exists (`true` if set).
+            fn mset_nx<P: ToArgs>(pairs: P) {
+                cmd("MSETNX").with_arg(pairs)
+            }
+
+            /// `GETRANGE key start end`: the substring between two offsets (inclusive, negative from the end).
+            fn getrange<K: ToArgs>(key: K, from: i64, to: i64) {
+                cmd("GETRANGE").with_arg((key, from, to))
+            }
+
+            /// `SETRANGE key offset value`: overwrites part of the string; its length after.
+            fn setrange<K: ToArgs, V: ToArgs>(key: K, offset: u64, value: V) {
+                cmd("SETRANGE").with_arg((key, offset, value))
+            }
+
+            /// `GETBIT key offset`: the bit at `offset` (0 past the end).
+            fn getbit<K: ToArgs>(key: K, offset: u64) {
+                cmd("GETBIT").with_arg((key, offset))
+            }
+
+            /// `BITOP operation destkey key [key ...]`: the size of the string stored.
+            fn bit_op<D: ToArgs, K: ToArgs>(operation: ferrodis_core::cmd::BitOp, destination: D, keys: K) {
+                cmd("BITOP").with_arg((operation, destination, keys))
+            }
+
+            /// `RENAMENX key newkey`: renames only if `newkey` does not exist (`true` if renamed).
+            fn rename_nx<K: ToArgs, N: ToArgs>(key: K, new_key: N) {
+                cmd("RENAMENX").with_arg((key, new_key))
+            }
+
+            /// `TOUCH key [key ...]`: how many of `keys` exist (their access time updated).
+            fn touch<K: ToArgs>(keys: K) {
+                cmd("TOUCH").with_arg(keys)
+            }
+
+            /// `EXPIRETIME key`: the absolute Unix time (seconds) `key` expires at; -1 without, -2 missing.
+            fn expire_time<K: ToArgs>(key: K) {
+                cmd("EXPIRETIME").with_arg(key)
+            }
+
+            /// `PEXPIRETIME key`: as [`expire_time`](Self::expire_time), in milliseconds.
+            fn pexpire_time<K: ToArgs>(key: K) {
+                cmd("PEXPIRETIME").with_arg(key)
+            }
+
+            /// `RANDOMKEY`: a random key, nil when the database is empty.
+            fn random_key() {
+                cmd("RANDOMKEY")
+            }
+
+            /// `HSETNX key field value`: sets the field only if it does not exist (`true` if set).
+            fn hset_nx<K: ToArgs, F: ToArgs, V: ToArgs>(key: K, field: F, value: V) {
+                cmd("HSETNX").with_arg((key, field, value))
+            }
+
+            /// `HSTRLEN key field`: the length of the field's value (0 when missing).
+            fn hstrlen<K: ToArgs, F: ToArgs>(key: K, field: F) {
+                cmd("HSTRLEN").with_arg((key, field))
+            }
+
+            /// `LPUSHX key element [element ...]`: pushes only if the list exists; its length after.
+            fn lpush_exists<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("LPUSHX").with_arg((key, value))
+            }
+
+            /// `RPUSHX key element [element ...]`: as [`lpush_exists`](Self::lpush_exists), at the tail.
+            fn rpush_exists<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("RPUSHX").with_arg((key, value))
+            }
+
+            /// `LSET key index element`: sets the element at `index`.
+            fn lset<K: ToArgs, V: ToArgs>(key: K, index: i64, value: V) {
+                cmd("LSET").with_arg((key, index, value))
+            }
+
+            /// `LINSERT key BEFORE pivot element`: the length after, -1 when `pivot` is missing.
+            fn linsert_before<K: ToArgs, P: ToArgs, V: ToArgs>(key: K, pivot: P, value: V) {
+                cmd("LINSERT").with_arg((key, ferrodis_core::cmd::Position::Before, pivot, value))
+            }
+
+            /// `LINSERT key AFTER pivot element`: as [`linsert_before`](Self::linsert_before), after it.
+            fn linsert_after<K: ToArgs, P: ToArgs, V: ToArgs>(key: K, pivot: P, value: V) {
+                cmd("LINSERT").with_arg((key, ferrodis_core::cmd::Position::After, pivot, value))
+            }
+
+            /// `SMISMEMBER key member [member ...]`: whether each of `members` is in the set.
+            fn smismember<K: ToArgs, M: ToArgs>(key: K, members: M) {
+                cmd("SMISMEMBER").with_arg((key, members))
+            }
+
+            /// `SMOVE source destination member`: moves `member` (`true` if it was in `source`).
+            fn smove<S: ToArgs, D: ToArgs, M: ToArgs>(source: S, destination: D, member: M) {
+                cmd("SMOVE").with_arg((source, destination, member))
+            }
+
+            /// `SPOP key`: removes and returns a random member (nil when empty).
+            fn spop<K: ToArgs>(key: K) {
+                cmd("SPOP").with_arg(key)
+            }
+
+            /// `SPOP key count`: removes and returns up to `count` random members.
+            fn spop_count<K: ToArgs>(key: K, count: u64) {
+                cmd("SPOP").with_arg((key, count))
+            }
+
+            /// `SRANDMEMBER key`: a random member (nil when empty).
+            fn srandmember<K: ToArgs>(key: K) {
+                cmd("SRANDMEMBER").with_arg(key)
+            }
+
+            /// `SRANDMEMBER key count`: up to `count` distinct members (negative: `-count`, repeats allowed).
+            fn srandmember_multiple<K: ToArgs>(key: K, count: i64) {
+                cmd("SRANDMEMBER").with_arg((key, count))
+            }
+
+            /// `SDIFF key [key ...]`: the members of the first set in none of the others.
+            fn sdiff<K: ToArgs>(keys: K) {
+                cmd("SDIFF").with_arg(keys)
+            }
+
+            /// `SDIFFSTORE destination key [key ...]`: stores [`sdiff`](Self::sdiff); its size.
+            fn sdiffstore<D: ToArgs, K: ToArgs>(destination: D, keys: K) {
+                cmd("SDIFFSTORE").with_arg((destination, keys))
+            }
+
+            /// `SINTERSTORE destination key [key ...]`: stores the intersection; its size.
+            fn sinterstore<D: ToArgs, K: ToArgs>(destination: D, keys: K) {
+                cmd("SINTERSTORE").with_arg((destination, keys))
+            }
+
+            /// `SUNIONSTORE destination key [key ...]`: stores the union; its size.
+            fn sunionstore<D: ToArgs, K: ToArgs>(destination: D, keys: K) {
+                cmd("SUNIONSTORE").with_arg((destination, keys))
+            }
+
+            /// `ZCOUNT key min max`: how many members score within the range (`-inf`, `(1` and so on).
+            fn zcount<K: ToArgs, MIN: ToArgs, MAX: ToArgs>(key: K, min: MIN, max: MAX) {
+                cmd("ZCOUNT").with_arg((key, min, max))
+            }
+
+            /// `ZMSCORE key member [member ...]`: each member's score, nil for missing ones.
+            fn zscore_multiple<K: ToArgs, M: ToArgs>(key: K, members: M) {
+                cmd("ZMSCORE").with_arg((key, members))
+            }
+
+            /// `ZREVRANK key member`: the member's rank from the highest score (nil when missing).
+            fn zrevrank<K: ToArgs, M: ToArgs>(key: K, member: M) {
+                cmd("ZREVRANK").with_arg((key, member))
+            }
+
+            /// `ZREMRANGEBYSCORE key min max`: removes the members scoring within the range; how many.
+            fn zrembyscore<K: ToArgs, MIN: ToArgs, MAX: ToArgs>(key: K, min: MIN, max: MAX) {
+                cmd("ZREMRANGEBYSCORE").with_arg((key, min, max))
+            }
+
+            /// `ZREMRANGEBYRANK key start stop`: removes the members ranked within the range; how many.
+            fn zremrangebyrank<K: ToArgs>(key: K, start: i64, stop: i64) {
+                cmd("ZREMRANGEBYRANK").with_arg((key, start, stop))
+            }
+
+            /// `ZPOPMIN key count`: removes and returns up to `count` lowest-scored members with scores.
+            fn zpopmin<K: ToArgs>(key: K, count: u64) {
+                cmd("ZPOPMIN").with_arg((key, count))
+            }
+
+            /// `ZPOPMAX key count`: removes and returns up to `count` highest-scored members with scores.
+            fn zpopmax<K: ToArgs>(key: K, count: u64) {
+                cmd("ZPOPMAX").with_arg((key, count))
+            }
+
+            /// `PFMERGE destkey sourcekey [sourcekey ...]`: merges HyperLogLogs into `destination`.
+            fn pfmerge<D: ToArgs, K: ToArgs>(destination: D, sources: K) {
+                cmd("PFMERGE").with_arg((destination, sources))
+            }
+
+            /// `GEOPOS key member [member ...]`: each member's `(longitude, latitude)`, nil for missing ones.
+            fn geo_pos<K: ToArgs, M: ToArgs>(key: K, members: M) {
+                cmd("GEOPOS").with_arg((key, members))
+            }
+
+            /// `GEOHASH key member [member ...]`: each member's geohash string, nil for missing ones.
+            fn geo_hash<K: ToArgs, M: ToArgs>(key: K, members: M) {
+                cmd("GEOHASH").with_arg((key, members))
+            }
+
+            /// `XPENDING key group`: the group's pending entries in summary (count, first and last id, per consumer).
+            fn xpending<K: ToArgs, G: ToArgs>(key: K, group: G) {
+                cmd("XPENDING").with_arg((key, group))
+            }
+
+            /// `XGROUP DESTROY key group`: deletes the consumer group (`true` if it existed).
+            fn xgroup_destroy<K: ToArgs, G: ToArgs>(key: K, group: G) {
+                cmd("XGROUP").with_arg(("DESTROY", key, group))
+            }
+
+            /// `XGROUP SETID key group id`: moves the group's last-delivered id.
+            fn xgroup_setid<K: ToArgs, G: ToArgs, ID: ToArgs>(key: K, group: G, id: ID) {
+                cmd("XGROUP").with_arg(("SETID", key, group, id))
+            }
+
+            /// `XGROUP CREATECONSUMER key group consumer`: `true` if the consumer was created.
+            fn xgroup_createconsumer<K: ToArgs, G: ToArgs, C: ToArgs>(key: K, group: G, consumer: C) {
+                cmd("XGROUP").with_arg(("CREATECONSUMER", key, group, consumer))
+            }
+
+            /// `XGROUP DELCONSUMER key group consumer`: how many pending entries the consumer had.
+            fn xgroup_delconsumer<K: ToArgs, G: ToArgs, C: ToArgs>(key: K, group: G, consumer: C) {
+                cmd("XGROUP").with_arg(("DELCONSUMER", key, group, consumer))
+            }
+
+            /// `SCRIPT EXISTS sha1 [sha1 ...]`: whether each script is in the server's cache.
+            fn script_exists<D: ToArgs>(digests: D) {
+                cmd("SCRIPT").with_arg(("EXISTS", digests))
+            }
+
+            /// `SCRIPT FLUSH`: empties the server's script cache.
+            fn script_flush() {
+                cmd("SCRIPT").with_arg("FLUSH")
+            }
+
+            /// `CLIENT ID`: this connection's id.
+            fn client_id() {
+                cmd("CLIENT").with_arg("ID")
+            }
+
+            /// `CLIENT INFO`: this connection's line of `CLIENT LIST`.
+            fn client_info() {
+                cmd("CLIENT").with_arg("INFO")
+            }
+
+            /// `CLIENT LIST`: every connection to the server, one line each.
+            fn client_list() {
+                cmd("CLIENT").with_arg("LIST")
+            }
+            /// `SETBIT key offset 1|0`: sets the bit at `offset`; the bit it had.
+            fn setbit<K: ToArgs>(key: K, offset: u64, value: bool) {
+                cmd("SETBIT").with_arg((key, offset, value))
+            }
+
+            /// `BITCOUNT key`: how many bits are set.
+            fn bitcount<K: ToArgs>(key: K) {
+                cmd("BITCOUNT").with_arg(key)
+            }
+
+            /// `BITCOUNT key start end`: how many bits are set in the byte range.
+            fn bitcount_range<K: ToArgs>(key: K, start: i64, end: i64) {
+                cmd("BITCOUNT").with_arg((key, start, end))
+            }
+
+            /// `BITPOS key 1|0`: the position of the first bit set (or clear), -1 when none.
+            fn bitpos<K: ToArgs>(key: K, bit: bool) {
+                cmd("BITPOS").with_arg((key, bit))
+            }
+
+            /// `LPOS key element`: the index of the first `element`, nil when missing.
+            fn lpos<K: ToArgs, V: ToArgs>(key: K, value: V) {
+                cmd("LPOS").with_arg((key, value))
+            }
+
+            /// `ZINTERSTORE destination numkeys key [key ...]`: stores the intersection; its size.
+            fn zinterstore<D: ToArgs, K: ToArgs>(destination: D, keys: K) {
+                let numkeys = keys.num_args();
+                cmd("ZINTERSTORE").with_arg((destination, numkeys, keys))
+            }
+
+            /// `ZUNIONSTORE destination numkeys key [key ...]`: stores the union; its size.
+            fn zunionstore<D: ToArgs, K: ToArgs>(destination: D, keys: K) {
+                let numkeys = keys.num_args();
+                cmd("ZUNIONSTORE").with_arg((destination, numkeys, keys))
+            }
+
+            /// `GEOADD key longitude latitude member [...]`: how many members were added.
+            fn geo_add<K: ToArgs, M: ToArgs>(key: K, members: &[(f64, f64, M)]) {
+                cmd("GEOADD").with_arg((key, members))
+            }
+
+            /// `GEODIST key member1 member2 unit`: the distance, nil when a member is missing.
+            fn geo_dist<K: ToArgs, M1: ToArgs, M2: ToArgs>(
+                key: K,
+                member1: M1,
+                member2: M2,
+                unit: ferrodis_core::cmd::GeoUnit,
+            ) {
+                cmd("GEODIST").with_arg((key, member1, member2, unit))
+            }
+
+            /// `GEOSEARCH key origin shape`: the members inside the shape around the origin.
+            fn geo_search<K: ToArgs>(
+                key: K,
+                origin: ferrodis_core::cmd::GeoOrigin<'_>,
+                shape: ferrodis_core::cmd::GeoShape,
+            ) {
+                cmd("GEOSEARCH").with_arg((key, origin, shape))
+            }
+
+            /// `XREVRANGE key end start`: the entries from `end` down to `start`.
+            fn xrevrange<K: ToArgs, E: ToArgs, S: ToArgs>(key: K, end: E, start: S) {
+                cmd("XREVRANGE").with_arg((key, end, start))
+            }
+
+            /// `XPENDING key group start end count`: up to `count` pending entries, each
+            /// `(id, consumer, idle ms, deliveries)`.
+            fn xpending_count<K: ToArgs, G: ToArgs, S: ToArgs, E: ToArgs>(
+                key: K,
+                group: G,
+                start: S,
+                end: E,
+                count: u64,
+            ) {
+                cmd("XPENDING").with_arg((key, group, start, end, count))
+            }
+
+            /// `EVAL_RO script numkeys key [key ...] arg [arg ...]`: a read-only script.
+            fn eval_ro<S: ToArgs, K: ToArgs, A: ToArgs>(script: S, keys: K, args: A) {
+                let numkeys = keys.num_args();
+                cmd("EVAL_RO").with_arg((script, numkeys, keys, args))
+            }
+
+            /// `EVALSHA_RO sha1 numkeys key [key ...] arg [arg ...]`: a read-only cached script.
+            fn evalsha_ro<S: ToArgs, K: ToArgs, A: ToArgs>(sha1: S, keys: K, args: A) {
+                let numkeys = keys.num_args();
+                cmd("EVALSHA_RO").with_arg((sha1, numkeys, keys, args))
+            }
+
+            /// `CLIENT KILL ID id`: closes the connection with this id (how many were closed).
+            fn client_kill_id(id: u64) {
+                cmd("CLIENT").with_arg(("KILL", "ID", id))
+            }
         }
     };
 }
