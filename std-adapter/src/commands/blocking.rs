@@ -4,9 +4,9 @@
 use std::num::NonZeroUsize;
 
 use super::scan::{ScanCommand, ScanIter};
-use super::{
-    Direction, Expiry, ScanOptions, SetOptions, StreamMaxlen, StreamReadOptions, build, into_cmd, list,
-};
+use super::{Direction, Expiry, ScanOptions, SetOptions, StreamMaxlen, StreamReadOptions, build, list};
+use ferrodis_core::resp::CommandArgs;
+
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::value::{Cmd, FromValue, ToArgs, Value};
@@ -31,7 +31,7 @@ impl Connection {
     /// assert_eq!(n, 42);
     /// # Ok::<(), ferrodis_std::Error>(())
     /// ```
-    pub fn query<T: FromValue>(&mut self, cmd: &Cmd) -> Result<T> {
+    pub fn query<T: FromValue>(&mut self, cmd: &(impl CommandArgs + ?Sized)) -> Result<T> {
         self.request_with(cmd, |frame| T::from_frame(&frame))?.map_err(Error::from)
     }
 
@@ -49,7 +49,7 @@ macro_rules! blocking_methods {
     )*) => {$(
         $(#[$attr])*
         fn $name<$($($gen: $bound,)*)? RV: FromValue>(&mut self, $($arg: $ty),*) -> Result<RV> {
-            self.query(&into_cmd(build::$name($($arg),*)))
+            self.query(&build::$name($($arg),*))
         }
     )*};
 }
@@ -80,7 +80,11 @@ macro_rules! blocking_methods {
 pub trait Commands {
     /// Sends `cmd` and converts its reply to `T`: the one method an implementation
     /// provides.
-    fn query<T: FromValue>(&mut self, cmd: &Cmd) -> Result<T>;
+    ///
+    /// `cmd` is any [`CommandArgs`]: a [`Cmd`], an argument array, a typed builder of
+    /// `ferrodis_core::cmd`. The methods below send their arguments as given, without
+    /// copying them into a `Cmd` first.
+    fn query<T: FromValue>(&mut self, cmd: &(impl CommandArgs + ?Sized)) -> Result<T>;
 
     list::for_each_command!(blocking_methods);
 
@@ -146,7 +150,7 @@ pub trait Commands {
 }
 
 impl Commands for Connection {
-    fn query<T: FromValue>(&mut self, cmd: &Cmd) -> Result<T> {
+    fn query<T: FromValue>(&mut self, cmd: &(impl CommandArgs + ?Sized)) -> Result<T> {
         Connection::query(self, cmd)
     }
 }

@@ -25,7 +25,7 @@ mod transaction;
 
 use std::num::NonZeroUsize;
 
-use ferrodis_core::resp::Arg;
+use ferrodis_core::resp::{Arg, CommandArgs};
 
 use crate::value::{ArgSink, Cmd, ToArgs};
 
@@ -76,7 +76,7 @@ mod build {
             fn $name:ident $(<$($gen:ident: $bound:path),* $(,)?>)?
                 ($($arg:ident: $ty:ty),* $(,)?) $body:block
         )*) => {$(
-            pub(super) fn $name $(<$($gen: $bound),*>)? ($($arg: $ty),*) -> impl ToArgs $body
+            pub(super) fn $name $(<$($gen: $bound),*>)? ($($arg: $ty),*) -> impl ToArgs + CommandArgs $body
         )*};
     }
 

@@ -2,7 +2,7 @@
 //! anywhere, so a [`Pipeline`](super::Pipeline) writes them straight into its own buffer.
 
 use crate::value::{ArgSink, ToArgs};
-use ferrodis_core::resp::Arg;
+use ferrodis_core::resp::{Arg, CommandArgs};
 
 /// A command not yet copied: its name, then its arguments as given.
 pub(super) struct Parts<A> {
@@ -45,6 +45,25 @@ impl<A: ToArgs> ToArgs for Parts<A> {
     }
 }
 
+/// A command's parts are sent as they are: a connection encodes them straight into its
+/// write buffer, with no [`Cmd`](crate::Cmd) in between.
+impl<A: ToArgs> CommandArgs for Parts<A> {
+    #[inline]
+    fn arg_count(&self) -> usize {
+        self.num_args()
+    }
+
+    #[inline]
+    fn write_args(&self, out: &mut dyn ArgSink) {
+        ToArgs::write_args(self, out);
+    }
+
+    #[inline]
+    fn name(&self) -> Option<&[u8]> {
+        Some(self.name.as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,8 +72,9 @@ mod tests {
     fn parts_push_the_name_then_the_arguments() {
         let parts = cmd("SET").with_arg(("k", 12)).with_arg(None::<&str>).with_arg("EX");
         let mut args: Vec<Vec<u8>> = Vec::new();
-        parts.write_args(&mut args);
+        ToArgs::write_args(&parts, &mut args);
         assert_eq!(args, [b"SET".to_vec(), b"k".to_vec(), b"12".to_vec(), b"EX".to_vec()]);
         assert_eq!(parts.num_args(), 4);
+        assert_eq!((parts.arg_count(), parts.name()), (4, Some(&b"SET"[..])));
     }
 }
