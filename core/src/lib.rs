@@ -9,6 +9,7 @@
 //!   the command table generated from a real server (flags, key positions).
 //! - [`reply`]: borrowing conversions of replies (`&str`, `&[u8]`, numbers, `Option`,
 //!   heapless containers, maps, scored members, stream entries).
+//! - [`cluster`]: Redis Cluster's key slots, redirects and slot map.
 //! - [`url`]: `redis://`, `rediss://` and `unix://` URLs as redis-py reads them.
 //! - [`error`]: one small error enum per layer.
 //!
@@ -38,6 +39,7 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod cluster;
 pub mod cmd;
 pub mod conn;
 pub mod error;

@@ -1,0 +1,33 @@
+//! Redis Cluster, the parts that are protocol: the hash slot of a key, redirects and the
+//! other error replies a router acts on, and the slot map read from `CLUSTER SHARDS` or
+//! `CLUSTER SLOTS`. No I/O, no clock, no allocator.
+//!
+//! - [`key_slot`]: which of the 16384 slots a key belongs to (CRC16/XMODEM with the hash
+//!   tag rule).
+//! - [`Redirect`]: a `MOVED` or `ASK` reply, parsed; [`ClusterErrorReply`]: every error
+//!   reply that is about routing (`TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, `LOADING`,
+//!   `READONLY`, `CROSSSLOT`) sorted by what to do about it.
+//! - [`SlotMap`]: the node of each slot and the replicas of each shard, with roles and
+//!   health, in storage of fixed capacity, built with the caller's [`AddressRemap`].
+//!
+//! ```
+//! use ferrodis_core::cluster::{key_slot, ClusterErrorReply, RedirectKind};
+//!
+//! let slot = key_slot(b"{user1000}.following");
+//! let reply = b"MOVED 3443 10.0.0.3:6379";
+//! let Ok(Some(ClusterErrorReply::Redirect(moved))) = ClusterErrorReply::parse(reply) else { panic!() };
+//! assert_eq!((moved.kind(), moved.slot()), (RedirectKind::Moved, slot));
+//! assert_eq!((moved.host(), moved.port()), (Some("10.0.0.3"), 6379));
+//! ```
+
+mod error_reply;
+mod redirect;
+mod slot;
+mod slot_map;
+
+pub use error_reply::ClusterErrorReply;
+pub use redirect::{Redirect, RedirectError, RedirectKind};
+pub use slot::{SLOT_COUNT, crc16, key_slot};
+pub use slot_map::{
+    AddressRemap, Addressing, Health, NoRemap, Node, Nodes, Ranges, Replicas, Role, SlotMap, SlotMapError,
+};
