@@ -48,7 +48,8 @@ impl ArgSink for FloatProbe {
     }
 }
 
-/// The [`Cmd`] of a command from [`build`].
+/// The [`Cmd`] of a command from [`build`], for a future that owns its command.
+#[cfg(feature = "tokio")]
 fn into_cmd(command: impl ToArgs) -> Cmd {
     let mut cmd = Cmd::default();
     cmd.arg(command);
