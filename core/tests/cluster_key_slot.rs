@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use embedded_io_adapters::std::FromStd;
 use ferrodis_core::cluster::key_slot;
-use ferrodis_core::cmd::{Cmd, Command};
+use ferrodis_core::cmd::{Cmd, Command, FixedArgs};
 use ferrodis_core::conn::blocking::Connection;
 use ferrodis_test_support::RedisServer;
 
@@ -63,7 +63,7 @@ fn key_slot_matches_cluster_keyslot() {
     let keys: Vec<Vec<u8>> = examples.iter().map(|key| key.to_vec()).chain(random_keys(400)).collect();
     let mut mismatches = Vec::new();
     for key in &keys {
-        let command = Cmd::<3>::new("CLUSTER").arg("KEYSLOT").arg(key.as_slice()).returning::<i64>();
+        let command = Cmd::<FixedArgs<1024, 3>>::new("CLUSTER").with_arg("KEYSLOT").with_arg(key.as_slice()).returning::<i64>();
         let server_slot = conn.run(&command).unwrap();
         if server_slot != i64::from(key_slot(key)) {
             mismatches.push(format!(

@@ -27,7 +27,7 @@ use std::num::NonZeroUsize;
 
 use ferrodis_core::resp::{Arg, CommandArgs};
 
-use crate::value::{ArgSink, Cmd, ToArgs};
+use crate::value::{ArgSink, ToArgs};
 
 #[cfg(feature = "tokio")]
 pub use asynch::AsyncCommands;
@@ -48,10 +48,10 @@ impl ArgSink for FloatProbe {
     }
 }
 
-/// The [`Cmd`] of a command from [`build`], for a future that owns its command.
-#[cfg(feature = "tokio")]
-fn into_cmd(command: impl ToArgs) -> Cmd {
-    let mut cmd = Cmd::default();
+/// The [`Cmd`](crate::Cmd) of a command from [`build`], for a future that owns its command.
+#[cfg(any(feature = "tokio", test))]
+fn into_cmd(command: impl ToArgs) -> crate::value::Cmd {
+    let mut cmd = crate::value::Cmd::default();
     cmd.arg(command);
     cmd
 }
@@ -206,7 +206,7 @@ impl ToArgs for StreamMaxlen {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::cmd;
+    use crate::value::{Cmd, cmd};
 
     fn wire(cmd: &Cmd) -> Vec<&[u8]> {
         cmd.args().collect()
