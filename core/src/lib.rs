@@ -16,7 +16,7 @@
 //! The crate is `#![no_std]` and needs no allocator; it builds for bare-metal targets such
 //! as `thumbv7em-none-eabihf`. Buffers are always the caller's: fixed slices and arrays, or
 //! with the `alloc` feature heap buffers that grow up to a limit
-//! ([`conn::GrowableBuffer`]).
+//! (`conn::GrowableBuffer`).
 //!
 //! ```
 //! use ferrodis_core::resp::{decode, Decoded, Frame};

@@ -63,7 +63,10 @@ fn key_slot_matches_cluster_keyslot() {
     let keys: Vec<Vec<u8>> = examples.iter().map(|key| key.to_vec()).chain(random_keys(400)).collect();
     let mut mismatches = Vec::new();
     for key in &keys {
-        let command = Cmd::<FixedArgs<1024, 3>>::new("CLUSTER").with_arg("KEYSLOT").with_arg(key.as_slice()).returning::<i64>();
+        let command = Cmd::<FixedArgs<1024, 3>>::new("CLUSTER")
+            .with_arg("KEYSLOT")
+            .with_arg(key.as_slice())
+            .returning::<i64>();
         let server_slot = conn.run(&command).unwrap();
         if server_slot != i64::from(key_slot(key)) {
             mismatches.push(format!(

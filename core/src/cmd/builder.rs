@@ -10,7 +10,7 @@ use crate::resp::{Arg, ArgSink, CommandArgs, Frame};
 ///
 /// - [`FixedArgs<BYTES, ARGS>`](FixedArgs) keeps at most `BYTES` bytes in `ARGS`
 ///   arguments in place, without an allocator (firmware);
-/// - with the `alloc` feature, [`HeapArgs`](super::HeapArgs) grows as needed and keeps a
+/// - with the `alloc` feature, `HeapArgs` grows as needed and keeps a
 ///   short command in place; `ferrodis-std`'s `Cmd` is `Cmd<HeapArgs>`.
 ///
 /// This is how commands without a typed builder are sent, and in particular the commands

@@ -6,7 +6,7 @@ use crate::resp::Arg;
 
 /// A buffer of command arguments: each argument's bytes back to back, and where each ends.
 ///
-/// The two stores of this crate are [`FixedArgs`] and [`HeapArgs`]; another store (a
+/// The two stores of this crate are [`FixedArgs`] and `HeapArgs` (with the `alloc` feature); another store (a
 /// caller's static buffer, say) implements these four methods.
 pub trait ArgStorage: Default {
     /// Appends one argument (its bytes, or a number's decimal text); `false`, and nothing
