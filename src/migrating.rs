@@ -127,6 +127,23 @@
 //! # let _ = now; Ok::<(), ferrodis::Error>(())
 //! ```
 //!
+//! # A connection pool
+//!
+//! redis-rs: `r2d2` or `bb8` over its client; redis-py
+//! `ConnectionPool(max_connections=8)`, `BlockingConnectionPool(timeout=2)`,
+//! `Redis(connection_pool=pool)`.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! use ferrodis::{Client, Commands, ConnectionPool};
+//!
+//! let client = Client::open("redis://127.0.0.1/")?;
+//! let pool = ConnectionPool::new(client.config().clone()).max_connections(8).wait(Duration::from_secs(2));
+//! let n: i64 = pool.get()?.incr("hits", 1)?;
+//! # let _ = n; Ok::<(), ferrodis::Error>(())
+//! ```
+//!
 //! # INFO as a map
 //!
 //! redis-rs `let info: redis::InfoDict = redis::cmd("INFO").query(&mut con)?`; redis-py

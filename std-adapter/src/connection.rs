@@ -142,6 +142,15 @@ impl Connection {
         self.inner.is_broken()
     }
 
+    /// Whether a command since the handshake may have changed the session the
+    /// configuration describes (`SELECT`, `AUTH`, `WATCH`, `CLIENT SETNAME`, `CLIENT
+    /// TRACKING`, subscriptions, ...), so the connection is no longer what a new one
+    /// would be. A [`ConnectionPool`](crate::ConnectionPool) closes such a connection
+    /// instead of handing it to its next user.
+    pub fn session_changed(&self) -> bool {
+        self.inner.session_changed()
+    }
+
     /// The configuration this connection was opened with.
     pub fn config(&self) -> &ConnectionConfig {
         &self.config

@@ -55,6 +55,13 @@ pub enum ErrorKind {
     InvalidConfig(String),
     /// TLS could not be set up.
     Tls(String),
+    /// A [`ConnectionPool`](crate::ConnectionPool) has `max_connections` connections in
+    /// use: at once for a pool without a wait, or after waiting `wait` for one to come
+    /// back (redis-py's "Too many connections" and "No connection available").
+    PoolExhausted {
+        /// The pool's limit.
+        max_connections: usize,
+    },
 }
 
 /// The error of a ferrodis operation on std: [`Error::kind`] says what went wrong,
@@ -135,6 +142,9 @@ impl fmt::Display for Error {
             ErrorKind::Refused(r) => write!(f, "refused: {r}")?,
             ErrorKind::InvalidConfig(e) => write!(f, "invalid configuration: {e}")?,
             ErrorKind::Tls(e) => write!(f, "TLS error: {e}")?,
+            ErrorKind::PoolExhausted { max_connections } => {
+                write!(f, "too many connections: all {max_connections} of the pool are in use")?
+            }
         }
         match self.delivery {
             Delivery::NotSent => f.write_str(" (request not sent)"),
@@ -161,7 +171,8 @@ impl std::error::Error for Error {
             | ErrorKind::Broken
             | ErrorKind::Sink
             | ErrorKind::InvalidConfig(_)
-            | ErrorKind::Tls(_) => None,
+            | ErrorKind::Tls(_)
+            | ErrorKind::PoolExhausted { .. } => None,
         }
     }
 }

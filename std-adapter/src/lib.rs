@@ -24,6 +24,7 @@ mod connection;
 mod error;
 #[cfg(feature = "tokio")]
 mod multiplexed;
+mod pool;
 #[cfg_attr(not(feature = "tls"), path = "tls_unavailable.rs")]
 mod tls;
 mod trace;
@@ -69,6 +70,7 @@ pub use error::{Error, ErrorKind, Result, ServerError};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use multiplexed::MultiplexedConnection;
+pub use pool::{ConnectionPool, PooledConnection};
 pub use value::{
     ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, InfoDict, ToArgs, Value, cmd,
 };

@@ -112,7 +112,11 @@ fn refuse_unsupported(o: &Options<'_>) -> Result<()> {
             "health_check_interval",
             "connections are not health-checked yet",
         ),
-        (o.max_connections.is_some(), "max_connections", "a client does not pool connections yet"),
+        (
+            o.max_connections.is_some(),
+            "max_connections",
+            "a client does not pool: use ConnectionPool::new(config).max_connections(n)",
+        ),
         (
             o.timeout.is_some(),
             "timeout",

@@ -55,6 +55,13 @@ macro_rules! drive_methods {
         self.engine.is_broken()
     }
 
+    /// Whether a command since the handshake may have changed the session (database,
+    /// user, name, watches, subscriptions, tracking, reply mode): see
+    /// [`Engine::session_changed`](super::engine::Engine::session_changed).
+    pub fn session_changed(&self) -> bool {
+        self.engine.session_changed()
+    }
+
     /// Replies owed to requests already sent and not yet read.
     pub fn pending_replies(&self) -> usize {
         self.engine.replies_owed()

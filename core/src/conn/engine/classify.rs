@@ -109,6 +109,10 @@ pub(super) struct Classified {
     /// Whether an ordinary command changes the connection's state for later requests
     /// (`AUTH`, `QUIT`, `WATCH`, `UNWATCH`, `SELECT`).
     pub(super) changes_state: bool,
+    /// Whether it changes the session ([`Engine::session_changed`](super::Engine::session_changed)):
+    /// those, and `CLIENT TRACKING`, `CLIENT SETNAME`, ... (which a shared connection
+    /// still takes).
+    pub(super) changes_session: bool,
 }
 
 impl Classified {
@@ -119,7 +123,7 @@ impl Classified {
         if let Some(name) = command.name() {
             let name = if (4..=12).contains(&name.len()) { lookup(name) } else { None };
             if name.is_none() {
-                return Classified { kind: Command::Plain, changes_state: false };
+                return Classified { kind: Command::Plain, changes_state: false, changes_session: false };
             }
             if !matches!(name, Some(Name::Hello | Name::Client)) {
                 return Classifier { name, ..Classifier::default() }.finish(command.arg_count());
@@ -141,6 +145,8 @@ struct Classifier {
     hello: Option<bool>,
     /// `CLIENT REPLY`'s first word seen.
     client_reply: bool,
+    /// A `CLIENT` subcommand that changes the session (`TRACKING`, `SETNAME`, ...).
+    client_state: bool,
     setting: Option<Replies>,
 }
 
@@ -158,6 +164,7 @@ impl ArgSink for Classifier {
             }
             (1, Arg::Bytes(sub)) if self.name == Some(Name::Client) => {
                 self.client_reply = sub.eq_ignore_ascii_case(b"REPLY");
+                self.client_state = CLIENT_STATE.iter().any(|word| sub.eq_ignore_ascii_case(word));
             }
             (2, Arg::Bytes(setting)) if self.client_reply => {
                 self.setting = match setting {
@@ -172,6 +179,10 @@ impl ArgSink for Classifier {
         self.seen = self.seen.saturating_add(1);
     }
 }
+
+/// The `CLIENT` subcommands that change the session for later requests (`CLIENT REPLY`
+/// is a kind of its own).
+const CLIENT_STATE: [&[u8]; 6] = [b"TRACKING", b"SETNAME", b"SETINFO", b"NO-EVICT", b"NO-TOUCH", b"CACHING"];
 
 /// The special command named `name`, if it is one.
 #[inline(never)]
@@ -198,7 +209,8 @@ impl Classifier {
             Some(Name::Subscribe(_)) => Command::Plain,
             Some(Name::Unsubscribe(of)) => Command::Unsubscribe(of, names),
         };
-        Classified { kind, changes_state: self.name == Some(Name::State) }
+        let changes_state = self.name == Some(Name::State);
+        Classified { kind, changes_state, changes_session: changes_state || self.client_state }
     }
 }
 

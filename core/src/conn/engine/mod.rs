@@ -128,6 +128,9 @@ pub struct Engine<R, W, S = [Slot; DEFAULT_SLOTS]> {
     current: Option<Current>,
     /// Whether several callers share the connection ([`Engine::set_shared`]).
     shared: bool,
+    /// Whether a command queued since the last reset (the handshake's aside) may have
+    /// changed the session ([`Engine::session_changed`]).
+    session_changed: bool,
 }
 
 /// How the bytes at the front of the read buffer are read.
@@ -185,6 +188,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             reading: Reading::Frames,
             current: None,
             shared: false,
+            session_changed: false,
         }
     }
 
@@ -232,10 +236,12 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         expect: Expect,
     ) -> Result<Token, QueueError> {
         self.ready()?;
-        let Classified { kind, changes_state } = Classified::of(command);
+        let Classified { kind, changes_state, changes_session } = Classified::of(command);
         if self.shared && self.refused_when_shared(kind, changes_state) {
             return Err(QueueError::Refused(Refusal::Shared));
         }
+        let changes_session =
+            changes_session || !matches!(kind, Command::Plain | Command::Multi | Command::EndMulti);
         // Most commands: one reply, nothing about the mode changes.
         let ordinary = kind == Command::Plain && self.mode == Mode::default();
         if !ordinary {
@@ -246,6 +252,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         }
         let start = self.queued();
         let (len, windowed) = self.encode(command)?;
+        self.session_changed |= changes_session;
         let mut slot_flags = match expect {
             Expect::Replies => 0,
             Expect::Discard => flags::DISCARD,
@@ -287,10 +294,11 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         expect: Expect,
     ) -> Result<Token, QueueError> {
         self.ready()?;
-        let kind = Command::of(command);
+        let Classified { kind, changes_session, .. } = Classified::of(command);
         if kind.is_special() {
             return Err(QueueError::Refused(Refusal::NotInBatch));
         }
+        self.session_changed |= changes_session;
         self.refuse(kind)?;
         if !self.slots.reserve() {
             return Err(QueueError::NoSlot);
@@ -363,7 +371,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             return Err(QueueError::NoBatch);
         };
         let handshake = matches!(slot.kind, SlotKind::Handshake { .. });
-        let kind = Command::of(command);
+        let Classified { kind, changes_session, .. } = Classified::of(command);
         // Most commands: one reply, nothing about the mode changes.
         let ordinary = kind == Command::Plain && self.mode == Mode::default();
         if !ordinary {
@@ -373,6 +381,9 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             self.refuse(kind)?;
         }
         let (len, windowed) = self.encode(command)?;
+        // The handshake sets the session up; it does not change it.
+        self.session_changed |= !handshake
+            && (changes_session || !matches!(kind, Command::Plain | Command::Multi | Command::EndMulti));
         let (owed, after) =
             if ordinary { (1, self.mode) } else { (replies(kind, self.mode), self.mode.after(kind)) };
         if let Some(slot) = self.slots.back_mut() {
@@ -627,6 +638,22 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         }
     }
 
+    /// Whether the session may differ from what the handshake set up: a command queued
+    /// since (the handshake's aside) changes the database, user, name, protocol, watched
+    /// keys, subscriptions, tracking or reply mode (`SELECT`, `AUTH`, `HELLO`, `WATCH`,
+    /// `SUBSCRIBE`, `MONITOR`, `CLIENT TRACKING`, `CLIENT SETNAME`, `CLIENT REPLY`,
+    /// `RESET`, ...), or a `MULTI` is still open. A pool returns only a connection for
+    /// which this is `false` to its next user.
+    ///
+    /// It errs on the safe side: `MULTI` ... `EXEC` leaves it `false`, but `WATCH` and a
+    /// later `UNWATCH` leave it `true`.
+    pub fn session_changed(&self) -> bool {
+        self.session_changed
+            || self.mode != Mode::default()
+            || self.monitoring
+            || !self.subscriptions.is_empty()
+    }
+
     /// Starts over on a fresh transport: nothing queued, nothing owed, the protocol and
     /// modes the server's defaults (RESP2, no subscriptions, replies on). Run the
     /// handshake again. Tokens go on counting.
@@ -639,6 +666,7 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         self.monitoring = false;
         self.mode = Mode::default();
         self.sent = 0;
+        self.session_changed = false;
     }
 
     fn clear(&mut self) {
@@ -783,7 +811,7 @@ pub fn batchable<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
 /// callers (what a shared engine refuses, [`Engine::set_shared`]), in one look at it: the
 /// check a shared connection's pipeline makes of each command.
 pub fn batchable_when_shared<C: CommandArgs + ?Sized>(command: &C) -> Result<(), Refusal> {
-    let Classified { kind, changes_state } = Classified::of(command);
+    let Classified { kind, changes_state, .. } = Classified::of(command);
     match kind {
         Command::Plain if !changes_state => Ok(()),
         Command::Plain | Command::Multi | Command::EndMulti => Err(Refusal::Shared),

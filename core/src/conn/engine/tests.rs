@@ -634,3 +634,47 @@ fn abandoning_an_operation_cancels_what_it_queued() {
     assert_eq!(seen, [Seen::Dropped(sent.get()), reply(next, 0, true, r#"BulkString("c")"#)]);
     assert_eq!(t.engine.cancel(unsent), None);
 }
+
+#[test]
+fn the_session_is_changed_by_what_changes_it_and_not_by_the_handshake() {
+    let mut t = Test::new(256, 512);
+    let handshake = Handshake { db: 2, client_name: Some("app"), ..Handshake::DEFAULT };
+    t.engine.open_handshake(&handshake).unwrap();
+    for step in handshake.steps() {
+        t.engine.batch_push(step.args()).unwrap();
+    }
+    t.engine.close_batch();
+    assert!(!t.engine.session_changed(), "the handshake sets the session up");
+    for ordinary in [&["GET", "k"][..], &["CLIENT", "ID"], &["CLIENT", "GETNAME"]] {
+        t.queue(ordinary);
+        assert!(!t.engine.session_changed(), "{ordinary:?}");
+    }
+    // A transaction run to its end leaves the session as it was.
+    for command in [&["MULTI"][..], &["SET", "k", "v"], &["EXEC"]] {
+        t.queue(command);
+    }
+    assert!(!t.engine.session_changed());
+    for changing in [
+        &["SELECT", "1"][..],
+        &["select", "1"],
+        &["WATCH", "k"],
+        &["AUTH", "u", "p"],
+        &["CLIENT", "SETNAME", "other"],
+        &["client", "tracking", "on"],
+        &["CLIENT", "REPLY", "ON"],
+        &["HELLO", "3"],
+        &["RESET"],
+    ] {
+        let mut t = Test::new(256, 512);
+        t.queue(changing);
+        assert!(t.engine.session_changed(), "{changing:?}");
+        t.engine.reset();
+        assert!(!t.engine.session_changed(), "a reset starts a new session");
+    }
+    let mut open = Test::new(256, 512);
+    open.queue(&["MULTI"]);
+    assert!(open.engine.session_changed(), "a MULTI left open");
+    let mut subscribed = Test::new(256, 512);
+    subscribed.queue(&["SUBSCRIBE", "news"]);
+    assert!(subscribed.engine.session_changed());
+}
