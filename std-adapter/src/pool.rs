@@ -13,6 +13,7 @@ use crate::commands::Commands;
 use crate::config::ConnectionConfig;
 use crate::connection::Connection;
 use crate::error::{Error, ErrorKind, Result};
+use crate::url::{For, PoolSettings};
 use crate::value::FromValue;
 
 /// A pool of blocking [`Connection`]s to one server, shareable across threads (clones share
@@ -54,6 +55,8 @@ struct Shared {
     config: ConnectionConfig,
     max_connections: Option<usize>,
     wait: Option<Duration>,
+    /// `PING` a connection idle longer than this before lending it.
+    health_check_interval: Option<Duration>,
     state: Mutex<State>,
     /// Signalled when a connection comes back or a place frees up.
     freed: Condvar,
@@ -61,8 +64,8 @@ struct Shared {
 
 #[derive(Default)]
 struct State {
-    /// Connections not in use, the most recently returned last.
-    idle: Vec<Connection>,
+    /// Connections not in use, with when each came back, the most recently returned last.
+    idle: Vec<(Connection, Instant)>,
     /// Connections open: idle, in use, or being opened.
     open: usize,
     /// Bumped by [`ConnectionPool::disconnect`] with `in_use`: connections checked out
@@ -73,31 +76,77 @@ struct State {
 impl ConnectionPool {
     /// A pool of connections opened with `config`: no limit, and no waiting.
     pub fn new(config: ConnectionConfig) -> Self {
-        Self::with(config, None, None)
+        Self::with(config, PoolSettings::default())
     }
 
-    fn with(config: ConnectionConfig, max_connections: Option<usize>, wait: Option<Duration>) -> Self {
-        let shared = Shared { config, max_connections, wait, state: Mutex::default(), freed: Condvar::new() };
+    /// The pool a URL describes: its connections' configuration as
+    /// [`ConnectionConfig::from_url`] reads it, and redis-py's pool options
+    /// `max_connections`, `timeout` (the [`wait`](Self::wait)) and
+    /// `health_check_interval` (seconds).
+    ///
+    /// ```
+    /// use ferrodis_std::ConnectionPool;
+    ///
+    /// let pool = ConnectionPool::from_url("redis://cache:6380/2?max_connections=16&timeout=2&health_check_interval=30")?;
+    /// assert_eq!(pool.config().db, 2);
+    /// assert_eq!(pool.open_connections(), 0); // nothing opened yet
+    /// # Ok::<(), ferrodis_std::Error>(())
+    /// ```
+    pub fn from_url(url: &str) -> Result<Self> {
+        let (config, settings) = ConnectionConfig::from_url_for(url, For::Pool)?;
+        if settings.max_connections == Some(0) {
+            return Err(Error::config("URL option 'max_connections' must be at least 1"));
+        }
+        Ok(Self::with(config, settings))
+    }
+
+    fn with(config: ConnectionConfig, settings: PoolSettings) -> Self {
+        let PoolSettings { max_connections, wait, health_check_interval } = settings;
+        let shared = Shared {
+            config,
+            max_connections,
+            wait,
+            health_check_interval,
+            state: Mutex::default(),
+            freed: Condvar::new(),
+        };
         Self { shared: Arc::new(shared) }
     }
 
-    fn rebuilt(self, max_connections: Option<usize>, wait: Option<Duration>) -> Self {
-        Self::with(self.shared.config.clone(), max_connections, wait)
+    fn settings(&self) -> PoolSettings {
+        PoolSettings {
+            max_connections: self.shared.max_connections,
+            wait: self.shared.wait,
+            health_check_interval: self.shared.health_check_interval,
+        }
+    }
+
+    fn rebuilt(self, settings: PoolSettings) -> Self {
+        Self::with(self.shared.config.clone(), settings)
     }
 
     /// At most `max` connections open at once (redis-py's `max_connections`).
     #[must_use]
     pub fn max_connections(self, max: usize) -> Self {
-        let wait = self.shared.wait;
-        self.rebuilt(Some(max), wait)
+        let settings = PoolSettings { max_connections: Some(max), ..self.settings() };
+        self.rebuilt(settings)
     }
 
     /// When all connections are in use, [`get`](Self::get) waits up to `timeout` for one
     /// to come back instead of failing at once (redis-py's `BlockingConnectionPool`).
     #[must_use]
     pub fn wait(self, timeout: Duration) -> Self {
-        let max = self.shared.max_connections;
-        self.rebuilt(max, Some(timeout))
+        let settings = PoolSettings { wait: Some(timeout), ..self.settings() };
+        self.rebuilt(settings)
+    }
+
+    /// A connection idle longer than `interval` is sent a `PING` before it is lent; one
+    /// that does not answer is closed and another taken, so the caller never sees the
+    /// error (redis-py's `health_check_interval`).
+    #[must_use]
+    pub fn health_check_interval(self, interval: Duration) -> Self {
+        let settings = PoolSettings { health_check_interval: Some(interval), ..self.settings() };
+        self.rebuilt(settings)
     }
 
     /// The configuration every connection is opened with.
@@ -130,12 +179,26 @@ impl ConnectionPool {
         let deadline = self.shared.wait.map(|wait| Instant::now() + wait);
         let mut state = self.state();
         loop {
-            while let Some(conn) = state.idle.pop() {
+            while let Some((mut conn, since)) = state.idle.pop() {
                 if conn.is_broken() {
                     state.open -= 1;
                     continue;
                 }
-                return Ok(self.lend(conn, state.generation));
+                let stale =
+                    self.shared.health_check_interval.is_some_and(|interval| since.elapsed() > interval);
+                if !stale {
+                    return Ok(self.lend(conn, state.generation));
+                }
+                // The check goes to the server: not under the lock.
+                let generation = state.generation;
+                drop(state);
+                if conn.ping::<String>().is_ok_and(|pong| pong == "PONG") {
+                    return Ok(self.lend(conn, generation));
+                }
+                crate::trace::event!(debug, address = %self.shared.config.address, "health check failed");
+                drop(conn);
+                state = self.state();
+                state.open -= 1;
             }
             if self.shared.max_connections.is_none_or(|max| state.open < max) {
                 state.open += 1;
@@ -196,6 +259,7 @@ impl fmt::Debug for ConnectionPool {
             .field("address", &self.shared.config.address)
             .field("max_connections", &self.shared.max_connections)
             .field("wait", &self.shared.wait)
+            .field("health_check_interval", &self.shared.health_check_interval)
             .field("open", &state.open)
             .field("idle", &state.idle.len())
             .finish()
@@ -248,7 +312,7 @@ impl Drop for PooledConnection {
         let mut state = self.pool.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let reusable = !conn.is_broken() && !conn.session_changed() && self.generation == state.generation;
         let closed = if reusable {
-            state.idle.push(conn);
+            state.idle.push((conn, Instant::now()));
             None
         } else {
             state.open -= 1;

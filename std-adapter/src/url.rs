@@ -30,6 +30,11 @@ impl ConnectionConfig {
     /// # Ok::<(), ferrodis_std::Error>(())
     /// ```
     pub fn from_url(url: &str) -> Result<ConnectionConfig> {
+        Self::from_url_for(url, For::Connection).map(|(config, _)| config)
+    }
+
+    /// The configuration of `url`, and the pool settings it names when it is for a pool.
+    pub(crate) fn from_url_for(url: &str, purpose: For) -> Result<(ConnectionConfig, PoolSettings)> {
         let parsed = ConnectionUrl::parse(url).map_err(|e| Error::config(format!("invalid URL: {e}")))?;
         // The URL as it displays: the password shows as `***`.
         event!(debug, url = %parsed, "configuration from a URL");
@@ -50,7 +55,12 @@ impl ConnectionConfig {
             ..ConnectionConfig::default()
         };
         let o = parsed.options();
-        refuse_unsupported(o)?;
+        refuse_unsupported(o, purpose)?;
+        let pool = PoolSettings {
+            max_connections: o.max_connections.map(|n| n as usize),
+            wait: o.timeout,
+            health_check_interval: o.health_check_interval.filter(|t| !t.is_zero()),
+        };
         if let Some(t) = o.socket_timeout {
             config.socket_timeout = Some(t);
         }
@@ -92,14 +102,32 @@ impl ConnectionConfig {
             }
             config.tls = Some(tls);
         }
-        Ok(config)
+        Ok((config, pool))
     }
+}
+
+/// What a URL is read for: a single connection, or a [`ConnectionPool`](crate::ConnectionPool),
+/// which honours the pool's options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum For {
+    Connection,
+    Pool,
+}
+
+/// A URL's pool options: `max_connections`, `timeout` (the wait for a connection) and
+/// `health_check_interval`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PoolSettings {
+    pub(crate) max_connections: Option<usize>,
+    pub(crate) wait: Option<std::time::Duration>,
+    pub(crate) health_check_interval: Option<std::time::Duration>,
 }
 
 /// Refuses, by name, the options a URL may carry that nothing here honours yet, unless
 /// their value asks for what ferrodis does anyway (`retry_on_timeout=false`,
-/// `health_check_interval=0`).
-fn refuse_unsupported(o: &Options<'_>) -> Result<()> {
+/// `health_check_interval=0`). A pool honours its own options.
+fn refuse_unsupported(o: &Options<'_>, purpose: For) -> Result<()> {
+    let single = purpose == For::Connection;
     let refused = [
         (
             o.retry_on_timeout == Some(true),
@@ -108,20 +136,16 @@ fn refuse_unsupported(o: &Options<'_>) -> Result<()> {
         ),
         (o.retry_on_error.is_some(), "retry_on_error", "ferrodis does not retry commands on its own yet"),
         (
-            o.health_check_interval.is_some_and(|t| !t.is_zero()),
+            single && o.health_check_interval.is_some_and(|t| !t.is_zero()),
             "health_check_interval",
-            "connections are not health-checked yet",
+            "a pool health-checks the connections it lends: use ConnectionPool::from_url",
         ),
         (
-            o.max_connections.is_some(),
+            single && o.max_connections.is_some(),
             "max_connections",
-            "a client does not pool: use ConnectionPool::new(config).max_connections(n)",
+            "a client does not pool: use ConnectionPool::from_url",
         ),
-        (
-            o.timeout.is_some(),
-            "timeout",
-            "it is a connection pool's wait, and a client does not pool connections yet",
-        ),
+        (single && o.timeout.is_some(), "timeout", "it is a pool's wait: use ConnectionPool::from_url"),
         (
             o.ssl_password.is_some(),
             "ssl_password",
