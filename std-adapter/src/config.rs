@@ -129,6 +129,9 @@ pub struct ConnectionConfig {
     pub username: Option<String>,
     /// Password for `AUTH`.
     pub password: Option<Password>,
+    /// Where the user name and password come from on every connect, overriding
+    /// `username` and `password` (see [`CredentialProvider`](crate::CredentialProvider)).
+    pub credential_provider: Option<crate::CredentialSource>,
     /// `CLIENT SETNAME` after connecting.
     pub client_name: Option<String>,
     /// `CLIENT SETINFO LIB-NAME`; default `ferrodis`, `None` to skip.
@@ -169,6 +172,7 @@ impl Default for ConnectionConfig {
             db: 0,
             username: None,
             password: None,
+            credential_provider: None,
             client_name: None,
             lib_name: Some("ferrodis".into()),
             lib_version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -267,6 +271,14 @@ impl ClientBuilder {
     /// The password.
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.config.password = Some(Password::new(password));
+        self
+    }
+
+    /// Asks `provider` for the user name and password on every connect and reconnect,
+    /// instead of a fixed [`password`](Self::password) (see
+    /// [`CredentialProvider`](crate::CredentialProvider)).
+    pub fn credential_provider(mut self, provider: impl crate::CredentialProvider + 'static) -> Self {
+        self.config.credential_provider = Some(crate::CredentialSource::new(provider));
         self
     }
 

@@ -37,14 +37,32 @@ pub struct Connection {
 /// larger one goes out in writes of this size.
 pub(crate) const MAX_WRITE_BUFFER: usize = 4 << 20;
 
-/// The core handshake described by `config`.
-pub(crate) fn handshake_of(config: &ConnectionConfig) -> Handshake<'_> {
+/// The credentials a connection opened now authenticates with: the provider's, asked now,
+/// or the configuration's own.
+pub(crate) fn credentials_of(config: &ConnectionConfig) -> Result<Option<crate::Credentials>> {
+    match &config.credential_provider {
+        Some(provider) => provider
+            .credentials()
+            .map(Some)
+            .map_err(|e| Error::new(ErrorKind::Credentials(e), Delivery::NotSent)),
+        None => Ok(config
+            .password
+            .clone()
+            .map(|password| crate::Credentials { username: config.username.clone(), password })),
+    }
+}
+
+/// The core handshake described by `config`, authenticating with `credentials`.
+pub(crate) fn handshake_of<'a>(
+    config: &'a ConnectionConfig,
+    credentials: Option<&'a crate::Credentials>,
+) -> Handshake<'a> {
     Handshake {
         protocol: config.protocol,
-        credentials: config
-            .password
-            .as_ref()
-            .map(|p| Credentials { username: config.username.as_deref(), password: p.expose().as_bytes() }),
+        credentials: credentials.map(|c| Credentials {
+            username: c.username.as_deref(),
+            password: c.password.expose().as_bytes(),
+        }),
         client_name: config.client_name.as_deref(),
         db: config.db,
         lib_name: config.lib_name.as_deref(),
@@ -92,7 +110,8 @@ impl Connection {
             auth = trace::auth_of(&self.config)
         );
         self.inner.get_ref().set_timeout(Some(left))?;
-        if let Err(e) = self.inner.handshake(&handshake_of(&self.config)) {
+        let credentials = credentials_of(&self.config)?;
+        if let Err(e) = self.inner.handshake(&handshake_of(&self.config, credentials.as_ref())) {
             let e = Error::from(e);
             trace::failed("handshake", &e);
             return Err(e);

@@ -55,6 +55,9 @@ pub enum ErrorKind {
     InvalidConfig(String),
     /// TLS could not be set up.
     Tls(String),
+    /// The [`CredentialProvider`](crate::CredentialProvider) gave no credentials (its
+    /// message; nothing was sent).
+    Credentials(String),
     /// A [`ConnectionPool`](crate::ConnectionPool) has `max_connections` connections in
     /// use: at once for a pool without a wait, or after waiting `wait` for one to come
     /// back (redis-py's "Too many connections" and "No connection available").
@@ -142,6 +145,7 @@ impl fmt::Display for Error {
             ErrorKind::Refused(r) => write!(f, "refused: {r}")?,
             ErrorKind::InvalidConfig(e) => write!(f, "invalid configuration: {e}")?,
             ErrorKind::Tls(e) => write!(f, "TLS error: {e}")?,
+            ErrorKind::Credentials(e) => write!(f, "no credentials: {e}")?,
             ErrorKind::PoolExhausted { max_connections } => {
                 write!(f, "too many connections: all {max_connections} of the pool are in use")?
             }
@@ -172,6 +176,7 @@ impl std::error::Error for Error {
             | ErrorKind::Sink
             | ErrorKind::InvalidConfig(_)
             | ErrorKind::Tls(_)
+            | ErrorKind::Credentials(_)
             | ErrorKind::PoolExhausted { .. } => None,
         }
     }

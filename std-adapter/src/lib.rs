@@ -21,6 +21,7 @@ mod command_table;
 mod commands;
 mod config;
 mod connection;
+mod credentials;
 mod error;
 #[cfg(feature = "tokio")]
 mod multiplexed;
@@ -66,6 +67,7 @@ pub use config::{
     Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions, TlsVersion,
 };
 pub use connection::Connection;
+pub use credentials::{CredentialProvider, CredentialSource, Credentials, CredentialsFile};
 pub use error::{Error, ErrorKind, Result, ServerError};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

@@ -64,6 +64,9 @@ pub(crate) use {enter_span, event};
 /// credentials.
 #[cfg(feature = "tracing")]
 pub(crate) fn auth_of(config: &crate::ConnectionConfig) -> &'static str {
+    if config.credential_provider.is_some() {
+        return "credential provider";
+    }
     match (&config.username, &config.password) {
         (_, None) => "none",
         (None, Some(_)) => "password",

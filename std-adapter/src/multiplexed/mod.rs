@@ -32,7 +32,7 @@ use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::config::ConnectionConfig;
-use crate::connection::{handshake_of, server_error};
+use crate::connection::{credentials_of, handshake_of, server_error};
 use crate::error::{Error, ErrorKind, Result};
 use crate::trace::{self, event, in_span};
 
@@ -183,7 +183,8 @@ impl MultiplexedConnection {
     }
 
     async fn handshake(&self, config: &ConnectionConfig) -> Result<()> {
-        let handshake = handshake_of(config);
+        let credentials = credentials_of(config)?;
+        let handshake = handshake_of(config, credentials.as_ref());
         let mut check = HandshakeCheck::new(&handshake);
         let steps = check.steps().to_vec();
         if steps.is_empty() {
