@@ -162,6 +162,13 @@ pub struct ConnectionConfig {
     /// those core's static table lacks), for [`Connection::command_table`](crate::Connection::command_table)
     /// on a blocking connection. Default false.
     pub load_command_table: bool,
+    /// Run on every new blocking connection right after the handshake, reconnects
+    /// included; its error fails the connect.
+    pub on_connect: Option<crate::ConnectHook>,
+    /// Run on every new multiplexed connection right after the handshake; its error fails
+    /// the connect.
+    #[cfg(feature = "tokio")]
+    pub on_connect_async: Option<crate::AsyncConnectHook>,
 }
 
 impl Default for ConnectionConfig {
@@ -185,6 +192,9 @@ impl Default for ConnectionConfig {
             write_buffer_size: 16 * 1024,
             readonly: false,
             load_command_table: false,
+            on_connect: None,
+            #[cfg(feature = "tokio")]
+            on_connect_async: None,
         }
     }
 }
@@ -279,6 +289,41 @@ impl ClientBuilder {
     /// [`CredentialProvider`](crate::CredentialProvider)).
     pub fn credential_provider(mut self, provider: impl crate::CredentialProvider + 'static) -> Self {
         self.config.credential_provider = Some(crate::CredentialSource::new(provider));
+        self
+    }
+
+    /// Runs `hook` on every new blocking connection right after its handshake,
+    /// reconnects included (redis-py's `redis_connect_func`): to load scripts, set
+    /// per-connection options, check the server. Its error fails the connect.
+    ///
+    /// ```
+    /// use ferrodis_std::{ClientBuilder, Commands};
+    ///
+    /// let client = ClientBuilder::new()
+    ///     .on_connect(|conn| conn.query(&ferrodis_std::cmd("CLIENT").with_arg(("NO-EVICT", "on"))))
+    ///     .build();
+    /// # let _ = client;
+    /// ```
+    pub fn on_connect(
+        mut self,
+        hook: impl Fn(&mut crate::Connection) -> crate::Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.config.on_connect = Some(crate::ConnectHook::new(hook));
+        self
+    }
+
+    /// Runs `hook` with a handle to every new multiplexed connection right after its
+    /// handshake. Its error fails the connect.
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub fn on_connect_async<F>(
+        mut self,
+        hook: impl Fn(crate::MultiplexedConnection) -> F + Send + Sync + 'static,
+    ) -> Self
+    where
+        F: std::future::Future<Output = crate::Result<()>> + Send + 'static,
+    {
+        self.config.on_connect_async = Some(crate::AsyncConnectHook::new(hook));
         self
     }
 

@@ -97,7 +97,21 @@ impl Connection {
         };
         conn.handshake(started)?;
         conn.load_command_table()?;
+        conn.run_on_connect()?;
         Ok(conn)
+    }
+
+    /// The configuration's on-connect hook, if any.
+    fn run_on_connect(&mut self) -> Result<()> {
+        match self.config.on_connect.clone() {
+            Some(hook) => {
+                hook.run(self).inspect_err(|e| trace::failed("on-connect hook", e))?;
+                // What the hook set up is the session a pool hands on.
+                self.inner.settle_session();
+                Ok(())
+            }
+            None => Ok(()),
+        }
     }
 
     fn handshake(&mut self, started: Instant) -> Result<()> {
@@ -135,7 +149,8 @@ impl Connection {
         let stream = Stream::connect(&self.config)?;
         self.inner.replace_transport(stream);
         self.handshake(started)?;
-        self.load_command_table()
+        self.load_command_table()?;
+        self.run_on_connect()
     }
 
     /// Loads the server's commands into [`Connection::command_table`] when the

@@ -25,6 +25,7 @@ mod credentials;
 mod error;
 #[cfg(feature = "tokio")]
 mod multiplexed;
+mod on_connect;
 mod pool;
 #[cfg_attr(not(feature = "tls"), path = "tls_unavailable.rs")]
 mod tls;
@@ -72,6 +73,10 @@ pub use error::{Error, ErrorKind, Result, ServerError};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use multiplexed::MultiplexedConnection;
+pub use on_connect::ConnectHook;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use on_connect::{AsyncConnectHook, HookFuture};
 pub use pool::{ConnectionPool, PooledConnection};
 pub use value::{
     ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, InfoDict, ToArgs, Value, cmd,

@@ -62,6 +62,12 @@ macro_rules! drive_methods {
         self.engine.session_changed()
     }
 
+    /// Takes the session as it is for the one the connection is set up with (after an
+    /// on-connect hook's commands): see [`Engine::settle_session`](super::engine::Engine::settle_session).
+    pub fn settle_session(&mut self) {
+        self.engine.settle_session();
+    }
+
     /// Replies owed to requests already sent and not yet read.
     pub fn pending_replies(&self) -> usize {
         self.engine.replies_owed()

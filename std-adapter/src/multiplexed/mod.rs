@@ -132,6 +132,9 @@ impl MultiplexedConnection {
             .await
             .inspect(|()| event!(debug, "handshake done"))
             .inspect_err(|e| trace::failed("handshake", e))?;
+            if let Some(hook) = &config.on_connect_async {
+                hook.run(conn.clone()).await.inspect_err(|e| trace::failed("on-connect hook", e))?;
+            }
             Ok(conn)
         };
         let within_timeout = async {

@@ -654,6 +654,13 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
             || !self.subscriptions.is_empty()
     }
 
+    /// Takes the session as it is now for the one the connection is set up with: after
+    /// a caller's own setup commands (an on-connect hook), so
+    /// [`session_changed`](Self::session_changed) says what changed since.
+    pub fn settle_session(&mut self) {
+        self.session_changed = false;
+    }
+
     /// Starts over on a fresh transport: nothing queued, nothing owed, the protocol and
     /// modes the server's defaults (RESP2, no subscriptions, replies on). Run the
     /// handshake again. Tokens go on counting.
