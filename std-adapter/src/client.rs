@@ -49,6 +49,14 @@ impl Client {
         Connection::open(&self.config)
     }
 
+    /// A multiplexed connection that replaces its socket when it dies and retries each
+    /// request as its delivery allows (see [`ReconnectingConnection`](crate::ReconnectingConnection)).
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub async fn get_reconnecting_connection(&self) -> Result<crate::ReconnectingConnection> {
+        crate::ReconnectingConnection::new((*self.config).clone()).await
+    }
+
     /// Opens a multiplexed Tokio connection, shared by cloning (connect and handshake;
     /// its socket tasks run on the current runtime).
     #[cfg(feature = "tokio")]

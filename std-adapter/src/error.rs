@@ -108,6 +108,24 @@ impl Error {
         self.delivery == Delivery::NotSent
     }
 
+    /// What a [`RetryPolicy`](ferrodis_core::retry::RetryPolicy) makes of this error: a
+    /// connection failure, a timeout, a server error reply of some kind, or a failure no
+    /// retry can fix.
+    pub fn retry_class(&self) -> ferrodis_core::retry::ErrorClass {
+        use ferrodis_core::retry::ErrorClass;
+        match &self.kind {
+            ErrorKind::Timeout => ErrorClass::Timeout,
+            ErrorKind::Io(e)
+                if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) =>
+            {
+                ErrorClass::Timeout
+            }
+            ErrorKind::Io(_) | ErrorKind::Closed | ErrorKind::Broken => ErrorClass::Connection,
+            ErrorKind::Server(e) => ErrorClass::Server(e.kind()),
+            _ => ErrorClass::Permanent,
+        }
+    }
+
     /// Whether this is a timeout.
     pub fn is_timeout(&self) -> bool {
         matches!(self.kind, ErrorKind::Timeout)

@@ -27,6 +27,8 @@ mod error;
 mod multiplexed;
 mod on_connect;
 mod pool;
+#[cfg(feature = "tokio")]
+mod reconnecting;
 #[cfg_attr(not(feature = "tls"), path = "tls_unavailable.rs")]
 mod tls;
 mod trace;
@@ -78,6 +80,9 @@ pub use on_connect::ConnectHook;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use on_connect::{AsyncConnectHook, HookFuture};
 pub use pool::{ConnectionPool, PooledConnection};
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use reconnecting::ReconnectingConnection;
 pub use value::{
     ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, InfoDict, ToArgs, Value, cmd,
 };
