@@ -165,6 +165,12 @@ pub struct ConnectionConfig {
     /// Run on every new blocking connection right after the handshake, reconnects
     /// included; its error fails the connect.
     pub on_connect: Option<crate::ConnectHook>,
+    /// How a blocking connection retries a failed request: it reconnects and sends the
+    /// request again only as the policy allows, and only when the request certainly was
+    /// not sent (or the failure was a server error reply the policy names), so nothing
+    /// runs twice. Default [`RetryPolicy::NEVER`](ferrodis_core::retry::RetryPolicy::NEVER):
+    /// the caller sees every failure and calls [`reconnect`](crate::Connection::reconnect).
+    pub retry: ferrodis_core::retry::RetryPolicy,
     /// Run on every new multiplexed connection right after the handshake; its error fails
     /// the connect.
     #[cfg(feature = "tokio")]
@@ -193,6 +199,7 @@ impl Default for ConnectionConfig {
             readonly: false,
             load_command_table: false,
             on_connect: None,
+            retry: ferrodis_core::retry::RetryPolicy::NEVER,
             #[cfg(feature = "tokio")]
             on_connect_async: None,
         }
@@ -289,6 +296,22 @@ impl ClientBuilder {
     /// [`CredentialProvider`](crate::CredentialProvider)).
     pub fn credential_provider(mut self, provider: impl crate::CredentialProvider + 'static) -> Self {
         self.config.credential_provider = Some(crate::CredentialSource::new(provider));
+        self
+    }
+
+    /// Retries failed requests of blocking connections under `policy` (see
+    /// [`ConnectionConfig::retry`]); [`ReconnectingConnection`](crate::ReconnectingConnection)
+    /// is the multiplexed counterpart.
+    ///
+    /// ```
+    /// use ferrodis_std::ClientBuilder;
+    /// use ferrodis_std::core::retry::RetryPolicy;
+    ///
+    /// let client = ClientBuilder::new().retry(RetryPolicy::DEFAULT.retry_on_timeout(true)).build();
+    /// # let _ = client;
+    /// ```
+    pub fn retry(mut self, policy: ferrodis_core::retry::RetryPolicy) -> Self {
+        self.config.retry = policy;
         self
     }
 

@@ -10,9 +10,11 @@ use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 use crate::command_table::CommandTable;
 use crate::config::ConnectionConfig;
 use crate::error::{Error, ErrorKind, Result, ServerError};
+use crate::random::random_word;
 use crate::trace::{self, enter_span, event};
 use crate::transport::Stream;
 use ferrodis_core::conn::GrowableBuffer;
+use ferrodis_core::retry::Decision;
 
 /// A blocking connection to one Redis server.
 ///
@@ -239,13 +241,33 @@ impl Connection {
         args: &C,
         f: impl FnOnce(Frame<'_>) -> R,
     ) -> Result<R> {
-        let frame = match self.inner.request_args(args) {
-            Ok(frame) => frame,
-            Err(e) => return Err(self.fail(e)),
-        };
-        match server_error(&frame) {
-            Some(e) => Err(e),
-            None => Ok(f(frame)),
+        let mut f = Some(f);
+        let mut retry = None;
+        loop {
+            let e = match self.inner.request_args(args) {
+                Ok(frame) => match server_error(&frame) {
+                    Some(e) => e,
+                    None => return Ok(f.take().map(|f| f(frame)).expect("called once: it returns")),
+                },
+                Err(e) => self.fail(e),
+            };
+            if self.config.retry.retries() == 0 {
+                return Err(e);
+            }
+            let retry =
+                retry.get_or_insert_with(|| (Instant::now(), self.config.retry.begin(Duration::ZERO)));
+            match retry.1.on_failure(e.retry_class(), e.delivery(), retry.0.elapsed(), random_word()) {
+                Decision::RetryAfter(delay) => {
+                    event!(debug, error = %e, ?delay, "retrying");
+                    std::thread::sleep(delay);
+                    if self.inner.is_broken() {
+                        // A failed reconnect is the next attempt's failure: the request
+                        // is not sent on a broken connection.
+                        let _ = self.reconnect();
+                    }
+                }
+                Decision::GiveUp(_) => return Err(e),
+            }
         }
     }
 

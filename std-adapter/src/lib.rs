@@ -27,6 +27,7 @@ mod error;
 mod multiplexed;
 mod on_connect;
 mod pool;
+mod random;
 #[cfg(feature = "tokio")]
 mod reconnecting;
 #[cfg_attr(not(feature = "tls"), path = "tls_unavailable.rs")]

@@ -1,8 +1,6 @@
 //! [`ReconnectingConnection`]: a multiplexed connection that replaces its socket when it
 //! dies (redis-rs's `ConnectionManager`), retrying each request as its delivery allows.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -14,6 +12,7 @@ use crate::commands::AsyncCommands;
 use crate::config::ConnectionConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::multiplexed::MultiplexedConnection;
+use crate::random::random_word;
 use crate::trace::event;
 use crate::value::{Cmd, FromValue};
 
@@ -58,14 +57,6 @@ enum Link {
     Up(MultiplexedConnection),
     /// Down since the connection of this generation died; a task is reconnecting.
     Down,
-}
-
-/// A uniformly random word for the backoff's jitter, from the process's hash keys and
-/// the clock.
-fn random_word() -> u32 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u128(Instant::now().elapsed().as_nanos());
-    hasher.finish() as u32
 }
 
 impl ReconnectingConnection {

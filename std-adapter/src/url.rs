@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use ferrodis_core::error::ServerErrorKind;
+use ferrodis_core::retry::{RetryOn, RetryPolicy};
 use ferrodis_core::url::{CertReqs, ConnectionUrl, Options, Text, Transport};
 
 use crate::config::{Address, CertificateCheck, ConnectionConfig, Keepalive, Password, TlsOptions};
@@ -86,6 +88,7 @@ impl ConnectionConfig {
             config.lib_version = Some(text(version)?);
         }
         config.readonly = o.readonly.unwrap_or(false);
+        config.retry = retry_policy(o)?;
         if parsed.is_tls() {
             let mut tls = TlsOptions::new();
             tls.ca_file = o.ssl_ca_certs.map(text).transpose()?.map(PathBuf::from);
@@ -104,6 +107,39 @@ impl ConnectionConfig {
         }
         Ok((config, pool))
     }
+}
+
+/// redis-py's `retry_on_timeout` and `retry_on_error` as a [`RetryPolicy`]: none unless
+/// one of them asks (then [`RetryPolicy::DEFAULT`], which retries connection errors, with
+/// what they add). Either way a request that may have reached the server is never sent
+/// twice.
+fn retry_policy(o: &Options<'_>) -> Result<RetryPolicy> {
+    let mut classes = RetryOn::NOTHING;
+    if let Some(names) = o.retry_on_error {
+        let names = text(names)?;
+        for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            classes = classes.union(match name {
+                "ConnectionError" => RetryOn::CONNECTION,
+                "TimeoutError" => RetryOn::TIMEOUT,
+                "BusyLoadingError" => RetryOn::server(ServerErrorKind::Loading),
+                "TryAgainError" => RetryOn::server(ServerErrorKind::TryAgain),
+                "ClusterDownError" => RetryOn::server(ServerErrorKind::ClusterDown),
+                "MasterDownError" => RetryOn::server(ServerErrorKind::MasterDown),
+                other => {
+                    return Err(Error::config(format!(
+                        "URL option 'retry_on_error' names '{other}': it takes a comma-separated list of \
+                         ConnectionError, TimeoutError, BusyLoadingError, TryAgainError, ClusterDownError, \
+                         MasterDownError"
+                    )));
+                }
+            });
+        }
+    }
+    let on_timeout = o.retry_on_timeout == Some(true);
+    if !on_timeout && o.retry_on_error.is_none() {
+        return Ok(RetryPolicy::NEVER);
+    }
+    Ok(RetryPolicy::DEFAULT.retry_on_timeout(on_timeout).retry_on_error(classes))
 }
 
 /// What a URL is read for: a single connection, or a [`ConnectionPool`](crate::ConnectionPool),
@@ -129,12 +165,6 @@ pub(crate) struct PoolSettings {
 fn refuse_unsupported(o: &Options<'_>, purpose: For) -> Result<()> {
     let single = purpose == For::Connection;
     let refused = [
-        (
-            o.retry_on_timeout == Some(true),
-            "retry_on_timeout",
-            "ferrodis does not retry commands on its own yet",
-        ),
-        (o.retry_on_error.is_some(), "retry_on_error", "ferrodis does not retry commands on its own yet"),
         (
             single && o.health_check_interval.is_some_and(|t| !t.is_zero()),
             "health_check_interval",
@@ -211,8 +241,6 @@ mod tests {
     #[test]
     fn options_nothing_honours_yet_are_refused_by_name() {
         for (query, option) in [
-            ("retry_on_timeout=true", "retry_on_timeout"),
-            ("retry_on_error=ConnectionError", "retry_on_error"),
             ("health_check_interval=30", "health_check_interval"),
             ("max_connections=10", "max_connections"),
             ("timeout=5", "timeout"),
@@ -236,6 +264,28 @@ mod tests {
         }
         // Values that ask for what happens anyway are fine.
         ConnectionConfig::from_url("redis://h?retry_on_timeout=false&health_check_interval=0").unwrap();
+    }
+
+    #[test]
+    fn retry_options_become_a_retry_policy() {
+        use ferrodis_core::retry::{ErrorClass, RetryPolicy};
+
+        let none = ConnectionConfig::from_url("redis://h").unwrap();
+        assert_eq!(none.retry, RetryPolicy::NEVER);
+        let timeout = ConnectionConfig::from_url("redis://h?retry_on_timeout=true").unwrap();
+        assert!(
+            timeout.retry.applies_to(ErrorClass::Timeout) && timeout.retry.applies_to(ErrorClass::Connection)
+        );
+        let named =
+            ConnectionConfig::from_url("redis://h?retry_on_error=BusyLoadingError,%20TimeoutError").unwrap();
+        assert!(named.retry.applies_to(ErrorClass::Server(ServerErrorKind::Loading)));
+        assert!(named.retry.applies_to(ErrorClass::Timeout));
+        assert!(!named.retry.applies_to(ErrorClass::Server(ServerErrorKind::TryAgain)));
+        let e = ConnectionConfig::from_url("redis://h?retry_on_error=ResponseError").unwrap_err();
+        assert!(
+            e.to_string().contains("'ResponseError'") && e.to_string().contains("ConnectionError"),
+            "{e}"
+        );
     }
 
     #[test]
