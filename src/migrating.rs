@@ -140,7 +140,10 @@
 //!
 //! let client = Client::open("redis://127.0.0.1/")?;
 //! let pool = ConnectionPool::new(client.config().clone()).max_connections(8).wait(Duration::from_secs(2));
-//! let n: i64 = pool.get()?.incr("hits", 1)?;
+//! let n: i64 = pool.get_connection()?.incr("hits", 1)?;
+//! // The pool is a client too: each command on a connection of its own.
+//! let mut shared = pool.clone();
+//! let () = shared.set("greeting", "hello")?;
 //! # let _ = n; Ok::<(), ferrodis::Error>(())
 //! ```
 //!

@@ -119,12 +119,12 @@ fn a_pool_reads_a_rotated_credentials_file_for_each_new_connection() {
         .config()
         .clone();
     let pool = ConnectionPool::new(config);
-    assert_eq!(whoami(&mut pool.get().unwrap()), "app");
+    assert_eq!(whoami(&mut pool.get_connection().unwrap()), "app");
 
     rotate(&server, "from-file-2");
     std::fs::write(&path, "app\nfrom-file-2\n").unwrap();
     pool.disconnect(true);
-    assert_eq!(whoami(&mut pool.get().unwrap()), "app");
+    assert_eq!(whoami(&mut pool.get_connection().unwrap()), "app");
     let debug = format!("{pool:?}");
     assert!(!debug.contains("from-file"), "{debug}");
 }

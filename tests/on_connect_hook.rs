@@ -35,8 +35,8 @@ fn a_hook_runs_on_every_connect_and_reconnect_and_its_setup_stays_in_the_pool() 
     assert_eq!(conn.client_getname::<Option<String>>().unwrap().as_deref(), Some("hooked"));
 
     let pool = ConnectionPool::new(client.config().clone());
-    let first: i64 = pool.get().unwrap().client_id().unwrap();
-    let again: i64 = pool.get().unwrap().client_id().unwrap();
+    let first: i64 = pool.get_connection().unwrap().client_id().unwrap();
+    let again: i64 = pool.get_connection().unwrap().client_id().unwrap();
     assert_eq!(first, again, "a connection set up by the hook goes back to the pool");
 }
 

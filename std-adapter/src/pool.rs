@@ -20,7 +20,7 @@ use crate::value::FromValue;
 /// the pool): redis-py's `ConnectionPool`, and with [`wait`](Self::wait) its
 /// `BlockingConnectionPool`.
 ///
-/// - Connections are opened when [`get`](Self::get) finds none idle, up to
+/// - Connections are opened when [`get_connection`](Self::get_connection) finds none idle, up to
 ///   [`max_connections`](Self::max_connections) (unbounded by default).
 /// - When all are in use, `get` fails at once with [`ErrorKind::PoolExhausted`], or with
 ///   [`wait`](Self::wait) waits up to that long for one to come back.
@@ -39,10 +39,10 @@ use crate::value::FromValue;
 /// let pool = ConnectionPool::new(ConnectionConfig::from_url("redis://127.0.0.1/")?)
 ///     .max_connections(8)
 ///     .wait(Duration::from_secs(2));
-/// let mut conn = pool.get()?;
+/// let mut conn = pool.get_connection()?;
 /// let () = conn.set("greeting", "hello")?;
 /// drop(conn); // back to the pool
-/// let greeting: String = pool.get()?.get("greeting")?;
+/// let greeting: String = pool.get_connection()?.get("greeting")?;
 /// # let _ = greeting;
 /// # Ok::<(), ferrodis_std::Error>(())
 /// ```
@@ -132,7 +132,7 @@ impl ConnectionPool {
         self.rebuilt(settings)
     }
 
-    /// When all connections are in use, [`get`](Self::get) waits up to `timeout` for one
+    /// When all connections are in use, [`get_connection`](Self::get_connection) waits up to `timeout` for one
     /// to come back instead of failing at once (redis-py's `BlockingConnectionPool`).
     #[must_use]
     pub fn wait(self, timeout: Duration) -> Self {
@@ -175,7 +175,7 @@ impl ConnectionPool {
     ///
     /// Fails with [`ErrorKind::PoolExhausted`] (nothing sent) when none is to be had, or
     /// with the error of opening a new one.
-    pub fn get(&self) -> Result<PooledConnection> {
+    pub fn get_connection(&self) -> Result<PooledConnection> {
         let deadline = self.shared.wait.map(|wait| Instant::now() + wait);
         let mut state = self.state();
         loop {
@@ -236,7 +236,7 @@ impl ConnectionPool {
 
     /// Closes every idle connection; with `in_use`, also every connection in use when it
     /// comes back (redis-py's `disconnect(inuse_connections=True)`). Later
-    /// [`get`](Self::get)s open new ones.
+    /// [`get_connection`](Self::get_connection)s open new ones.
     pub fn disconnect(&self, in_use: bool) {
         let closed = {
             let mut state = self.state();
@@ -249,6 +249,24 @@ impl ConnectionPool {
         };
         drop(closed);
         self.shared.freed.notify_all();
+    }
+}
+
+/// The pool as a client (redis-py's `Redis(connection_pool=pool)`): each command checks a
+/// connection out, runs on it and gives it back.
+///
+/// ```no_run
+/// use ferrodis_std::{Commands, ConnectionPool};
+///
+/// let mut pool = ConnectionPool::from_url("redis://127.0.0.1/?max_connections=4")?;
+/// let () = pool.set("k", 1)?;
+/// let n: i64 = pool.get_connection()?.get("k")?; // or a connection of one's own
+/// # let _ = n;
+/// # Ok::<(), ferrodis_std::Error>(())
+/// ```
+impl Commands for ConnectionPool {
+    fn query<T: FromValue>(&mut self, cmd: &(impl CommandArgs + ?Sized)) -> Result<T> {
+        self.get_connection()?.query(cmd)
     }
 }
 
