@@ -4,6 +4,9 @@
 //!
 //! - [`key_slot`]: which of the 16384 slots a key belongs to (CRC16/XMODEM with the hash
 //!   tag rule).
+//! - [`command_slot`]: the slot of a whole command, from the command table's key positions,
+//!   for typed builders, [`Cmd`](crate::cmd::Cmd) and argument arrays alike; a
+//!   [`SlotError::CrossSlot`] naming the command when its keys disagree.
 //! - [`Redirect`]: a `MOVED` or `ASK` reply, parsed; [`ClusterErrorReply`]: every error
 //!   reply that is about routing (`TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, `LOADING`,
 //!   `READONLY`, `CROSSSLOT`) sorted by what to do about it.
@@ -20,11 +23,13 @@
 //! assert_eq!((moved.host(), moved.port()), (Some("10.0.0.3"), 6379));
 //! ```
 
+mod command_slot;
 mod error_reply;
 mod redirect;
 mod slot;
 mod slot_map;
 
+pub use command_slot::{SlotError, command_slot};
 pub use error_reply::ClusterErrorReply;
 pub use redirect::{Redirect, RedirectError, RedirectKind};
 pub use slot::{SLOT_COUNT, crc16, key_slot};

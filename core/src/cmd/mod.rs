@@ -63,6 +63,9 @@ pub use geo::*;
 pub use hashes::*;
 pub use hyperloglog::*;
 pub use keys::KeyIndices;
+pub(crate) use keys::{KeysError, visit_keys};
+#[cfg(test)]
+use keys::{MAX_SPECS, visit_keys_as};
 pub use keyspace::*;
 pub use lists::*;
 pub use scripting::*;

@@ -575,7 +575,7 @@ pub fn lookup_on(name: &[u8], server: Servers) -> Option<&'static CommandInfo> {
 }
 
 /// A top-level command, without the `container|sub` form.
-fn lookup_top(name: &[u8]) -> Option<&'static CommandInfo> {
+pub(crate) fn lookup_top(name: &[u8]) -> Option<&'static CommandInfo> {
     let at = COMMANDS.binary_search_by(|info| compare_name(info.name, name)).ok()?;
     COMMANDS.get(at)
 }

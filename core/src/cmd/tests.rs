@@ -335,27 +335,51 @@ fn legacy_ranges() {
     assert_eq!(found, [&[1, 3][..], &[], &[], &[2, 3]]);
 }
 
+/// Arguments made of the words key specs and fallback rules look for, numbers among them.
+fn key_words() -> impl Strategy<Value = Vec<&'static str>> {
+    let word = prop_oneof![
+        Just("STREAMS"),
+        Just("KEYS"),
+        Just("STORE"),
+        Just("STOREDIST"),
+        Just("LIMIT"),
+        Just("GET"),
+        Just("BY"),
+        Just("AUTH"),
+        Just("AUTH2"),
+        Just(""),
+        Just("0"),
+        Just("1"),
+        Just("2"),
+        Just("3"),
+        Just("-1"),
+        Just("9223372036854775807"),
+        Just("k"),
+        Just("{t}k"),
+    ];
+    proptest::collection::vec(word, 0..12)
+}
+
+/// The command at `index` (wrapping) of the table's commands and subcommands, then the odd
+/// and the legacy ones.
+fn any_command(index: usize) -> &'static CommandInfo {
+    let all: Vec<&'static CommandInfo> = COMMANDS
+        .iter()
+        .flat_map(|c| core::iter::once(c).chain(c.subcommands))
+        .chain(&ODD)
+        .chain(&LEGACY)
+        .collect();
+    all[index % all.len()]
+}
+
 proptest! {
     /// Whatever the arguments, every command's keys are in bounds, and the walk ends.
     #[test]
     fn keys_stay_in_bounds(
-        words in proptest::collection::vec(
-            prop_oneof![
-                Just("STREAMS"), Just("KEYS"), Just("STORE"), Just("LIMIT"), Just("GET"), Just("BY"),
-                Just("AUTH"), Just("AUTH2"), Just(""), Just("0"), Just("1"), Just("2"), Just("3"), Just("-1"),
-                Just("9223372036854775807"), Just("k"),
-            ],
-            0..12,
-        ),
+        words in key_words(),
         command in 0..COMMANDS.len() + ODD.len() + LEGACY.len(),
     ) {
-        let all: Vec<&CommandInfo> = COMMANDS
-            .iter()
-            .flat_map(|c| core::iter::once(c).chain(c.subcommands))
-            .chain(&ODD)
-            .chain(&LEGACY)
-            .collect();
-        let info = all[command % all.len()];
+        let info = any_command(command);
         let mut args = std::vec![info.name];
         args.extend(words);
         for with_not_keys in [false, true] {
@@ -367,5 +391,96 @@ proptest! {
             prop_assert!(found.len() <= args.len());
             prop_assert!(found.iter().all(|&i| 0 < i && i < args.len()), "{:?} {:?}", args, found);
         }
+    }
+}
+
+/// The keys `visit_keys_as` streams out of `args` for `info`, or why none.
+fn streamed(info: &'static CommandInfo, args: &[&str], not_keys: bool) -> Result<Vec<usize>, KeysError> {
+    let args: Vec<crate::resp::Arg<'_>> = args.iter().map(|a| crate::resp::Arg::from(*a)).collect();
+    let mut found = Vec::new();
+    visit_keys_as(info, args.as_slice(), not_keys, &mut |at, key| {
+        assert_eq!(crate::resp::Arg::from(key), args[at]);
+        found.push(at);
+        true
+    })?;
+    Ok(found)
+}
+
+/// What the slice finder says of the same: its keys in argument order, once each.
+fn sliced(info: &'static CommandInfo, args: &[&str], not_keys: bool) -> Vec<usize> {
+    let found = key_indices(info, args);
+    let found = if not_keys { found.including_not_keys() } else { found };
+    let mut found: Vec<usize> = found.collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Whether the streaming finder agrees with the slice finder: the same keys when it finds
+/// any, none when it calls the arguments invalid, and an arity that refuses them when it
+/// says so.
+fn agree(info: &'static CommandInfo, args: &[&str], not_keys: bool) -> Result<(), std::string::String> {
+    let want = sliced(info, args, not_keys);
+    match streamed(info, args, not_keys) {
+        Ok(found) if found == want => Ok(()),
+        Err(KeysError::Invalid(_)) if want.is_empty() => Ok(()),
+        Err(KeysError::ArgCount(_)) if !info.accepts_arg_count(args.len()) => Ok(()),
+        other => Err(std::format!("{args:?} ({}): streamed {other:?}, key_indices {want:?}", info.name)),
+    }
+}
+
+#[test]
+fn the_streaming_finder_finds_what_key_indices_finds() {
+    for &(args, want) in KEY_CASES {
+        let info = lookup_command(args).unwrap();
+        agree(info, args, false).unwrap();
+        agree(info, args, true).unwrap();
+        // By name, as `command_slot` looks it up.
+        let arrayed: Vec<crate::resp::Arg<'_>> = args.iter().map(|a| crate::resp::Arg::from(*a)).collect();
+        let mut found = Vec::new();
+        let by_name = visit_keys(arrayed.as_slice(), false, &mut |at, _| {
+            found.push(at);
+            true
+        });
+        if want.is_empty() && by_name != Ok(info) {
+            assert_eq!(by_name, Err(KeysError::Invalid(info)), "{args:?}");
+            continue;
+        }
+        assert_eq!(by_name, Ok(info), "{args:?}");
+        let mut want = want.to_vec();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(found, want, "{args:?}");
+    }
+    for info in ODD.iter().chain(&LEGACY) {
+        agree(info, &["ODD", "K", "1", "2", "3"], false).unwrap();
+    }
+}
+
+#[test]
+fn every_command_fits_the_streaming_finder() {
+    for info in COMMANDS.iter().flat_map(|c| core::iter::once(c).chain(c.subcommands)) {
+        assert!(info.key_specs.len() <= MAX_SPECS, "{}", info.name);
+        for spec in info.key_specs {
+            if let FindKeys::KeyNum { key_num_idx, .. } = spec.find_keys {
+                assert!(key_num_idx >= 0, "{}: the count comes before its begin point", info.name);
+            }
+        }
+    }
+}
+
+proptest! {
+    /// On any arguments, for every command of the table and the odd ones, the streaming
+    /// finder agrees with the slice finder.
+    #[test]
+    fn streaming_and_slice_finders_agree(
+        words in key_words(),
+        command in 0..COMMANDS.len() * 4,
+        not_keys in any::<bool>(),
+    ) {
+        let info = any_command(command);
+        let mut args: Vec<&str> = info.name.split('|').collect();
+        args.extend(words);
+        prop_assert_eq!(agree(info, &args, not_keys), Ok(()));
     }
 }
