@@ -106,6 +106,8 @@ pub struct TlsOptions {
     /// The oldest TLS version accepted (`ssl_min_version`). Default TLS 1.2, the oldest
     /// rustls speaks.
     pub min_version: TlsVersion,
+    /// The rustls configuration, built at the first connect and shared by clones.
+    pub(crate) built: crate::tls_cache::BuiltOnce,
 }
 
 impl TlsOptions {

@@ -32,6 +32,9 @@ mod random;
 mod reconnecting;
 #[cfg_attr(not(feature = "tls"), path = "tls_unavailable.rs")]
 mod tls;
+// Without TLS nothing is built: the cache sits in TlsOptions unused.
+#[cfg_attr(not(feature = "tls"), allow(dead_code))]
+mod tls_cache;
 mod trace;
 mod transport;
 mod url;

@@ -99,11 +99,17 @@ pub(crate) fn setup(
     Ok((client_config(options)?, server_name(options, host)?))
 }
 
-/// The rustls client configuration `options` describe. Build it once per connection
-/// open (it reads the CA and client certificate files).
-///
-/// Errors name the file or setting at fault, never key material.
+/// The rustls client configuration `options` describe: built at the first connect (it
+/// reads the CA and client certificate files) and shared by every connection opened from
+/// clones of the same options, until a setting changes.
 pub(crate) fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
+    let key = TlsOptions { built: Default::default(), ..options.clone() };
+    options.built.get_or_build(&key, || build(options))
+}
+
+/// Builds the rustls client configuration of `options`. Errors name the file or setting
+/// at fault, never key material.
+fn build(options: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let versions: &[&rustls::SupportedProtocolVersion] = match options.min_version {
         TlsVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
@@ -477,5 +483,26 @@ mod tests {
         assert!(matches!(server_name(&named, "h"), Ok(ServerName::IpAddress(_))));
         named.server_name = Some("not a name".into());
         assert!(matches!(server_name(&named, "h").unwrap_err().kind(), ErrorKind::InvalidConfig(_)));
+    }
+}
+
+#[cfg(test)]
+mod built_once_tests {
+    use super::*;
+
+    #[test]
+    fn the_configuration_is_built_once_for_clones_and_again_after_a_change() {
+        let options = TlsOptions::new();
+        let first = client_config(&options).unwrap();
+        let clone = options.clone();
+        assert!(Arc::ptr_eq(&first, &client_config(&clone).unwrap()), "clones share one build");
+        assert!(Arc::ptr_eq(&first, &client_config(&options).unwrap()));
+        let mut changed = options.clone();
+        changed.min_version = TlsVersion::Tls13;
+        let rebuilt = client_config(&changed).unwrap();
+        assert!(!Arc::ptr_eq(&first, &rebuilt), "a changed setting builds again");
+        let mut back = changed.clone();
+        back.min_version = TlsVersion::Tls12;
+        assert_eq!(options, back, "the built configuration takes no part in equality");
     }
 }
