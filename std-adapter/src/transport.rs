@@ -4,9 +4,7 @@ use std::io::{self, Read as _, Write as _};
 use std::net::{TcpStream, ToSocketAddrs};
 #[cfg(unix)]
 use std::os::unix::net::UnixStream;
-use std::time::Duration;
-#[cfg(feature = "tls")]
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::config::{Address, ConnectionConfig, Keepalive};
 use crate::error::Error;
@@ -100,10 +98,20 @@ impl Drop for Stream {
 }
 
 /// A TCP connection to `host:port` with `config`'s socket options.
+/// Connects to `host:port`: name resolution and every address tried share one deadline,
+/// `config.connect_timeout` from now.
 fn connect_tcp(host: &str, port: u16, config: &ConnectionConfig) -> io::Result<TcpStream> {
+    let deadline = Instant::now() + config.connect_timeout;
     let mut last = io::Error::new(io::ErrorKind::NotFound, "host name resolved to no address");
-    for addr in (host, port).to_socket_addrs()? {
-        match TcpStream::connect_timeout(&addr, config.connect_timeout) {
+    for addr in resolve(host, port, deadline)? {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "connecting took longer than the connect timeout",
+            ));
+        }
+        match TcpStream::connect_timeout(&addr, left) {
             Ok(tcp) => {
                 tcp.set_nodelay(true)?;
                 if let Some(keepalive) = config.keepalive {
@@ -115,6 +123,34 @@ fn connect_tcp(host: &str, port: u16, config: &ConnectionConfig) -> io::Result<T
         }
     }
     Err(last)
+}
+
+/// The addresses of `host:port`, resolved by `deadline`. An IP address needs no lookup; a
+/// name is looked up on a thread of its own (the system resolver cannot be given a
+/// timeout), and a lookup still running at the deadline is left to finish unread.
+fn resolve(host: &str, port: u16, deadline: Instant) -> io::Result<Vec<std::net::SocketAddr>> {
+    if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+        return Ok(vec![std::net::SocketAddr::new(ip, port)]);
+    }
+    let left = deadline.saturating_duration_since(Instant::now());
+    let timed_out = || {
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            "resolving the host name took longer than the connect timeout",
+        )
+    };
+    if left.is_zero() {
+        return Err(timed_out());
+    }
+    let (found, answer) = std::sync::mpsc::channel();
+    let name = host.to_owned();
+    std::thread::Builder::new().name("ferrodis-resolve".into()).spawn(move || {
+        let _ = found.send((name.as_str(), port).to_socket_addrs().map(Iterator::collect));
+    })?;
+    match answer.recv_timeout(left) {
+        Ok(addresses) => addresses,
+        Err(_) => Err(timed_out()),
+    }
 }
 
 /// Turns TCP keepalive on for any TCP socket (std or Tokio) with the given timings.
@@ -180,5 +216,26 @@ impl embedded_io::Write for Stream {
             Stream::Tls(s) => s.flush().map_err(timeout_as_timed_out),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolution_is_bounded_by_the_deadline_and_addresses_need_none() {
+        let now = Instant::now();
+        let literal = resolve("127.0.0.1", 6379, now).unwrap();
+        assert_eq!(
+            literal,
+            ["127.0.0.1:6379".parse().unwrap()],
+            "an address needs no lookup, even past the deadline"
+        );
+        assert_eq!(resolve("[::1]", 1, now).unwrap(), ["[::1]:1".parse().unwrap()]);
+        let late = resolve("localhost", 6379, now).unwrap_err();
+        assert_eq!(late.kind(), io::ErrorKind::TimedOut, "{late}");
+        let found = resolve("localhost", 6379, Instant::now() + Duration::from_secs(5)).unwrap();
+        assert!(found.iter().all(|a| a.ip().is_loopback() && a.port() == 6379), "{found:?}");
     }
 }
