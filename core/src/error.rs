@@ -377,6 +377,17 @@ impl ServerErrorKind {
         let code = text.split(|&b| b == b' ').next().unwrap_or_default();
         CODES.iter().find(|(c, _)| *c == code).map_or(Self::Other, |(_, kind)| *kind)
     }
+
+    /// Every kind, in declaration order: those [`CODES`] names, then `Other`.
+    pub(crate) const ALL: [ServerErrorKind; CODES.len() + 1] = {
+        let mut all = [ServerErrorKind::Other; CODES.len() + 1];
+        let mut i = 0;
+        while i < CODES.len() {
+            all[i] = CODES[i].1;
+            i += 1;
+        }
+        all
+    };
 }
 
 /// The error codes a [`ServerErrorKind`] names.

@@ -293,45 +293,36 @@ impl CommandArgs for [Arg<'_>] {
     }
 }
 
-impl<const N: usize> CommandArgs for [Arg<'_>; N] {
-    fn arg_count(&self) -> usize {
-        N
-    }
+/// Argument arrays and vectors are their slice.
+macro_rules! as_slice_args {
+    ($(impl[$($gen:tt)*] $ty:ty;)+) => {$(
+        impl<$($gen)*> CommandArgs for $ty {
+            fn arg_count(&self) -> usize {
+                self.len()
+            }
 
-    fn write_args(&self, out: &mut dyn ArgSink) {
-        self.as_slice().write_args(out);
-    }
+            fn write_args(&self, out: &mut dyn ArgSink) {
+                self.as_slice().write_args(out);
+            }
 
-    #[inline]
-    fn name(&self) -> Option<&[u8]> {
-        self.as_slice().name()
-    }
+            #[inline]
+            fn name(&self) -> Option<&[u8]> {
+                self.as_slice().name()
+            }
 
-    #[inline]
-    fn as_args(&self) -> Option<&[Arg<'_>]> {
-        Some(self.as_slice())
-    }
+            #[inline]
+            fn as_args(&self) -> Option<&[Arg<'_>]> {
+                Some(self.as_slice())
+            }
+        }
+    )+};
 }
-
+as_slice_args! {
+    impl[const N: usize] [Arg<'_>; N];
+}
 #[cfg(feature = "alloc")]
-impl CommandArgs for alloc::vec::Vec<Arg<'_>> {
-    fn arg_count(&self) -> usize {
-        self.len()
-    }
-
-    fn write_args(&self, out: &mut dyn ArgSink) {
-        self.as_slice().write_args(out);
-    }
-
-    #[inline]
-    fn name(&self) -> Option<&[u8]> {
-        self.as_slice().name()
-    }
-
-    #[inline]
-    fn as_args(&self) -> Option<&[Arg<'_>]> {
-        Some(self.as_slice())
-    }
+as_slice_args! {
+    impl[] alloc::vec::Vec<Arg<'_>>;
 }
 
 impl<C: CommandArgs + ?Sized> CommandArgs for &C {

@@ -80,33 +80,7 @@ const SERVER_BITS: u32 = 2;
 const _: () = assert!((ServerErrorKind::Other as u32) + SERVER_BITS < u64::BITS);
 
 /// Every server error kind, in declaration order, for `Debug`.
-const SERVER_KINDS: [ServerErrorKind; 22] = {
-    use ServerErrorKind::*;
-    [
-        Err,
-        WrongType,
-        Moved,
-        Ask,
-        TryAgain,
-        ClusterDown,
-        CrossSlot,
-        ReadOnly,
-        Loading,
-        MasterDown,
-        NoScript,
-        NoAuth,
-        WrongPass,
-        NoPerm,
-        ExecAbort,
-        Busy,
-        BusyGroup,
-        NoGroup,
-        NoReplicas,
-        NoProto,
-        OutOfMemory,
-        Other,
-    ]
-};
+const SERVER_KINDS: [ServerErrorKind; 22] = ServerErrorKind::ALL;
 
 impl RetryOn {
     /// No failure at all.
