@@ -26,8 +26,9 @@ struct Record {
     note: String,
 }
 
-/// The tests that `cargo test` reported, summed over its `test result:` lines.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// The tests that `cargo test` reported, summed over its `test result:` lines, and the
+/// failed ones by name with the first lines of what they printed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct TestCounts {
     /// Tests that passed.
     pub(crate) passed: u64,
@@ -35,13 +36,55 @@ pub(crate) struct TestCounts {
     pub(crate) failed: u64,
     /// Tests marked `#[ignore]`.
     pub(crate) ignored: u64,
+    /// Each failed test's name and the first lines of its output (the panic message), so
+    /// the summary that CI keeps says which test failed and why.
+    pub(crate) failures: Vec<Failure>,
+    /// Whether the lines being read are a failed test's output (`---- name stdout ----`).
+    collecting: bool,
+    /// The test binary running, as cargo names it (`tests/pool.rs`, `unittests src/lib.rs`).
+    binary: String,
 }
 
+/// One failed test, as the summary shows it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    /// The test's path, e.g. `pool::tests::waits`.
+    pub(crate) name: String,
+    /// The first lines it printed (the panic location and message).
+    pub(crate) output: Vec<String>,
+}
+
+/// How many lines of a failed test's output the summary keeps.
+const FAILURE_LINES: usize = 4;
+
 impl TestCounts {
-    /// Adds the counts of one `test result: ok. 3 passed; 0 failed; 1 ignored; ...` line;
-    /// other lines are left alone. Returns whether the line was such a result line.
+    /// Reads one line of `cargo test` output: adds the counts of a `test result: ok. 3
+    /// passed; 0 failed; 1 ignored; ...` line, and remembers failed tests and the start of
+    /// their output. Returns whether the line was a result line.
     pub(crate) fn add_line(&mut self, line: &str) -> bool {
-        let Some(rest) = line.trim().strip_prefix("test result: ") else { return false };
+        let trimmed = line.trim();
+        if let Some(running) = trimmed.strip_prefix("Running ") {
+            self.binary = running.split(" (").next().unwrap_or(running).to_owned();
+            return false;
+        }
+        if let Some(name) = trimmed.strip_prefix("---- ").and_then(|rest| rest.strip_suffix(" stdout ----")) {
+            let name =
+                if self.binary.is_empty() { name.to_owned() } else { format!("{name} ({})", self.binary) };
+            self.failures.push(Failure { name, output: Vec::new() });
+            self.collecting = true;
+            return false;
+        }
+        if trimmed == "failures:" || trimmed.starts_with("test result: ") {
+            self.collecting = false;
+        } else if self.collecting {
+            if let Some(failure) = self.failures.last_mut() {
+                if !trimmed.is_empty() && failure.output.len() < FAILURE_LINES {
+                    failure.output.push(trimmed.to_owned());
+                }
+            }
+            return false;
+        }
+        let Some(rest) = trimmed.strip_prefix("test result: ") else { return false };
         let Some((_verdict, counts)) = rest.split_once(". ") else { return false };
         let mut found = false;
         for part in counts.split(';') {
@@ -105,6 +148,7 @@ impl Steps {
         self.tests.passed += counts.passed;
         self.tests.failed += counts.failed;
         self.tests.ignored += counts.ignored;
+        self.tests.failures.extend(counts.failures);
     }
 
     /// Whether every step that ran succeeded.
@@ -143,6 +187,12 @@ impl Steps {
             count(Status::Skipped),
             self.tests.ignored,
         );
+        for failure in &self.tests.failures {
+            out += &format!("failed test: {}\n", failure.name);
+            for line in &failure.output {
+                out += &format!("    {}\n", first_line(line, 160));
+            }
+        }
         out += &format!("summary: {} passed, {} failed\n", self.tests.passed, self.tests.failed);
         out
     }
@@ -176,7 +226,8 @@ mod tests {
         ];
         let matched = lines.iter().filter(|line| counts.add_line(line)).count();
         assert_eq!(matched, 3);
-        assert_eq!(counts, TestCounts { passed: 10, failed: 2, ignored: 1 });
+        assert_eq!((counts.passed, counts.failed, counts.ignored), (10, 2, 1));
+        assert!(counts.failures.is_empty());
     }
 
     #[test]
@@ -185,13 +236,36 @@ mod tests {
         steps.run("fmt", || Ok(String::new()));
         steps.run("clippy", || Err("`cargo clippy` failed (exit status: 101)".into()));
         steps.skip("fuzz");
-        steps.add_tests(TestCounts { passed: 12, failed: 1, ignored: 2 });
+        let mut counts = TestCounts::default();
+        let output = [
+            "     Running tests/pool.rs (target/debug/deps/pool-0123)",
+            "test pool::waits ... FAILED",
+            "",
+            "failures:",
+            "",
+            "---- pool::waits stdout ----",
+            "",
+            "thread 'pool::waits' panicked at tests/pool.rs:9:5:",
+            "assertion failed: waited < limit",
+            "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+            "",
+            "",
+            "failures:",
+            "    pool::waits",
+            "",
+            "test result: FAILED. 12 passed; 1 failed; 2 ignored; 0 measured; 0 filtered out; finished in 1.20s",
+        ];
+        for line in output {
+            counts.add_line(line);
+        }
+        steps.add_tests(counts);
         assert!(!steps.all_ok());
         let summary = steps.summary();
         assert_eq!(summary.lines().last(), Some("summary: 12 passed, 1 failed"));
         assert!(summary.contains("clippy  FAILED"), "{summary}");
         assert!(summary.contains("fuzz    skipped"), "{summary}");
         assert!(summary.contains("steps: 1 ok, 1 FAILED, 1 skipped"), "{summary}");
+        assert!(summary.contains("failed test: pool::waits (tests/pool.rs)\n    thread 'pool::waits' panicked at tests/pool.rs:9:5:\n    assertion failed: waited < limit\n"), "{summary}");
     }
 
     #[test]
