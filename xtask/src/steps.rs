@@ -77,10 +77,11 @@ impl TestCounts {
         if trimmed == "failures:" || trimmed.starts_with("test result: ") {
             self.collecting = false;
         } else if self.collecting {
-            if let Some(failure) = self.failures.last_mut() {
-                if !trimmed.is_empty() && failure.output.len() < FAILURE_LINES {
-                    failure.output.push(trimmed.to_owned());
-                }
+            if let Some(failure) = self.failures.last_mut()
+                && !trimmed.is_empty()
+                && failure.output.len() < FAILURE_LINES
+            {
+                failure.output.push(trimmed.to_owned());
             }
             return false;
         }
