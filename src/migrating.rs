@@ -147,6 +147,20 @@
 //! # let _ = n; Ok::<(), ferrodis::Error>(())
 //! ```
 //!
+//! With Tokio (redis-rs: `bb8` or `deadpool` over `MultiplexedConnection`; redis-py's
+//! asyncio `ConnectionPool`): [`AsyncConnectionPool`](crate::AsyncConnectionPool), with the
+//! same options, waiters served first come, first served.
+//!
+//! ```no_run
+//! # async fn demo() -> ferrodis::Result<()> {
+//! use ferrodis::{AsyncCommands, AsyncConnectionPool};
+//!
+//! let pool = AsyncConnectionPool::from_url("redis://127.0.0.1/?max_connections=8&timeout=2")?;
+//! let job: Option<(String, String)> = pool.get_connection().await?.blpop("jobs", 1.0).await?;
+//! let () = pool.set("last", job.map(|(_, job)| job)).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! # INFO as a map
 //!
 //! redis-rs `let info: redis::InfoDict = redis::cmd("INFO").query(&mut con)?`; redis-py

@@ -83,6 +83,8 @@ pub use on_connect::ConnectHook;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use on_connect::{AsyncConnectHook, HookFuture};
+#[cfg(feature = "tokio")]
+pub use pool::{AsyncConnectionPool, AsyncPooledConnection};
 pub use pool::{ConnectionPool, PooledConnection};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

@@ -224,6 +224,13 @@ impl MultiplexedConnection {
         self.timeout = timeout;
     }
 
+    /// Whether a command since the handshake changed the session (on RESP3, a
+    /// subscription; the commands that would change it otherwise are refused), so a pool
+    /// closes the connection rather than lend it again.
+    pub(crate) fn session_changed(&self) -> bool {
+        self.shared.lock().engine.session_changed()
+    }
+
     /// Whether the socket failed; every request then fails with
     /// [`ErrorKind::Broken`], and a new connection is needed.
     pub fn is_closed(&self) -> bool {
