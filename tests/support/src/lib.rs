@@ -18,6 +18,9 @@
 //! command-line client for both. A missing binary fails the test with the command that
 //! installs it ([`require_binary`]); nothing is skipped silently.
 //!
+//! [`FaultProxy`] sits between a client and a real server and, on command, refuses
+//! connections, cuts replies after N bytes, or delays traffic.
+//!
 //! Tests of ordering, cancellation and partial I/O that need no real server use the
 //! in-memory [`harness`] instead: a scripted pipe, hand-polled futures and a tiny
 //! server model, all deterministic.
@@ -36,6 +39,7 @@ mod binary;
 mod cli;
 mod cluster;
 mod fake;
+mod fault_proxy;
 pub mod harness;
 mod kind;
 mod port;
@@ -49,6 +53,7 @@ mod wait;
 pub use binary::require_binary;
 pub use cluster::{ClusterBuilder, RedisCluster};
 pub use fake::{FakeConnection, FakeServer};
+pub use fault_proxy::{Fault, FaultProxy};
 pub use kind::{SERVER_ENV, ServerKind};
 pub use port::free_port;
 pub use sentinel::{MASTER_NAME, Sentinel, SentinelBuilder, SentinelGroup};
