@@ -52,13 +52,15 @@ fn requests_given_up_behind_a_blocking_command_never_run() {
             assert!(value, "{key} was incremented after its caller gave up on it");
         }
 
-        // Given up after it was written: the outcome is unknown (and it does run).
+        // Given up after it was written: the outcome is unknown (and it does run). A
+        // blocking command waits its own timeout on top of the response timeout, so the
+        // slow command here is one that is not flagged blocking.
         let e = impatient
-            .request_with(&["BLPOP".into(), "nothing".into(), "1".into()], |_| ())
+            .request_with(&["DEBUG".into(), "SLEEP".into(), "0.5".into()], |_| ())
             .await
             .unwrap_err();
         assert_eq!(e.delivery(), Delivery::Unknown, "{e}");
-        // The connection stays in step: the BLPOP's late reply is dropped, not handed on.
+        // The connection stays in step: the late reply is dropped, not handed on.
         let echo =
             conn.request_with(&["ECHO".into(), "mine".into()], |f| f == Frame::BulkString(b"mine")).await;
         assert!(echo.unwrap());

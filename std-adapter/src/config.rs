@@ -60,6 +60,22 @@ impl fmt::Display for Password {
     }
 }
 
+/// The default limit on waiting for a reply: 10 s.
+///
+/// A reply takes microseconds to milliseconds; a healthy server takes seconds only when it
+/// stalls (a fork for a snapshot of a large dataset, a slow script, `KEYS` over millions of
+/// keys), and 10 s is longer than those. It is short enough that a server gone without a
+/// reset (power lost, a partition, a black-holed route) is noticed well before the layer
+/// above gives up (an HTTP request's 30 s), where redis-py, which has no default, hangs
+/// until TCP keepalive notices (minutes to hours). Blocking commands wait their own
+/// timeout on top ([`ConnectionConfig::socket_timeout`]).
+pub const DEFAULT_SOCKET_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default limit on connecting, name resolution and handshake included: 5 s, many
+/// round trips on the slowest network a server sits behind, and short enough that a
+/// pool or a reconnecting connection moves on from an address that does not answer.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// TCP keepalive settings (redis-py's `socket_keepalive` and `socket_keepalive_options`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Keepalive {
@@ -142,11 +158,18 @@ pub struct ConnectionConfig {
     pub lib_version: Option<String>,
     /// RESP2 (default) or RESP3.
     pub protocol: Protocol,
-    /// Limit on each read and write of a request (redis-py's `socket_timeout`). Default
-    /// none, so blocking commands such as `BLPOP` can wait as long as they ask for.
+    /// Limit on waiting for a reply (redis-py's `socket_timeout`): on a blocking
+    /// connection each socket read and write, on a multiplexed one each request from the
+    /// call to its reply. Default [`DEFAULT_SOCKET_TIMEOUT`] (10 s); `None` waits forever.
+    ///
+    /// A blocking command waits its own timeout on top (`BLPOP k 5`: 5 s more; `XREAD
+    /// BLOCK 2000`: 2 s more), and one that asks to wait forever (`BLPOP k 0`) has no limit
+    /// ([`ferrodis_core::cmd::block_time`]). A request that times out after it was written
+    /// fails with [`Delivery::Unknown`](ferrodis_core::error::Delivery::Unknown); the
+    /// blocking connection is then closed, as a reply may still come.
     pub socket_timeout: Option<Duration>,
-    /// Limit on connecting, handshake included (redis-py's `socket_connect_timeout`).
-    /// Default 5 s.
+    /// Limit on connecting, handshake included (redis-py's `socket_connect_timeout`), and
+    /// on resolving the host name. Default [`DEFAULT_CONNECT_TIMEOUT`] (5 s).
     pub connect_timeout: Duration,
     /// TCP keepalive; on by default with the system's timings.
     pub keepalive: Option<Keepalive>,
@@ -192,8 +215,8 @@ impl Default for ConnectionConfig {
             lib_name: Some("ferrodis".into()),
             lib_version: Some(env!("CARGO_PKG_VERSION").into()),
             protocol: Protocol::Resp2,
-            socket_timeout: None,
-            connect_timeout: Duration::from_secs(5),
+            socket_timeout: Some(DEFAULT_SOCKET_TIMEOUT),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             keepalive: Some(Keepalive::default()),
             read_buffer_size: 16 * 1024,
             max_reply_size: 512 * 1024 * 1024 + 64 * 1024,
@@ -376,9 +399,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Limit on each socket read and write of a request.
-    pub fn socket_timeout(mut self, timeout: Duration) -> Self {
-        self.config.socket_timeout = Some(timeout);
+    /// Limit on waiting for a reply, or `None` for no limit (see
+    /// [`ConnectionConfig::socket_timeout`]). Default 10 s.
+    pub fn socket_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.config.socket_timeout = timeout.into();
         self
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use ferrodis_core::cmd::Command;
+use ferrodis_core::cmd::{BlockTime, Command, block_time};
 use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
@@ -31,6 +31,9 @@ use ferrodis_core::retry::Decision;
 pub struct Connection {
     inner: blocking::Connection<Stream, GrowableBuffer, GrowableBuffer>,
     config: ConnectionConfig,
+    /// The socket's read and write limit now: the socket timeout, or longer while a
+    /// blocking command waits ([`response_limit`]).
+    limit_now: Option<Duration>,
     /// Loaded at connect time when the configuration asks for it.
     command_table: Option<CommandTable>,
 }
@@ -73,6 +76,27 @@ pub(crate) fn handshake_of<'a>(
     }
 }
 
+/// The limit on waiting for a request's reply, given the socket timeout and how long the
+/// request may block ([`block_time`]): the timeout with the command's own wait on top, and
+/// none for a command that waits forever (`BLPOP k 0`) or with no timeout set.
+pub(crate) fn response_limit(timeout: Option<Duration>, block: Option<BlockTime>) -> Option<Duration> {
+    match (timeout, block) {
+        (None, _) | (Some(_), Some(BlockTime::Forever)) => None,
+        (Some(timeout), None) => Some(timeout),
+        (Some(timeout), Some(BlockTime::AtMost(wait))) => timeout.checked_add(wait),
+    }
+}
+
+/// How long a batch of `commands` may block, one after the other: the sum of their waits.
+pub(crate) fn batch_block_time<'c, C: CommandArgs + ?Sized + 'c>(
+    commands: impl IntoIterator<Item = &'c C>,
+) -> Option<BlockTime> {
+    commands.into_iter().filter_map(|c| block_time(c)).reduce(|a, b| match (a, b) {
+        (BlockTime::AtMost(a), BlockTime::AtMost(b)) => BlockTime::AtMost(a.saturating_add(b)),
+        _ => BlockTime::Forever,
+    })
+}
+
 /// The error reply in `frame`, as an [`Error`].
 pub(crate) fn server_error(frame: &Frame<'_>) -> Option<Error> {
     match frame {
@@ -95,6 +119,7 @@ impl Connection {
         let mut conn = Connection {
             inner: blocking::Connection::new(stream, read_buf, write_buf),
             config: config.clone(),
+            limit_now: config.socket_timeout,
             command_table: None,
         };
         conn.handshake(started)?;
@@ -133,6 +158,7 @@ impl Connection {
             return Err(e);
         }
         self.inner.get_ref().set_timeout(self.config.socket_timeout)?;
+        self.limit_now = self.config.socket_timeout;
         event!(debug, elapsed = ?started.elapsed(), "handshake done");
         Ok(())
     }
@@ -192,10 +218,25 @@ impl Connection {
         &self.config
     }
 
-    /// Changes the limit on each socket read and write.
+    /// Changes the limit on each socket read and write (`None`: wait forever); a
+    /// blocking command's own timeout still adds to it
+    /// ([`ConnectionConfig::socket_timeout`]).
     pub fn set_socket_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
         self.config.socket_timeout = timeout;
+        self.limit_now = timeout;
         Ok(self.inner.get_ref().set_timeout(timeout)?)
+    }
+
+    /// Sets the socket's limit for a request that may block for `block`: the socket
+    /// timeout, with a blocking command's own wait on top. A syscall only when the limit
+    /// changes: around blocking commands, never between ordinary ones.
+    fn limit_for(&mut self, block: Option<BlockTime>) -> Result<()> {
+        let limit = response_limit(self.config.socket_timeout, block);
+        if limit != self.limit_now {
+            self.inner.get_ref().set_timeout(limit)?;
+            self.limit_now = limit;
+        }
+        Ok(())
     }
 
     /// Turns a core error into ours, closing the socket when the connection broke: a
@@ -230,6 +271,7 @@ impl Connection {
         if self.inner.is_broken() {
             self.inner.get_ref().shutdown();
         }
+        self.limit_for(block_time(command))?;
         self.inner.run(command).map_err(Error::from)
     }
 
@@ -243,7 +285,9 @@ impl Connection {
     ) -> Result<R> {
         let mut f = Some(f);
         let mut retry = None;
+        let block = block_time(args);
         loop {
+            self.limit_for(block)?;
             let e = match self.inner.request_args(args) {
                 Ok(frame) => match server_error(&frame) {
                     Some(e) => e,
@@ -287,6 +331,7 @@ impl Connection {
         commands: &[&C],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<()> {
+        self.limit_for(batch_block_time(commands.iter().copied()))?;
         self.inner.pipeline(commands, on_reply).map_err(|e| self.fail(e))
     }
 
@@ -305,6 +350,8 @@ impl Connection {
         commands: &[&C],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<TransactionOutcome> {
+        // Inside MULTI a blocking command does not block.
+        self.limit_for(None)?;
         self.inner.transaction(commands, on_reply).map_err(|e| self.fail(e))
     }
 
@@ -315,6 +362,7 @@ impl Connection {
         args: &C,
         sink: &mut impl std::io::Write,
     ) -> Result<Option<usize>> {
+        self.limit_for(block_time(args))?;
         let mut sink = embedded_io_adapters_lite::FromStd(sink);
         self.inner.request_streaming(args, &mut sink).map_err(|e| self.fail(e))
     }

@@ -71,7 +71,8 @@ pub use commands::{
     SetOptions, StreamMaxlen, StreamReadOptions, pipe,
 };
 pub use config::{
-    Address, CertificateCheck, ClientBuilder, ConnectionConfig, Keepalive, Password, TlsOptions, TlsVersion,
+    Address, CertificateCheck, ClientBuilder, ConnectionConfig, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_SOCKET_TIMEOUT, Keepalive, Password, TlsOptions, TlsVersion,
 };
 pub use connection::Connection;
 pub use credentials::{CredentialProvider, CredentialSource, Credentials, CredentialsFile};

@@ -37,6 +37,7 @@
 
 pub(crate) mod args;
 mod bitmaps;
+mod block_time;
 mod builder;
 mod generated;
 mod geo;
@@ -57,6 +58,7 @@ mod to_args;
 
 pub use args::{Command, Typed};
 pub use bitmaps::*;
+pub use block_time::{BlockTime, block_time};
 pub use builder::{Cmd, Overflow};
 pub use generated::{COMMANDS, SERVER_VERSIONS, VARIANTS};
 pub use geo::*;

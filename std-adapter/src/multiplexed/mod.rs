@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use ferrodis_core::cmd::Command;
+use ferrodis_core::cmd::{BlockTime, Command, block_time};
 use ferrodis_core::conn::engine::{Engine, Expect, QueueError, Token, batchable_when_shared};
 use ferrodis_core::conn::{
     GrowableBuffer, GrowableSlots, HandshakeCheck, TransactionOutcome, TransactionReply, Verdict,
@@ -32,7 +32,7 @@ use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::config::ConnectionConfig;
-use crate::connection::{credentials_of, handshake_of, server_error};
+use crate::connection::{batch_block_time, credentials_of, handshake_of, response_limit, server_error};
 use crate::error::{Error, ErrorKind, Result};
 use crate::trace::{self, event, in_span};
 
@@ -194,7 +194,7 @@ impl MultiplexedConnection {
             return Ok(());
         }
         let replies = self
-            .roundtrip(&mut |engine| {
+            .roundtrip(None, &mut |engine| {
                 let token = engine.open_handshake(&handshake)?;
                 for step in &steps {
                     engine.batch_push(step.args())?;
@@ -238,13 +238,14 @@ impl MultiplexedConnection {
     }
 
     /// Queues a request with `queue` and waits for its replies, within the response
-    /// timeout.
+    /// timeout and the wait a blocking command asks for (`block`).
     async fn roundtrip(
         &self,
+        block: Option<BlockTime>,
         queue: &mut (dyn FnMut(&mut ConnEngine) -> std::result::Result<Token, QueueError> + Send),
     ) -> Result<Replies> {
         let mut request = Request { shared: &self.shared, queue, token: None, done: false };
-        let result = match self.timeout {
+        let result = match response_limit(self.timeout, block) {
             None => poll_fn(|cx| request.poll(cx)).await,
             Some(limit) => match tokio::time::timeout(limit, poll_fn(|cx| request.poll(cx))).await {
                 Ok(result) => result,
@@ -295,7 +296,8 @@ impl MultiplexedConnection {
         args: &C,
         f: impl FnOnce(Frame<'_>) -> R,
     ) -> Result<R> {
-        let replies = self.roundtrip(&mut |engine| engine.queue(args, Expect::Replies)).await?;
+        let replies =
+            self.roundtrip(block_time(args), &mut |engine| engine.queue(args, Expect::Replies)).await?;
         match replies.last() {
             Ok(frame) => match server_error(&frame) {
                 Some(e) => Err(e),
@@ -381,7 +383,9 @@ impl MultiplexedConnection {
             batchable_when_shared(command)
                 .map_err(|r| Error::new(ErrorKind::Refused(r), Delivery::NotSent))?;
         }
-        self.roundtrip(&mut |engine| {
+        // Inside MULTI a blocking command does not block.
+        let block = if around.is_some() { None } else { batch_block_time(commands) };
+        self.roundtrip(block, &mut |engine| {
             let token = engine.open_batch(Expect::Replies)?;
             let push = |engine: &mut ConnEngine| -> std::result::Result<(), QueueError> {
                 if let Some((before, _)) = around {
