@@ -15,6 +15,9 @@ commands:
             redis-benchmark, at pipeline depth 1, 16, 128 and with 128 concurrent requests
   cost      the same requests under valgrind --tool=callgrind: client instructions and
             allocations per request, ferrodis (typed API and raw path) vs redis-rs and fred
+  pool      pooled SET then GET, a checkout per request: ferrodis's pools from 16 threads
+            and 256 Tokio tasks vs redis-rs over r2d2 and bb8, ferrodis's reconnecting
+            connection vs redis-rs's ConnectionManager, redis-benchmark -c 50 as the limit
 
 codec options:
   --runs N          timed runs per implementation; medians are reported (default 7)
@@ -44,6 +47,12 @@ cost options:
   --runtime R       the Tokio runtime of the async clients: `current` (current-thread,
                     the default: callgrind runs one thread at a time) or `multi`
 
+pool options:
+  --requests N      SETs, then GETs, per pass (default 100000)
+  --runs N          timed runs per row; medians are reported (default 5)
+  --quick           2000 requests and 1 run: a smoke test that takes a few seconds
+  --only TEXT       only the rows whose name contains TEXT: --only bb8
+
   (`cost-worker` is the process `cost` runs under callgrind, not for direct use.)
 
   -h, --help        this text";
@@ -59,6 +68,8 @@ pub(crate) enum Command {
     E2e(E2eOptions),
     /// Count client instructions and allocations per request under callgrind.
     Cost(CostOptions),
+    /// Run the pool benchmarks.
+    Pool(PoolOptions),
     /// Make one pass of one `cost` row (the process `cost` runs under callgrind).
     CostWorker(WorkerOptions),
 }
@@ -125,6 +136,27 @@ impl E2eOptions {
     /// The smoke test: 2 000 requests per phase, 1 run.
     pub(crate) const QUICK: E2eOptions =
         E2eOptions { requests: 2_000, runs: 1, quick: true, runtime: Flavour::MultiThread, only: None };
+}
+
+/// Settings of the `pool` subcommand.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PoolOptions {
+    /// SETs, then GETs, per pass.
+    pub(crate) requests: usize,
+    /// Timed runs per row (the median is reported).
+    pub(crate) runs: usize,
+    /// Whether this is the `--quick` smoke test (reported in the header).
+    pub(crate) quick: bool,
+    /// Only the rows whose name contains this text.
+    pub(crate) only: Option<String>,
+}
+
+impl PoolOptions {
+    /// The full measurement: 100 000 requests per phase, 5 runs.
+    pub(crate) const FULL: PoolOptions = PoolOptions { requests: 100_000, runs: 5, quick: false, only: None };
+
+    /// The smoke test: 2 000 requests per phase, 1 run.
+    pub(crate) const QUICK: PoolOptions = PoolOptions { requests: 2_000, runs: 1, quick: true, only: None };
 }
 
 /// Settings of the `cost` subcommand.
@@ -206,6 +238,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, String> {
         "codec" => parse_codec(rest),
         "e2e" => parse_e2e(rest),
         "cost" => parse_cost(rest),
+        "pool" => parse_pool(rest),
         "cost-worker" => parse_cost_worker(rest),
         other => Err(format!("unknown command `{other}`")),
     }
@@ -281,6 +314,24 @@ fn parse_e2e(args: &[String]) -> Result<Command, String> {
         return Err("--runs and --requests must be at least 1".into());
     }
     Ok(Command::E2e(options))
+}
+
+/// Parses the options of `pool`.
+fn parse_pool(args: &[String]) -> Result<Command, String> {
+    let parsed = options(args, PoolOptions::FULL, PoolOptions::QUICK, |options, arg, rest| {
+        match arg {
+            "--runs" => options.runs = number(arg, rest.next())?,
+            "--requests" => options.requests = number(arg, rest.next())?,
+            "--only" => options.only = only(rest)?,
+            other => return unknown(other),
+        }
+        Ok(())
+    })?;
+    let Some(options) = parsed else { return Ok(Command::Help) };
+    if options.runs == 0 || options.requests == 0 {
+        return Err("--runs and --requests must be at least 1".into());
+    }
+    Ok(Command::Pool(options))
 }
 
 /// Parses the options of `cost`.
@@ -369,6 +420,11 @@ mod tests {
     #[test]
     fn cost_presets_and_overrides() {
         assert_eq!(parse(&args("cost")), Ok(Command::Cost(CostOptions::FULL)));
+        assert_eq!(parse(&args("pool")), Ok(Command::Pool(PoolOptions::FULL)));
+        assert_eq!(
+            parse(&args("pool --quick --only bb8")),
+            Ok(Command::Pool(PoolOptions { only: Some("bb8".into()), ..PoolOptions::QUICK }))
+        );
         assert_eq!(parse(&args("cost --quick")), Ok(Command::Cost(CostOptions::QUICK)));
         let Ok(Command::Cost(options)) =
             parse(&args("cost --requests 64 --quick --only fred --keep /tmp/cg --runtime multi"))

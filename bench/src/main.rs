@@ -4,6 +4,7 @@
 //! cargo run --release -p ferrodis-bench -- codec [--runs N] [--quick]
 //! cargo run --release -p ferrodis-bench -- e2e [--requests N] [--runs N] [--quick]
 //! cargo run --release -p ferrodis-bench -- cost [--requests N] [--quick] [--keep DIR]
+//! cargo run --release -p ferrodis-bench -- pool [--requests N] [--runs N] [--quick]
 //! ```
 //!
 //! Each subcommand is one family of benchmarks:
@@ -16,6 +17,9 @@
 //! - `cost`: the `e2e` requests under `valgrind --tool=callgrind`: client instructions and
 //!   allocations per request, steady on a loaded machine, for ferrodis's typed API and raw
 //!   path against redis-rs and fred ([`cost`]).
+//! - `pool`: pooled SET then GET from 16 threads and 256 Tokio tasks, a checkout per
+//!   request, against redis-rs over r2d2 and bb8 and its `ConnectionManager`, with
+//!   `redis-benchmark -c 50` as the server's limit ([`pool`]).
 //!
 //! Results are printed as one table with ferrodis's ratio to each peer (medians over
 //! several runs for the timed ones), so one invocation answers "how do we compare on this
@@ -29,6 +33,7 @@ mod decode;
 mod e2e;
 mod encode;
 mod measure;
+mod pool;
 mod program;
 mod report;
 mod rng;
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
         Ok(Command::Codec(options)) => finish(codec::run(&options)),
         Ok(Command::E2e(options)) => finish(e2e::run(&options)),
         Ok(Command::Cost(options)) => finish(cost::run(&options)),
+        Ok(Command::Pool(options)) => finish(pool::run(&options)),
         Ok(Command::CostWorker(options)) => finish(cost::worker::run(&options)),
         Ok(Command::Help) => {
             println!("{}", cli::USAGE);

@@ -54,7 +54,9 @@ struct Inner {
 }
 
 enum Link {
-    Up(MultiplexedConnection),
+    /// Shared by the requests on it: taking it costs an atomic increment, where a
+    /// [`MultiplexedConnection`] clone takes the connection's lock.
+    Up(Arc<MultiplexedConnection>),
     /// Down since the connection of this generation died; a task is reconnecting.
     Down,
 }
@@ -71,7 +73,13 @@ impl ReconnectingConnection {
         let conn = MultiplexedConnection::open(&config).await?;
         let reconnect =
             Backoff::EqualJitter { base: Duration::from_millis(100), cap: Duration::from_secs(5) };
-        let inner = Inner { config, policy, reconnect, link: Mutex::new(Link::Up(conn)), up: Notify::new() };
+        let inner = Inner {
+            config,
+            policy,
+            reconnect,
+            link: Mutex::new(Link::Up(Arc::new(conn))),
+            up: Notify::new(),
+        };
         Ok(Self { inner: Arc::new(inner) })
     }
 
@@ -84,19 +92,25 @@ impl ReconnectingConnection {
         self.inner.link.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The connection, or `None` while it is being replaced (then a reconnect runs).
-    fn current(&self) -> Option<MultiplexedConnection> {
+    /// The connection, or `None` while it is being replaced. A connection that died is
+    /// found out by the request that fails on it ([`lost`](Self::lost)).
+    fn current(&self) -> Option<Arc<MultiplexedConnection>> {
+        match &*self.link() {
+            Link::Up(conn) => Some(Arc::clone(conn)),
+            Link::Down => None,
+        }
+    }
+
+    /// Starts replacing `conn`, which a request found closed, unless that began already.
+    fn lost(&self, conn: &Arc<MultiplexedConnection>) {
         let mut link = self.link();
-        match &*link {
-            Link::Up(conn) if !conn.is_closed() => return Some(conn.clone()),
-            Link::Up(_) => {}
-            Link::Down => return None,
+        if !matches!(&*link, Link::Up(current) if Arc::ptr_eq(current, conn)) {
+            return;
         }
         *link = Link::Down;
         drop(link);
         event!(info, address = %self.inner.config.address, "connection lost: reconnecting");
         tokio::spawn(reconnect(Arc::downgrade(&self.inner)));
-        None
     }
 
     /// Sends `cmd` and converts its reply to `T`, retrying as the policy and the
@@ -122,7 +136,12 @@ impl ReconnectingConnection {
             let e = match self.current() {
                 Some(conn) => match conn.query::<T>(cmd).await {
                     Ok(value) => return Ok(value),
-                    Err(e) => e,
+                    Err(e) => {
+                        if conn.is_closed() {
+                            self.lost(&conn);
+                        }
+                        e
+                    }
                 },
                 None => Error::new(ErrorKind::Closed, Delivery::NotSent),
             };
@@ -147,7 +166,8 @@ async fn reconnect(inner: Weak<Inner>) {
         let Some(strong) = inner.upgrade() else { return };
         match MultiplexedConnection::open(&strong.config).await {
             Ok(conn) => {
-                *strong.link.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Link::Up(conn);
+                *strong.link.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Link::Up(Arc::new(conn));
                 event!(info, address = %strong.config.address, attempts = delays.failures() + 1, "reconnected");
                 strong.up.notify_waiters();
                 return;

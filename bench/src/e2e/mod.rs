@@ -12,7 +12,7 @@ mod cpu;
 pub(crate) mod ferrodis;
 pub(crate) mod ferrodis_typed;
 pub(crate) mod fred;
-mod redis_benchmark;
+pub(crate) mod redis_benchmark;
 pub(crate) mod redis_rs;
 mod results;
 mod typed;
@@ -168,8 +168,8 @@ impl<'s> Bench<'s> {
             (Implementation::RedisRsSync, Mode::Depth(depth)) => redis_rs::sync(&self.url, w, depth),
             (Implementation::RedisBenchmark, Mode::Depth(depth)) => redis_benchmark::run(
                 &self.redis_benchmark,
-                self.server.host(),
-                self.server.port(),
+                (self.server.host(), self.server.port()),
+                1,
                 w.len(),
                 depth,
             ),

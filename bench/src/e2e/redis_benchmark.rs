@@ -1,6 +1,7 @@
 //! `redis-benchmark` (Debian's `redis-tools`), the server's own load generator in C, run
-//! with one connection as the ceiling for a client on this machine:
-//! `redis-benchmark -c 1 -n N -r N -P <depth> -t set,get -d 16 --csv -q`.
+//! with one connection as the ceiling for a client on this machine (and with 50 as the
+//! server's own limit, for the `pool` benchmark):
+//! `redis-benchmark -c <clients> -n N -r N -P <depth> -t set,get -d 16 --csv -q`.
 //!
 //! `-r N` spreads its keys over `N` random names (`key:<12 digits>`), as the Rust clients
 //! use `N` distinct keys; `-d 16` sends 16-byte values, as they do.
@@ -18,18 +19,19 @@ pub(crate) fn find() -> Result<PathBuf, String> {
     crate::program::find("redis-benchmark", "redis-tools")
 }
 
-/// Runs `requests` SETs then `requests` GETs at pipeline depth `depth` on one connection
-/// and returns the phase times derived from the requests/s it reports.
+/// Runs `requests` SETs then `requests` GETs at pipeline depth `depth` on `clients`
+/// connections and returns the phase times derived from the requests/s it reports.
 pub(crate) fn run(
     binary: &PathBuf,
-    host: &str,
-    port: u16,
+    (host, port): (&str, u16),
+    clients: usize,
     requests: usize,
     depth: usize,
 ) -> Result<Phases, String> {
-    let (port, n, depth) = (port.to_string(), requests.to_string(), depth.to_string());
+    let (port, clients, n, depth) =
+        (port.to_string(), clients.to_string(), requests.to_string(), depth.to_string());
     let output = Command::new(binary)
-        .args(["-h", host, "-p", &port, "-c", "1", "-n", &n, "-r", &n, "-P", &depth])
+        .args(["-h", host, "-p", &port, "-c", &clients, "-n", &n, "-r", &n, "-P", &depth])
         .args(["-t", "set,get", "-d", "16", "--csv", "-q"])
         .output()
         .map_err(|e| format!("{NAME}: cannot run {}: {e}", binary.display()))?;

@@ -224,11 +224,12 @@ impl MultiplexedConnection {
         self.timeout = timeout;
     }
 
-    /// Whether a command since the handshake changed the session (on RESP3, a
-    /// subscription; the commands that would change it otherwise are refused), so a pool
-    /// closes the connection rather than lend it again.
-    pub(crate) fn session_changed(&self) -> bool {
-        self.shared.lock().engine.session_changed()
+    /// Whether a pool may lend the connection again: it is open, and no command since the
+    /// handshake changed the session (on RESP3, a subscription; the commands that would
+    /// change it otherwise are refused). One look under the lock.
+    pub(crate) fn is_reusable(&self) -> bool {
+        let state = self.shared.lock();
+        state.dead.is_none() && !state.engine.session_changed()
     }
 
     /// Whether the socket failed; every request then fails with

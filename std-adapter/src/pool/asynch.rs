@@ -85,9 +85,12 @@ impl Shared {
         let Some(permits) = &self.permits else { return Ok(None) };
         let max_connections = self.settings.max_connections.unwrap_or_default();
         let exhausted = || Error::new(ErrorKind::PoolExhausted { max_connections }, Delivery::NotSent);
-        let permit = match self.settings.wait {
-            None => Arc::clone(permits).try_acquire_owned().ok(),
-            Some(wait) => tokio::time::timeout(wait, Arc::clone(permits).acquire_owned())
+        // A free permit is taken at once, without a timer: the semaphore hands freed
+        // permits to its waiters first, so one is free only when nobody waits.
+        let permit = match (Arc::clone(permits).try_acquire_owned(), self.settings.wait) {
+            (Ok(permit), _) => Some(permit),
+            (Err(_), None) => None,
+            (Err(_), Some(wait)) => tokio::time::timeout(wait, Arc::clone(permits).acquire_owned())
                 .await
                 .ok()
                 .and_then(|p| p.ok()),
@@ -254,7 +257,7 @@ impl AsyncCommands for AsyncPooledConnection {
 impl Drop for AsyncPooledConnection {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        let reusable = !conn.is_closed() && !conn.session_changed();
+        let reusable = conn.is_reusable();
         let closed = self.pool.state().give_back(conn, self.generation, reusable);
         drop(self.permit.take());
         drop(closed);
