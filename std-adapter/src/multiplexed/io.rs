@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio::time::Sleep;
@@ -34,6 +34,10 @@ pub(super) struct Io<Rd> {
     write_timeout: Duration,
     /// Armed while the socket refuses bytes.
     deadline: Option<Pin<Box<Sleep>>>,
+    /// The requests' deadlines: one timer, set for [`State::timer`] (made on first use).
+    response_timer: Option<Pin<Box<Sleep>>>,
+    /// What `response_timer` is set for now; `None` when it must be set again.
+    armed: Option<Instant>,
     /// Wakers to wake once the lock is released.
     wake: Vec<Waker>,
 }
@@ -46,6 +50,8 @@ impl<Rd: AsyncRead + Unpin> Io<Rd> {
             read_buf: vec![0; READ_CHUNK].into_boxed_slice(),
             write_timeout,
             deadline: None,
+            response_timer: None,
+            armed: None,
             wake: Vec::new(),
         }
     }
@@ -173,6 +179,33 @@ impl<Rd: AsyncRead + Unpin> Future for Io<Rd> {
             {
                 drop(state);
                 return this.die(Arc::new(|| ErrorKind::Timeout));
+            }
+            // The requests' deadlines: when the timer fires, those past are failed and
+            // it is set for the next.
+            if let Some(due) = state.timer {
+                // Polled (which registers this task's waker) only when set anew; while it
+                // stays set, a look at whether it fired is enough.
+                let (timer, set) = match (&mut this.response_timer, this.armed) {
+                    (Some(timer), Some(armed)) if armed == due => (timer, false),
+                    (Some(timer), _) => {
+                        timer.as_mut().reset(tokio::time::Instant::from_std(due));
+                        (timer, true)
+                    }
+                    (timer @ None, _) => {
+                        let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(due));
+                        (timer.insert(Box::pin(sleep)), true)
+                    }
+                };
+                this.armed = Some(due);
+                let fired = if set { timer.as_mut().poll(cx).is_ready() } else { timer.is_elapsed() };
+                if fired {
+                    this.armed = None;
+                    // The timer's clock says `due` has come, even if it rounded.
+                    state.expire(Instant::now().max(due), &mut this.wake);
+                    drop(state);
+                    this.wake_all();
+                    continue;
+                }
             }
             // Sleep until the socket or a caller wakes the task: under the lock, so a
             // caller that queues next finds the waker.

@@ -18,7 +18,7 @@ mod write;
 use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::Poll;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ferrodis_core::cmd::{BlockTime, Command, block_time};
 use ferrodis_core::conn::engine::{Engine, Expect, QueueError, Token, batchable_when_shared};
@@ -245,17 +245,12 @@ impl MultiplexedConnection {
         block: Option<BlockTime>,
         queue: &mut (dyn FnMut(&mut ConnEngine) -> std::result::Result<Token, QueueError> + Send),
     ) -> Result<Replies> {
-        let mut request = Request { shared: &self.shared, queue, token: None, done: false };
-        let result = match response_limit(self.timeout, block) {
-            None => poll_fn(|cx| request.poll(cx)).await,
-            Some(limit) => match tokio::time::timeout(limit, poll_fn(|cx| request.poll(cx))).await {
-                Ok(result) => result,
-                Err(_) => match request.give_up() {
-                    Ok(replies) => Ok(replies),
-                    Err(delivery) => Err(Error::new(ErrorKind::Timeout, delivery)),
-                },
-            },
-        };
+        // The deadline is kept by the I/O task's one timer, not by a timer per request.
+        let deadline =
+            response_limit(self.timeout, block).and_then(|limit| Instant::now().checked_add(limit));
+        let mut request =
+            Request { shared: &self.shared, queue, deadline, room_timer: None, token: None, done: false };
+        let result = poll_fn(|cx| request.poll(cx)).await;
         request.done = true;
         result
     }
@@ -441,6 +436,9 @@ pub(crate) fn each_reply(replies: &Replies, mut on_reply: impl FnMut(usize, Fram
 struct Request<'a, 'q> {
     shared: &'a Shared,
     queue: &'q mut (dyn FnMut(&mut ConnEngine) -> std::result::Result<Token, QueueError> + Send),
+    deadline: Option<Instant>,
+    /// Armed while the request waits for room to queue.
+    room_timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
     token: Option<Token>,
     done: bool,
 }
@@ -450,14 +448,29 @@ impl Request<'_, '_> {
         let mut state = self.shared.lock();
         let polled = match self.token {
             Some(token) => state.poll_replies(token, cx),
-            None => match state.submit(&mut *self.queue, cx) {
+            None => match state.submit(&mut *self.queue, self.deadline, cx) {
                 Poll::Ready(Ok(token)) => {
                     self.token = Some(token);
                     // The I/O task wakes this caller when the replies are in.
                     return Poll::Pending;
                 }
                 Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-                Poll::Pending => Poll::Pending,
+                // No room to queue yet: the caller's own timer keeps its deadline meanwhile
+                // (rare: the connection holds thousands of requests).
+                Poll::Pending => match self.deadline {
+                    None => Poll::Pending,
+                    Some(deadline) => {
+                        let timer = self.room_timer.get_or_insert_with(|| {
+                            Box::pin(tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)))
+                        });
+                        match timer.as_mut().poll(cx) {
+                            Poll::Ready(()) => {
+                                Poll::Ready(Err(Error::new(ErrorKind::Timeout, Delivery::NotSent)))
+                            }
+                            Poll::Pending => Poll::Pending,
+                        }
+                    }
+                },
             },
         };
         drop(state);
@@ -465,14 +478,6 @@ impl Request<'_, '_> {
             self.done = true;
         }
         polled
-    }
-
-    fn give_up(&mut self) -> std::result::Result<Replies, Delivery> {
-        self.done = true;
-        match self.token {
-            Some(token) => self.shared.lock().give_up(token),
-            None => Err(Delivery::NotSent),
-        }
     }
 }
 

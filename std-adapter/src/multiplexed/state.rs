@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use ferrodis_core::conn::engine::{Engine, Event, Failure, Head, QueueError, Run, Token};
 use ferrodis_core::conn::{GrowableBuffer, GrowableSlots};
@@ -46,6 +47,7 @@ impl Shared {
                 base: 0,
                 io: None,
                 room: Vec::new(),
+                timer: None,
                 dead: None,
                 handles: 1,
                 push,
@@ -78,6 +80,10 @@ pub(super) struct State {
     pub(super) io: Option<Waker>,
     /// Callers waiting for room to queue.
     room: Vec<Waker>,
+    /// When the I/O task's response timer must fire at the latest: never later than the
+    /// earliest deadline of a waiting request, often earlier (a deadline of a request
+    /// answered since), so a request rarely has to re-arm it.
+    pub(super) timer: Option<Instant>,
     /// Set once the connection died.
     pub(super) dead: Option<Cause>,
     /// Handles alive; at 0 the I/O task finishes the outstanding requests and ends.
@@ -88,6 +94,9 @@ pub(super) struct State {
 /// One request as its caller sees it.
 struct Waiter {
     status: Status,
+    /// When the caller stops waiting: the I/O task fails the request then.
+    deadline: Option<Instant>,
+    token: Token,
     /// The caller, while it waits.
     waker: Option<Waker>,
     replies: Replies,
@@ -110,9 +119,12 @@ enum Status {
 impl State {
     /// Queues a request with `queue` for a caller whose waker is `cx`'s, or says to wait
     /// for room. The I/O task is woken when it sleeps.
+    /// With a `deadline`, the I/O task fails the request with [`ErrorKind::Timeout`] when
+    /// it passes ([`expire`](Self::expire)).
     pub(super) fn submit(
         &mut self,
         queue: &mut dyn FnMut(&mut ConnEngine) -> Result<Token, QueueError>,
+        deadline: Option<Instant>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Token, Error>> {
         if self.dead.is_some() {
@@ -127,6 +139,8 @@ impl State {
                 debug_assert_eq!(token.get(), self.base + self.waiters.len() as u64);
                 self.waiters.push_back(Waiter {
                     status: Status::Pending,
+                    deadline,
+                    token,
                     waker: Some(cx.waker().clone()),
                     replies: Replies::default(),
                     error: None,
@@ -143,9 +157,16 @@ impl State {
                     );
                 if handed_on {
                     self.write_blocked = true;
-                    if let Some(io) = self.io.take() {
-                        io.wake();
-                    }
+                }
+                // An earlier deadline than the timer's: the I/O task re-arms it.
+                let rearm = deadline.is_some_and(|d| self.timer.is_none_or(|t| d < t));
+                if rearm {
+                    self.timer = deadline;
+                }
+                if (handed_on || rearm)
+                    && let Some(io) = self.io.take()
+                {
+                    io.wake();
                 }
                 Poll::Ready(Ok(token))
             }
@@ -236,6 +257,37 @@ impl State {
         result
     }
 
+    /// Fails every waiting request whose deadline is not after `now` with
+    /// [`ErrorKind::Timeout`] and what became of it: one not written yet is taken out
+    /// ([`Delivery::NotSent`]), one written has its replies dropped when they come
+    /// ([`Delivery::Unknown`]). The timer is then due at the next deadline.
+    pub(super) fn expire(&mut self, now: Instant, wake: &mut Vec<Waker>) {
+        let mut next: Option<Instant> = None;
+        for at in 0..self.waiters.len() {
+            let waiter = &mut self.waiters[at];
+            let Some(deadline) = waiter.deadline.filter(|_| waiter.status == Status::Pending) else {
+                continue;
+            };
+            if deadline > now {
+                next = Some(next.map_or(deadline, |n| n.min(deadline)));
+                continue;
+            }
+            let token = waiter.token;
+            let delivery = match self.engine.cancel(token) {
+                Some(outcome) => outcome.delivery,
+                None => Delivery::Unknown,
+            };
+            let waiter = &mut self.waiters[at];
+            waiter.status = Status::Done;
+            waiter.replies = Replies::default();
+            waiter.error = Some(Box::new(Error::new(ErrorKind::Timeout, delivery)));
+            if let Some(w) = waiter.waker.take() {
+                wake.push(w);
+            }
+        }
+        self.timer = next;
+    }
+
     /// Drops the waiters at the front that are done with.
     fn trim(&mut self) {
         while self.waiters.front().is_some_and(|w| w.status == Status::Gone) {
@@ -262,7 +314,8 @@ impl State {
                     continue;
                 }
                 Head::Dropped { token } => {
-                    if let Some(w) = index(waiters, *base, token) {
+                    // A request that timed out keeps its error until its caller takes it.
+                    if let Some(w) = index(waiters, *base, token).filter(|w| w.status != Status::Done) {
                         w.status = Status::Gone;
                         finished = true;
                     }
