@@ -10,7 +10,7 @@
 //! | `nostd`  | the no_std crates for each bare-metal target, with and without `defmt`, against a sysroot without `alloc` |
 //! | `firmware` | builds `examples/firmware`, checks its flash and RAM budget, runs it under QEMU |
 //! | `features` | each feature alone, clippy without default features, docs with warnings denied, each `rust-version` ([`features`]) |
-//! | `bench`  | quick runs of the codec and end-to-end benchmarks                         |
+//! | `bench`  | quick runs of the codec, end-to-end and pool benchmarks                   |
 //! | `fuzz`   | each target in `fuzz/fuzz_targets/` for `--fuzz-seconds`, with `fuzz/resp.dict` and `fuzz/seeds/<target>` |
 
 use std::path::{Path, PathBuf};
@@ -30,7 +30,7 @@ pub(crate) const GROUPS: &[(&str, &str)] = &[
     ("test", "cargo test --workspace"),
     ("nostd", "no_std builds for the bare-metal targets"),
     ("features", "each feature alone, docs, rust-version toolchains"),
-    ("bench", "quick runs of the codec and end-to-end benchmarks"),
+    ("bench", "quick runs of the codec, end-to-end and pool benchmarks"),
     ("firmware", "Cortex-M4F firmware: build, size budget, run under QEMU"),
     ("fuzz", "fuzz smoke run of every target"),
 ];
@@ -154,7 +154,7 @@ pub(crate) fn run(options: &Options) -> bool {
     }
 
     if runs("bench") {
-        for kind in ["codec", "e2e"] {
+        for kind in ["codec", "e2e", "pool"] {
             steps.run(&format!("bench {kind}"), || {
                 Cmd::cargo()
                     .args(["run", "--release", "-p", "ferrodis-bench", "--", kind, "--quick"])

@@ -5,8 +5,8 @@
 //!
 //! - `cargo xtask test`: installs what is missing, then runs every check that `.ci/run` runs
 //!   and ends with a one-screen summary ([`checks`]).
-//! - `cargo xtask bench`: the codec, end-to-end and client-cost (callgrind) benchmarks
-//!   against the peer crates.
+//! - `cargo xtask bench`: the codec, end-to-end, client-cost (callgrind) and pool
+//!   benchmarks against the peer crates.
 //! - `cargo xtask gen-commands`: regenerates the command table from real redis-server and
 //!   valkey-server processes.
 //! - `cargo xtask demo`: starts a throwaway redis-server and runs the quickstart against it.
@@ -41,10 +41,11 @@ commands:
            --skip a,b         skip steps: setup, fmt, clippy, test, nostd, features,
                               firmware, bench, fuzz
            --fuzz-seconds N   how long to fuzz each target (default 20)
-  bench    run the codec, end-to-end and cost benchmarks against the peer crates (release
-           build): `codec`, `e2e`, then `cost` (client instructions and allocations per
-           request under valgrind's callgrind; needs `apt-get install -y valgrind`)
-           bench --quick       the three as quick smoke tests
+  bench    run the codec, end-to-end, cost and pool benchmarks against the peer crates
+           (release build): `codec`, `e2e`, `cost` (client instructions and allocations per
+           request under valgrind's callgrind; needs `apt-get install -y valgrind`), then
+           `pool` (pools from 16 threads and 256 tasks against r2d2, bb8, ConnectionManager)
+           bench --quick       the four as quick smoke tests
            bench cost [...]    one of them, with its own options (`bench cost --quick`)
   gen-commands  regenerate core/src/cmd/generated.rs from the COMMAND replies of
            redis-server and valkey-server (the union, each entry with its servers)
@@ -144,7 +145,7 @@ fn parse_test(args: &[String]) -> Result<checks::Options, String> {
 }
 
 /// The benchmarks `cargo xtask bench` runs when no benchmark is named, in order.
-const BENCHMARKS: [&str; 3] = ["codec", "e2e", "cost"];
+const BENCHMARKS: [&str; 4] = ["codec", "e2e", "cost", "pool"];
 
 /// The benchmark binary's command lines for `cargo xtask bench <args>`: `args` itself when
 /// it names a benchmark, otherwise each of [`BENCHMARKS`] with `args` as its options
@@ -201,10 +202,10 @@ mod tests {
 
     #[test]
     fn bench_command_lines() {
-        assert_eq!(bench_runs(&[]), [args("codec"), args("e2e"), args("cost")]);
+        assert_eq!(bench_runs(&[]), [args("codec"), args("e2e"), args("cost"), args("pool")]);
         assert_eq!(
             bench_runs(&args("--quick")),
-            [args("codec --quick"), args("e2e --quick"), args("cost --quick")]
+            [args("codec --quick"), args("e2e --quick"), args("cost --quick"), args("pool --quick")]
         );
         assert_eq!(bench_runs(&args("cost --quick")), [args("cost --quick")]);
     }
