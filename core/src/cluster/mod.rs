@@ -11,7 +11,11 @@
 //!   reply that is about routing (`TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, `LOADING`,
 //!   `READONLY`, `CROSSSLOT`) sorted by what to do about it.
 //! - [`SlotMap`]: the node of each slot and the replicas of each shard, with roles and
-//!   health, in storage of fixed capacity, built with the caller's [`AddressRemap`].
+//!   health, in storage of fixed capacity, built with the caller's [`AddressRemap`], and
+//!   patched by `MOVED` ([`SlotMap::apply_moved`]).
+//! - [`Router`]: the routing state machine over a slot map: where each request goes,
+//!   and what follows each reply (done, a redirect, a retry after a backoff, a failure),
+//!   and when the map wants a refresh.
 //!
 //! ```
 //! use ferrodis_core::cluster::{key_slot, ClusterErrorReply, RedirectKind};
@@ -26,13 +30,16 @@
 mod command_slot;
 mod error_reply;
 mod redirect;
+mod router;
 mod slot;
 mod slot_map;
 
 pub use command_slot::{SlotError, command_slot};
 pub use error_reply::ClusterErrorReply;
 pub use redirect::{Redirect, RedirectError, RedirectKind};
+pub use router::{Next, RefreshReason, Request, RouteError, Router, RouterConfig, Target};
 pub use slot::{SLOT_COUNT, crc16, key_slot};
 pub use slot_map::{
-    AddressRemap, Addressing, Health, NoRemap, Node, Nodes, Ranges, Replicas, Role, SlotMap, SlotMapError,
+    AddressRemap, Addressing, Health, Moved, NoRemap, Node, Nodes, Ranges, Replicas, Role, SlotMap,
+    SlotMapError,
 };

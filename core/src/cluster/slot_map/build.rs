@@ -121,7 +121,7 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> SlotMap<N
         if unserved { Err(SlotMapError::NoPrimary) } else { Ok(()) }
     }
 
-    fn host_of(&self, entry: &NodeEntry) -> &str {
+    pub(super) fn host_of(&self, entry: &NodeEntry) -> &str {
         let start = usize::from(entry.host_start);
         self.hosts.get(start..start + usize::from(entry.host_len)).unwrap_or_default()
     }

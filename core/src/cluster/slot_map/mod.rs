@@ -8,6 +8,7 @@ use core::ops::RangeInclusive;
 mod address;
 mod build;
 mod error;
+mod moved;
 mod shards;
 mod slots;
 #[cfg(test)]
@@ -15,6 +16,7 @@ mod tests;
 
 pub use address::{AddressRemap, Addressing, NoRemap};
 pub use error::SlotMapError;
+pub use moved::Moved;
 
 use super::slot::SLOT_COUNT;
 use crate::resp::Frame;
