@@ -65,6 +65,13 @@ pub enum ErrorKind {
         /// The pool's limit.
         max_connections: usize,
     },
+    /// A cluster client could not route the request, or gave up on it on its way (too
+    /// many redirects, the cluster unavailable through every retry, a slot no node
+    /// serves): core's [`RouteError`](ferrodis_core::cluster::RouteError).
+    Cluster(ferrodis_core::cluster::RouteError),
+    /// A cluster node's topology reply (`CLUSTER SHARDS` or `CLUSTER SLOTS`) could not be
+    /// read into the slot map.
+    Topology(ferrodis_core::cluster::SlotMapError),
 }
 
 /// The error of a ferrodis operation on std: [`Error::kind`] says what went wrong,
@@ -95,6 +102,11 @@ impl Error {
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.kind
+    }
+
+    /// What went wrong, taken out of the error.
+    pub fn into_kind(self) -> ErrorKind {
+        self.kind
     }
 
     /// What became of the request.
@@ -167,6 +179,8 @@ impl fmt::Display for Error {
             ErrorKind::PoolExhausted { max_connections } => {
                 write!(f, "too many connections: all {max_connections} of the pool are in use")?
             }
+            ErrorKind::Cluster(e) => write!(f, "cluster: {e}")?,
+            ErrorKind::Topology(e) => write!(f, "cluster topology: {e}")?,
         }
         match self.delivery {
             Delivery::NotSent => f.write_str(" (request not sent)"),
@@ -186,6 +200,8 @@ impl std::error::Error for Error {
             ErrorKind::Conversion(e) => Some(e),
             ErrorKind::Reply(e) => Some(e),
             ErrorKind::Refused(e) => Some(e),
+            ErrorKind::Cluster(e) => Some(e),
+            ErrorKind::Topology(e) => Some(e),
             ErrorKind::Timeout
             | ErrorKind::Closed
             | ErrorKind::UnexpectedReply

@@ -17,6 +17,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
+mod cluster;
 mod command_table;
 mod commands;
 mod config;
@@ -62,6 +63,7 @@ pub use ferrodis_core::error::{Delivery, ServerErrorKind};
 pub use ferrodis_core::resp::{Arg, Frame};
 
 pub use client::Client;
+pub use cluster::{ClusterClient, ClusterConfig, ClusterSlotMap};
 pub use command_table::{CommandTable, KnownCommand, LoadedCommand};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

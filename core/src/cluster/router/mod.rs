@@ -1,47 +1,4 @@
-//! The cluster router: a state machine in the engine's style that says, per request, where
-//! to send it, and, per reply, what happens next. It owns the slot map, counts the
-//! redirects that ask for a refresh of it, and computes the backoff of busy replies from
-//! the caller's random word; it has no socket, no clock and no allocator.
-//!
-//! A driver (the cluster clients of `ferrodis-std`, or firmware) does the I/O:
-//!
-//! 1. [`Router::route`] reads a command once (its slot from the command table's key
-//!    specs, whether it only reads, its request policy) into a [`Request`].
-//! 2. [`Router::node`] names the node to send it to now (the slot's primary, or with
-//!    [`read_from_replicas`](RouterConfig::read_from_replicas) a healthy replica for a
-//!    command that only reads), or [`Request::target`] says it goes to every primary or
-//!    every node.
-//! 3. Each reply goes to [`Router::on_reply`], each failure to send or to hear back to
-//!    [`Router::on_connection_error`]: [`Next`] says the request is done, goes to another
-//!    node (`MOVED`, `ASK` with `ASKING` first), is retried after a delay (`TRYAGAIN`,
-//!    `CLUSTERDOWN`, `LOADING`, `READONLY`, a connection that failed before sending), or
-//!    fails with a [`RouteError`] that says why.
-//! 4. When [`Router::wants_refresh`] says so (redirects reached
-//!    [`reinitialize_steps`](RouterConfig::reinitialize_steps), a node was lost, the
-//!    interval passed), the driver reads `CLUSTER SHARDS` from any node it knows into
-//!    [`Router::map_mut`] and calls [`Router::refreshed`]. Requests go on meanwhile, on
-//!    the map as it is.
-//!
-//! ```
-//! use ferrodis_core::cluster::{Addressing, Next, Router, RouterConfig, SlotMap, key_slot};
-//! use ferrodis_core::resp::{Arg, Frame, decode, Decoded};
-//!
-//! // A map of one shard on a:1; then slot 12182 ("foo") moves to a:2.
-//! let reply = b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$1\r\na\r\n:1\r\n";
-//! let Ok(Decoded::Complete { frame, .. }) = decode(reply) else { panic!() };
-//! let map = SlotMap::<4, 8, 8>::from_cluster_slots(frame, &Addressing::new("a")).unwrap();
-//! let mut router = Router::new(map, RouterConfig::DEFAULT);
-//!
-//! let get = [Arg::from("GET"), Arg::from("foo")];
-//! let mut request = router.route(&get[..]).unwrap();
-//! assert_eq!(router.node(&request).map(|n| n.port()), Some(1));
-//!
-//! let moved = Frame::SimpleError(b"MOVED 12182 a:2");
-//! assert_eq!(router.on_reply(&mut request, &moved, ("a", 1), 0), Next::SendTo { host: "a", port: 2, asking: false });
-//! assert_eq!(router.node(&request).map(|n| n.port()), Some(2), "the map learnt the move");
-//! assert_eq!(router.on_reply(&mut request, &Frame::BulkString(b"bar"), ("a", 2), 0), Next::Done);
-//! assert_eq!(key_slot(b"foo"), 12182);
-//! ```
+//! The cluster router: the routing state machine over a slot map (see [`Router`]).
 
 use core::fmt;
 use core::time::Duration;
@@ -278,8 +235,51 @@ pub enum RefreshReason {
     Interval,
 }
 
-/// The routing state machine over a [`SlotMap`] of fixed capacity (see the
-/// [module docs](self)).
+/// The cluster router, over a [`SlotMap`] of fixed capacity: a state machine in the
+/// engine's style that says, per request, where to send it, and, per reply, what happens
+/// next. It owns the slot map, counts the
+/// redirects that ask for a refresh of it, and computes the backoff of busy replies from
+/// the caller's random word; it has no socket, no clock and no allocator.
+///
+/// A driver (the cluster clients of `ferrodis-std`, or firmware) does the I/O:
+///
+/// 1. [`Router::route`] reads a command once (its slot from the command table's key
+///    specs, whether it only reads, its request policy) into a [`Request`].
+/// 2. [`Router::node`] names the node to send it to now (the slot's primary, or with
+///    [`read_from_replicas`](RouterConfig::read_from_replicas) a healthy replica for a
+///    command that only reads), or [`Request::target`] says it goes to every primary or
+///    every node.
+/// 3. Each reply goes to [`Router::on_reply`], each failure to send or to hear back to
+///    [`Router::on_connection_error`]: [`Next`] says the request is done, goes to another
+///    node (`MOVED`, `ASK` with `ASKING` first), is retried after a delay (`TRYAGAIN`,
+///    `CLUSTERDOWN`, `LOADING`, `READONLY`, a connection that failed before sending), or
+///    fails with a [`RouteError`] that says why.
+/// 4. When [`Router::wants_refresh`] says so (redirects reached
+///    [`reinitialize_steps`](RouterConfig::reinitialize_steps), a node was lost, the
+///    interval passed), the driver reads `CLUSTER SHARDS` from any node it knows into
+///    [`Router::map_mut`] and calls [`Router::refreshed`]. Requests go on meanwhile, on
+///    the map as it is.
+///
+/// ```
+/// use ferrodis_core::cluster::{Addressing, Next, Router, RouterConfig, SlotMap, key_slot};
+/// use ferrodis_core::resp::{Arg, Frame, decode, Decoded};
+///
+/// // A map of one shard on a:1; then slot 12182 ("foo") moves to a:2.
+/// let reply = b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$1\r\na\r\n:1\r\n";
+/// let Ok(Decoded::Complete { frame, .. }) = decode(reply) else { panic!() };
+/// let map = SlotMap::<4, 8, 8>::from_cluster_slots(frame, &Addressing::new("a")).unwrap();
+/// let mut router = Router::new(map, RouterConfig::DEFAULT);
+///
+/// let get = [Arg::from("GET"), Arg::from("foo")];
+/// let mut request = router.route(&get[..]).unwrap();
+/// assert_eq!(router.node(&request).map(|n| n.port()), Some(1));
+///
+/// let moved = Frame::SimpleError(b"MOVED 12182 a:2");
+/// assert_eq!(router.on_reply(&mut request, &moved, ("a", 1), 0), Next::SendTo { host: "a", port: 2, asking: false });
+/// assert_eq!(router.node(&request).map(|n| n.port()), Some(2), "the map learnt the move");
+/// assert_eq!(router.on_reply(&mut request, &Frame::BulkString(b"bar"), ("a", 2), 0), Next::Done);
+/// assert_eq!(key_slot(b"foo"), 12182);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Router<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> {
     map: SlotMap<NODES, RANGES, HOST_BYTES>,
@@ -332,7 +332,7 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
 
     /// The node to send `request` to now: for a slot, its primary, or with
     /// [`read_from_replicas`](RouterConfig::read_from_replicas) and a command that only
-    /// reads, the primary or a replica that is not failed or loading, in turn; for any
+    /// reads, the primary or a replica that is not failed, in turn; for any
     /// node, the first primary. `None` for the fan-out targets (the driver sends to every
     /// node of [`SlotMap::nodes`] or every primary of [`SlotMap::ranges`]) and when no node
     /// serves the slot ([`RouteError::SlotNotServed`] and a refresh are due then).
@@ -346,7 +346,10 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
             self.want(RefreshReason::Topology);
             return None;
         }
-        let serving = |node: &Node<'_>| !matches!(node.health(), Health::Failed | Health::Loading);
+        // A replica said to be loading is tried too: Redis 7.0 says so of every replica
+        // that has had no write yet, and one that is loading answers LOADING, which is
+        // retried, on the next node in turn.
+        let serving = |node: &Node<'_>| node.health() != Health::Failed;
         let turn = if self.config.read_from_replicas && request.readonly {
             let replicas = self.map.replicas(slot).filter(serving).count() as u32;
             let turn = self.spread % (replicas + 1);

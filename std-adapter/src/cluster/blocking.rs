@@ -1,0 +1,405 @@
+//! [`ClusterClient`]: the blocking cluster client.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use ferrodis_core::cluster::{Addressing, Next, Request, RouteError, Router, SlotMapError, Target, key_slot};
+use ferrodis_core::cmd::{ResponsePolicy, key_indices, lookup_command};
+use ferrodis_core::error::Delivery;
+use ferrodis_core::resp::{Arg, CommandArgs, Frame};
+
+use super::aggregate::combine;
+use super::{ClusterConfig, MAX_HOST_BYTES, MAX_NODES, MAX_RANGES, Map};
+use crate::commands::Commands;
+use crate::connection::Connection;
+use crate::error::{Error, ErrorKind, Result};
+use crate::random::random_word;
+use crate::trace::event;
+use crate::value::{FromValue, Value};
+
+/// A blocking Redis Cluster client (redis-py's `RedisCluster`): every [`Commands`]
+/// method, each request sent to the node that serves its keys' slot, with `MOVED` and
+/// `ASK` followed, busy replies retried after a backoff, and the slot map refreshed from
+/// any node it knows when redirects, a lost node or the refresh interval ask for it.
+///
+/// Commands without keys go where the command table's tips say: to every primary
+/// (`DBSIZE`, `KEYS`, `FLUSHALL`, `PING`), to every node (`CONFIG SET`), or to one node
+/// (`ECHO`); their replies are combined by the response policy (`DBSIZE` summed, `KEYS`
+/// concatenated). Multi-key commands whose keys are in several slots (`MGET`, `MSET`,
+/// `DEL`, `EXISTS`, `UNLINK`, `TOUCH`) are split by slot, one request per slot, and
+/// merged in the caller's order; such an `MSET` is not atomic. Any other command with keys
+/// in several slots is refused ([`RouteError::CrossSlot`]).
+///
+/// Connections to the nodes are opened when first needed, one per node, with the
+/// settings of [`ClusterConfig::node`].
+///
+/// ```no_run
+/// use ferrodis_std::{ClusterClient, Commands};
+///
+/// let mut cluster = ClusterClient::open(&["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"])?;
+/// let () = cluster.set("user:1", "Ada")?;
+/// let names: Vec<Option<String>> = cluster.mget(&["user:1", "user:2"])?; // two slots
+/// let keys: usize = cluster.dbsize()?; // summed over the primaries
+/// # let _ = (names, keys);
+/// # Ok::<(), ferrodis_std::Error>(())
+/// ```
+pub struct ClusterClient {
+    config: ClusterConfig,
+    router: Box<Router<MAX_NODES, MAX_RANGES, MAX_HOST_BYTES>>,
+    connections: HashMap<(String, u16), Connection>,
+    /// The router's clock: time since the client was made.
+    started: Instant,
+}
+
+impl ClusterClient {
+    /// Reads the slot map from the startup nodes (the first that answers) and is ready;
+    /// fails when none answers.
+    pub fn new(config: ClusterConfig) -> Result<Self> {
+        let router = Box::new(Router::new(Map::new(), config.router));
+        let mut client = Self { config, router, connections: HashMap::new(), started: Instant::now() };
+        client.refresh()?;
+        Ok(client)
+    }
+
+    /// [`new`](Self::new) with [`ClusterConfig::from_urls`].
+    pub fn open(urls: &[&str]) -> Result<Self> {
+        Self::new(ClusterConfig::from_urls(urls)?)
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    /// The slot map as the client knows it now.
+    pub fn slot_map(&self) -> &Map {
+        self.router.map()
+    }
+
+    /// The slot of `key` (redis-py's `keyslot`).
+    pub fn keyslot(key: impl AsRef<[u8]>) -> u16 {
+        key_slot(key.as_ref())
+    }
+
+    /// Reads the slot map again (`CLUSTER SHARDS`, or `CLUSTER SLOTS` from a server
+    /// without it) from the first node that answers: the nodes of the map as it is, then
+    /// the startup nodes. On failure the map stays as it was, and the refresh is tried
+    /// again before the next request.
+    pub fn refresh(&mut self) -> Result<()> {
+        let mut candidates: Vec<(String, u16)> = self
+            .router
+            .map()
+            .nodes()
+            .filter(|n| n.health() != ferrodis_core::cluster::Health::Failed)
+            .map(|n| (n.host().to_owned(), n.port()))
+            .collect();
+        for node in &self.config.startup_nodes {
+            if !candidates.contains(node) {
+                candidates.push(node.clone());
+            }
+        }
+        let mut last = None;
+        for (host, port) in candidates {
+            match self.load_map_from(&host, port) {
+                Ok(map) => {
+                    *self.router.map_mut() = *map;
+                    self.router.refreshed(self.started.elapsed());
+                    event!(debug, nodes = self.router.map().nodes().count(), from = %host, "slot map refreshed");
+                    return Ok(());
+                }
+                Err(e) => {
+                    event!(debug, error = %e, node = %host, "slot map refresh failed");
+                    self.connections.remove(&(host, port));
+                    last = Some(e);
+                }
+            }
+        }
+        self.router.want(ferrodis_core::cluster::RefreshReason::NodeLost);
+        Err(last.unwrap_or_else(|| Error::config("a cluster needs at least one startup node")))
+    }
+
+    /// The slot map as the node at `host`:`port` sees it.
+    fn load_map_from(&mut self, host: &str, port: u16) -> Result<Box<Map>> {
+        let addressing = Addressing::new(host).tls(self.config.node.tls.is_some());
+        let conn = self.connection(host, port)?;
+        let mut map = Box::new(Map::new());
+        let shards = [Arg::from("CLUSTER"), Arg::from("SHARDS")];
+        let loaded = match conn.request_with(&shards, |frame| map.load_cluster_shards(frame, &addressing)) {
+            Err(e) if e.server_error().is_some() => {
+                // Older than 7.0: CLUSTER SLOTS.
+                let slots = [Arg::from("CLUSTER"), Arg::from("SLOTS")];
+                conn.request_with(&slots, |frame| map.load_cluster_slots(frame, &addressing))?
+            }
+            other => other?,
+        };
+        loaded.map_err(|e: SlotMapError| Error::new(ErrorKind::Topology(e), Delivery::Answered))?;
+        Ok(map)
+    }
+
+    /// The connection to `host`:`port`, opened now if there is none (or the one there
+    /// broke).
+    fn connection(&mut self, host: &str, port: u16) -> Result<&mut Connection> {
+        let key = (host.to_owned(), port);
+        if self.connections.get(&key).is_some_and(Connection::is_broken) {
+            self.connections.remove(&key);
+        }
+        if !self.connections.contains_key(&key) {
+            let conn = Connection::open(&self.config.node_config(host, port))?;
+            self.connections.insert(key.clone(), conn);
+        }
+        Ok(self.connections.get_mut(&key).expect("inserted above"))
+    }
+
+    /// Refreshes the map when the router wants it; a failed refresh is left for later.
+    fn refresh_if_due(&mut self) {
+        if self.router.wants_refresh(self.started.elapsed()).is_some() {
+            let _ = self.refresh();
+        }
+    }
+
+    /// Runs `cmd` where its target says and returns its reply (combined, for a fan-out or a
+    /// split).
+    fn run<C: CommandArgs + ?Sized>(&mut self, cmd: &C) -> Result<Value> {
+        let request = self.router.route(cmd).map_err(|e| cluster_error(e, Delivery::NotSent))?;
+        match request.target() {
+            Target::Slot(_) | Target::AnyNode => self.run_one(cmd, request),
+            Target::AllPrimaries(policy) => {
+                let primaries = self.addresses(true);
+                self.fan_out(cmd, policy, primaries)
+            }
+            Target::AllNodes(policy) => {
+                let nodes = self.addresses(false);
+                self.fan_out(cmd, policy, nodes)
+            }
+            Target::Split(policy) => self.split(cmd, policy),
+        }
+    }
+
+    /// The distinct primaries of the map, or every node.
+    fn addresses(&self, primaries_only: bool) -> Vec<(String, u16)> {
+        let mut all: Vec<(String, u16)> = if primaries_only {
+            self.router.map().ranges().map(|(_, n)| (n.host().to_owned(), n.port())).collect()
+        } else {
+            self.router.map().nodes().map(|n| (n.host().to_owned(), n.port())).collect()
+        };
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// One request to one node, following the router through redirects and retries.
+    fn run_one<C: CommandArgs + ?Sized>(&mut self, cmd: &C, mut request: Request) -> Result<Value> {
+        let mut redirect: Option<(String, u16, bool)> = None;
+        loop {
+            if redirect.is_none() {
+                self.refresh_if_due();
+            }
+            let (host, port, asking) = match redirect.take() {
+                Some(to) => to,
+                None => match self.router.node(&request) {
+                    Some(node) => (node.host().to_owned(), node.port(), false),
+                    None => {
+                        // A hole in the map: one refresh, then the slot's node or an error.
+                        let _ = self.refresh();
+                        match self.router.node(&request) {
+                            Some(node) => (node.host().to_owned(), node.port(), false),
+                            None => return Err(cluster_error(not_served(&request), Delivery::NotSent)),
+                        }
+                    }
+                },
+            };
+            let result = self.connection(&host, port).and_then(|conn| send(conn, cmd, asking));
+            let next = match &result {
+                Ok(_) => return result,
+                Err(e) => match e.server_error() {
+                    Some(reply) => {
+                        let frame = Frame::SimpleError(reply.text());
+                        owned(self.router.on_reply(&mut request, &frame, (&host, port), random_word()))
+                    }
+                    None if is_connection_error(e) => {
+                        self.connections.remove(&(host.clone(), port));
+                        owned(self.router.on_connection_error(&mut request, e.delivery(), random_word()))
+                    }
+                    None => return result,
+                },
+            };
+            match next {
+                Step::Done => return result,
+                Step::SendTo(host, port, asking) => redirect = Some((host, port, asking)),
+                Step::RetryAfter(delay) => {
+                    event!(debug, ?delay, "cluster request retried");
+                    std::thread::sleep(delay);
+                }
+                // An unknown outcome keeps the connection's own error, which says so.
+                Step::Fail(RouteError::OutcomeUnknown) => return result,
+                Step::Fail(e) => {
+                    let delivery = result.err().map_or(Delivery::Unknown, |e| e.delivery());
+                    return Err(cluster_error(e, delivery));
+                }
+            }
+        }
+    }
+
+    /// `cmd` to each of `nodes`, the replies combined by `policy`.
+    fn fan_out<C: CommandArgs + ?Sized>(
+        &mut self,
+        cmd: &C,
+        policy: Option<ResponsePolicy>,
+        nodes: Vec<(String, u16)>,
+    ) -> Result<Value> {
+        self.refresh_if_due();
+        let mut replies = Vec::with_capacity(nodes.len());
+        for (host, port) in nodes {
+            let reply = self.connection(&host, port).and_then(|conn| send(conn, cmd, false));
+            match reply {
+                Ok(value) => replies.push(value),
+                Err(e) => match e.server_error() {
+                    Some(reply) => replies.push(Value::ServerError(reply.clone())),
+                    None => {
+                        if is_connection_error(&e) {
+                            self.connections.remove(&(host, port));
+                            self.router.want(ferrodis_core::cluster::RefreshReason::NodeLost);
+                        }
+                        return Err(e);
+                    }
+                },
+            }
+        }
+        combine(policy, replies)
+    }
+
+    /// A multi-key command split by slot: each key with the arguments that follow it up
+    /// to the next key (its value, for `MSET`) goes in the part of its slot; the parts run
+    /// one after another, and their replies are merged in the caller's key order (`MGET`)
+    /// or combined by `policy` (`DEL` summed, `MSET` all succeeded).
+    fn split<C: CommandArgs + ?Sized>(&mut self, cmd: &C, policy: Option<ResponsePolicy>) -> Result<Value> {
+        let mut args: Vec<Vec<u8>> = Vec::with_capacity(cmd.arg_count());
+        cmd.write_args(&mut args);
+        let info = lookup_command(&args)
+            .ok_or_else(|| cluster_error(RouteError::UnknownCommand, Delivery::NotSent))?;
+        let keys: Vec<usize> = key_indices(info, &args).collect();
+        let Some(&first) = keys.first() else {
+            return Err(cluster_error(RouteError::CrossSlot { command: info.name }, Delivery::NotSent));
+        };
+        // Each key's group: its index up to the next key's.
+        let groups: Vec<std::ops::Range<usize>> = keys
+            .iter()
+            .enumerate()
+            .map(|(k, &at)| at..keys.get(k + 1).copied().unwrap_or(args.len()))
+            .collect();
+        let mut parts: Vec<(u16, Vec<usize>)> = Vec::new();
+        for (g, group) in groups.iter().enumerate() {
+            let slot = key_slot(&args[group.start]);
+            match parts.iter_mut().find(|(s, _)| *s == slot) {
+                Some((_, members)) => members.push(g),
+                None => parts.push((slot, vec![g])),
+            }
+        }
+        let mut merged: Vec<Value> = vec![Value::Nil; groups.len()];
+        let mut replies = Vec::with_capacity(parts.len());
+        for (done, (_, members)) in parts.iter().enumerate() {
+            let mut part: Vec<Arg<'_>> = args[..first].iter().map(|a| Arg::Bytes(a)).collect();
+            for &g in members {
+                part.extend(args[groups[g].clone()].iter().map(|a| Arg::Bytes(a)));
+            }
+            let request = self.router.route(&part[..]).map_err(|e| cluster_error(e, Delivery::NotSent))?;
+            let reply = self.run_one(&part[..], request).map_err(|e| partial(e, done))?;
+            match (policy, reply) {
+                (None, Value::Array(items)) if items.len() == members.len() => {
+                    for (&g, item) in members.iter().zip(items) {
+                        merged[g] = item;
+                    }
+                }
+                (_, reply) => replies.push(reply),
+            }
+        }
+        if policy.is_none() && replies.is_empty() {
+            return Ok(Value::Array(merged));
+        }
+        combine(policy, replies)
+    }
+}
+
+impl Commands for ClusterClient {
+    fn query<T: FromValue>(&mut self, cmd: &(impl CommandArgs + ?Sized)) -> Result<T> {
+        Ok(T::from_value(self.run(cmd)?)?)
+    }
+}
+
+impl std::fmt::Debug for ClusterClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterClient")
+            .field("startup_nodes", &self.config.startup_nodes)
+            .field("map", self.router.map())
+            .field("connections", &self.connections.len())
+            .finish()
+    }
+}
+
+/// Sends `cmd` on `conn`, after `ASKING` when `asking`, and returns its reply; an error
+/// reply is [`ErrorKind::Server`].
+fn send<C: CommandArgs + ?Sized>(conn: &mut Connection, cmd: &C, asking: bool) -> Result<Value> {
+    if !asking {
+        return conn.query(cmd);
+    }
+    let mut owned: Vec<Vec<u8>> = Vec::with_capacity(cmd.arg_count());
+    cmd.write_args(&mut owned);
+    let args: Vec<Arg<'_>> = owned.iter().map(|a| Arg::Bytes(a)).collect();
+    let asking = [Arg::from("ASKING")];
+    let mut reply = None;
+    conn.pipeline_args::<[Arg<'_>]>(&[&asking[..], &args[..]], |index, frame| {
+        if index == 1 {
+            reply = Some(Value::from_frame(&frame));
+        }
+    })?;
+    match reply {
+        Some(Value::ServerError(e)) => Err(Error::new(ErrorKind::Server(e), Delivery::Answered)),
+        Some(value) => Ok(value),
+        None => Err(Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)),
+    }
+}
+
+/// A router decision with its borrows turned owned, so the client can act on it.
+enum Step {
+    Done,
+    SendTo(String, u16, bool),
+    RetryAfter(Duration),
+    Fail(RouteError),
+}
+
+fn owned(next: Next<'_>) -> Step {
+    match next {
+        Next::Done => Step::Done,
+        Next::SendTo { host, port, asking } => Step::SendTo(host.to_owned(), port, asking),
+        Next::RetryAfter(delay) => Step::RetryAfter(delay),
+        Next::Fail(e) => Step::Fail(e),
+    }
+}
+
+/// Whether `e` means the node's connection is gone (or never came up).
+fn is_connection_error(e: &Error) -> bool {
+    matches!(e.kind(), ErrorKind::Io(_) | ErrorKind::Closed | ErrorKind::Broken | ErrorKind::Timeout)
+}
+
+fn cluster_error(e: RouteError, delivery: Delivery) -> Error {
+    Error::new(ErrorKind::Cluster(e), delivery)
+}
+
+fn not_served(request: &Request) -> RouteError {
+    match request.target() {
+        Target::Slot(slot) => RouteError::SlotNotServed { slot },
+        _ => RouteError::SlotNotServed { slot: 0 },
+    }
+}
+
+/// The error of a split command's part after `done` parts ran: what ran stays done.
+fn partial(e: Error, done: usize) -> Error {
+    if done == 0 {
+        return e;
+    }
+    // Earlier parts were answered: the command as a whole has an unknown outcome.
+    match e.delivery() {
+        Delivery::NotSent => Error::new(e.into_kind(), Delivery::Unknown),
+        _ => e,
+    }
+}

@@ -1,0 +1,89 @@
+//! Redis Cluster clients: core's [`Router`](ferrodis_core::cluster::Router) driven over
+//! connections to each node. The router decides where each request goes and what follows
+//! each reply; the clients here open the connections, move the bytes, sleep the delays it
+//! computes and load the slot map when it asks for a refresh.
+
+mod aggregate;
+mod blocking;
+
+pub use blocking::ClusterClient;
+
+use ferrodis_core::cluster::{RouterConfig, SlotMap};
+
+use crate::config::{Address, ConnectionConfig};
+use crate::error::{Error, Result};
+
+/// Nodes a cluster client's slot map holds: primaries and replicas together.
+pub(crate) const MAX_NODES: usize = 512;
+/// Slot ranges the map holds: every slot on its own, whatever migrations did.
+pub(crate) const MAX_RANGES: usize = 16384;
+/// Bytes of host names the map holds (each distinct host once).
+pub(crate) const MAX_HOST_BYTES: usize = 32 * 1024;
+
+/// The slot map of a std cluster client: up to 512 nodes, every slot in a range of its
+/// own, 32 KiB of host names (on the heap: about 160 KiB).
+pub type ClusterSlotMap = SlotMap<MAX_NODES, MAX_RANGES, MAX_HOST_BYTES>;
+
+pub(crate) type Map = ClusterSlotMap;
+
+/// What a cluster client connects to and how (redis-py's `RedisCluster` parameters).
+///
+/// ```
+/// use ferrodis_std::ClusterConfig;
+///
+/// let config = ClusterConfig::from_urls(&["redis://:secret@10.0.0.1:7000", "redis://10.0.0.2:7000"])?;
+/// assert_eq!(config.startup_nodes, [("10.0.0.1".to_string(), 7000), ("10.0.0.2".to_string(), 7000)]);
+/// assert_eq!(config.node.password.as_ref().map(|p| p.expose()), Some("secret"));
+/// # Ok::<(), ferrodis_std::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// The nodes asked for the slot map first (any node of the cluster will do); later
+    /// refreshes ask every node the map knows too.
+    pub startup_nodes: Vec<(String, u16)>,
+    /// The settings of every node connection (credentials, TLS, timeouts, protocol,
+    /// client name); its address is replaced by each node's, its database is 0 (a cluster
+    /// has only that one), and its retry policy is the router's.
+    pub node: ConnectionConfig,
+    /// Routing: `read_from_replicas`, `reinitialize_steps`, redirect and retry bounds,
+    /// the busy backoff and the refresh interval.
+    pub router: RouterConfig,
+}
+
+impl ClusterConfig {
+    /// Startup nodes on TCP with `node` as every connection's settings.
+    pub fn new(startup_nodes: impl IntoIterator<Item = (String, u16)>, node: ConnectionConfig) -> Self {
+        Self { startup_nodes: startup_nodes.into_iter().collect(), node, router: RouterConfig::DEFAULT }
+    }
+
+    /// Startup nodes from `redis://` or `rediss://` URLs; the first URL's settings are
+    /// every connection's.
+    pub fn from_urls(urls: &[&str]) -> Result<Self> {
+        let mut configs = urls.iter().map(|url| ConnectionConfig::from_url(url));
+        let first =
+            configs.next().ok_or_else(|| Error::config("a cluster needs at least one startup node"))??;
+        let mut nodes = vec![tcp(&first)?];
+        for config in configs {
+            nodes.push(tcp(&config?)?);
+        }
+        Ok(Self::new(nodes, first))
+    }
+
+    /// The settings of the connection to `host`:`port`.
+    pub(crate) fn node_config(&self, host: &str, port: u16) -> ConnectionConfig {
+        let mut config = self.node.clone();
+        config.address = Address::Tcp { host: host.to_owned(), port };
+        config.db = 0;
+        config.retry = ferrodis_core::retry::RetryPolicy::NEVER;
+        config.readonly = self.router.read_from_replicas;
+        config
+    }
+}
+
+/// The TCP address of `config`: a cluster has no unix socket nodes.
+fn tcp(config: &ConnectionConfig) -> Result<(String, u16)> {
+    match &config.address {
+        Address::Tcp { host, port } => Ok((host.clone(), *port)),
+        Address::Unix(_) => Err(Error::config("a cluster node is reached over TCP, not a unix socket")),
+    }
+}

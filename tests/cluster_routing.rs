@@ -1,0 +1,153 @@
+//! The blocking `ClusterClient` against a real 6-node cluster (3 primaries, 3 replicas):
+//! every key lands on the primary that serves its slot; multi-key commands split by slot
+//! and merge in the caller's order; keyless commands fan out by their tips and combine;
+//! reads reach the replicas with `read_from_replicas`; and during a live slot migration
+//! the client follows `ASK` (with `ASKING`) and then `MOVED`, patching its map, with no
+//! error reaching the caller.
+
+use std::collections::{BTreeSet, HashMap};
+
+use ferrodis::{ClusterClient, ClusterConfig, Commands};
+use ferrodis_test_support::{RedisCluster, RedisServer};
+
+fn client(cluster: &RedisCluster) -> ClusterClient {
+    let urls = cluster.urls();
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    ClusterClient::open(&urls[..1]).expect("the map from one startup node")
+}
+
+/// The keys each primary holds, asked of the node itself.
+fn keys_by_node(cluster: &RedisCluster) -> HashMap<u16, BTreeSet<String>> {
+    cluster
+        .masters()
+        .into_iter()
+        .map(|i| {
+            let node = &cluster.nodes()[i];
+            let keys = node.redis_cli(&["KEYS", "*"]);
+            (node.port(), keys.lines().filter(|k| !k.is_empty()).map(str::to_owned).collect())
+        })
+        .collect()
+}
+
+fn node_by_port(cluster: &RedisCluster, port: u16) -> &RedisServer {
+    cluster.nodes().iter().find(|n| n.port() == port).expect("a node of the cluster")
+}
+
+#[test]
+fn keys_route_by_slot_multi_key_commands_split_and_keyless_ones_fan_out() {
+    let cluster = RedisCluster::start();
+    let mut client = client(&cluster);
+    assert!(client.slot_map().covers_all_slots());
+    assert_eq!(client.slot_map().nodes().count(), 6, "primaries and replicas, from one startup node");
+
+    let keys: Vec<String> = (0..300).map(|i| format!("key:{i}")).collect();
+    for key in &keys {
+        let () = client.set(key, format!("value of {key}")).unwrap();
+    }
+    // Each key is on the primary the map names for its slot, and only there.
+    let held = keys_by_node(&cluster);
+    for key in &keys {
+        let owner = client.slot_map().primary(ClusterClient::keyslot(key)).unwrap().port();
+        let holders: Vec<u16> =
+            held.iter().filter(|(_, keys)| keys.contains(key)).map(|(port, _)| *port).collect();
+        assert_eq!(holders, [owner], "{key}");
+    }
+    assert!(held.values().all(|keys| !keys.is_empty()), "the keys spread over every primary");
+    for key in keys.iter().step_by(7) {
+        assert_eq!(client.get::<_, String>(key).unwrap(), format!("value of {key}"));
+    }
+
+    // Fan-out by the tips: DBSIZE summed, KEYS concatenated, PING all succeeded.
+    assert_eq!(client.dbsize::<usize>().unwrap(), keys.len());
+    let mut all: Vec<String> = client.keys("key:*").unwrap();
+    all.sort();
+    let mut expected = keys.clone();
+    expected.sort();
+    assert_eq!(all, expected);
+    assert_eq!(client.ping::<String>().unwrap(), "PONG");
+
+    // Split by slot, merged in the caller's order.
+    let asked = ["key:5", "missing:1", "key:17", "key:250", "missing:2", "key:0"];
+    let values: Vec<Option<String>> = client.mget(asked).unwrap();
+    let expected: Vec<Option<String>> =
+        asked.iter().map(|k| k.starts_with("key").then(|| format!("value of {k}"))).collect();
+    assert_eq!(values, expected);
+    let pairs: Vec<(String, String)> = (0..40).map(|i| (format!("pair:{i}"), i.to_string())).collect();
+    let () = client.mset(&pairs).unwrap();
+    let got: Vec<String> = client.mget(pairs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>()).unwrap();
+    assert_eq!(got, pairs.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>());
+    assert_eq!(client.exists::<_, usize>(&["pair:1", "pair:2", "nope", "key:3"]).unwrap(), 3);
+    assert_eq!(client.del::<_, usize>(&["pair:1", "pair:2", "nope", "key:3"]).unwrap(), 3);
+    assert_eq!(client.dbsize::<usize>().unwrap(), keys.len() + pairs.len() - 3);
+
+    // A command that cannot be split says so before anything is sent.
+    let e = client.rename::<_, _, ()>("key:1", "key:2").unwrap_err();
+    assert!(matches!(e.kind(), ferrodis::ErrorKind::Cluster(_)), "{e}");
+    assert_eq!(e.delivery(), ferrodis::Delivery::NotSent);
+    assert!(e.to_string().contains("rename"), "{e}");
+}
+
+#[test]
+fn reads_reach_the_replicas_with_read_from_replicas() {
+    let cluster = RedisCluster::start();
+    let urls = cluster.urls();
+    let mut config = ClusterConfig::from_urls(&[urls[0].as_str()]).unwrap();
+    config.router.read_from_replicas = true;
+    let mut client = ClusterClient::new(config).unwrap();
+    for i in 0..200 {
+        let () = client.set(format!("r:{i}"), i).unwrap();
+    }
+    for i in 0..200 {
+        assert_eq!(client.get::<_, i64>(format!("r:{i}")).unwrap(), i);
+    }
+    let replica_gets: u64 = cluster
+        .replicas()
+        .into_iter()
+        .map(|i| {
+            let stats = cluster.nodes()[i].redis_cli(&["INFO", "commandstats"]);
+            stats
+                .lines()
+                .find_map(|l| l.strip_prefix("cmdstat_get:calls="))
+                .and_then(|rest| rest.split(',').next())
+                .map_or(0, |n| n.parse().unwrap())
+        })
+        .sum();
+    assert!((50..=150).contains(&replica_gets), "about half the 200 reads on replicas: {replica_gets}");
+}
+
+#[test]
+fn a_live_slot_migration_is_followed_through_ask_then_moved() {
+    let cluster = RedisCluster::start();
+    let mut client = client(&cluster);
+    let () = client.set("{moving}:old", "before").unwrap();
+    let slot = ClusterClient::keyslot("{moving}");
+    let from = client.slot_map().primary(slot).unwrap().port();
+    let to = cluster.masters().into_iter().map(|i| cluster.nodes()[i].port()).find(|&p| p != from).unwrap();
+    let (source, target) = (node_by_port(&cluster, from), node_by_port(&cluster, to));
+    let id = |node: &RedisServer| node.redis_cli(&["CLUSTER", "MYID"]);
+    let (source_id, target_id) = (id(source), id(target));
+    let slot_text = slot.to_string();
+
+    // Migrating: keys already on the source stay readable there; a new key goes to the
+    // target through ASK, and reading it back asks again.
+    assert_eq!(target.redis_cli(&["CLUSTER", "SETSLOT", &slot_text, "IMPORTING", &source_id]), "OK");
+    assert_eq!(source.redis_cli(&["CLUSTER", "SETSLOT", &slot_text, "MIGRATING", &target_id]), "OK");
+    assert_eq!(client.get::<_, String>("{moving}:old").unwrap(), "before");
+    let () = client.set("{moving}:new", "during").unwrap();
+    assert_eq!(client.get::<_, String>("{moving}:new").unwrap(), "during");
+    assert_eq!(target.redis_cli(&["DBSIZE"]), "1", "the new key went to the target");
+    assert_eq!(client.slot_map().primary(slot).unwrap().port(), from, "ASK changes no map");
+
+    // Moved: the old key follows, the slot is the target's; the client learns it from MOVED.
+    let host = "127.0.0.1";
+    let port = to.to_string();
+    assert_eq!(source.redis_cli(&["MIGRATE", host, &port, "", "0", "5000", "KEYS", "{moving}:old"]), "OK");
+    for node in cluster.masters().into_iter().map(|i| &cluster.nodes()[i]) {
+        assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot_text, "NODE", &target_id]), "OK");
+    }
+    assert_eq!(client.get::<_, String>("{moving}:old").unwrap(), "before");
+    assert_eq!(client.slot_map().primary(slot).unwrap().port(), to, "MOVED patched the map");
+    assert_eq!(client.get::<_, String>("{moving}:new").unwrap(), "during");
+    let () = client.set("{moving}:after", "after").unwrap();
+    assert_eq!(target.redis_cli(&["DBSIZE"]), "3");
+}
