@@ -114,8 +114,8 @@ impl RedisCluster {
     }
 
     /// Waits until every running node says `cluster_state:ok` with all 16384 slots served,
-    /// knows every node, and every replica is linked to its master: after a restart or a
-    /// failover, for example. Resume paused nodes first.
+    /// knows every node and sees every replica as one, and every replica is linked to its
+    /// master: after a restart or a failover, for example. Resume paused nodes first.
     ///
     /// # Panics
     ///
@@ -124,6 +124,22 @@ impl RedisCluster {
         let expected_nodes = self.nodes.len().to_string();
         let running: Vec<usize> = (0..self.nodes.len()).filter(|&i| self.nodes[i].is_running()).collect();
         wait_until(READY_TIMEOUT, "the cluster is ok on every node", || {
+            // Every node's view names each replica a replica: right after `--cluster
+            // create` one may still show another node's replicas as masters of no slots.
+            let replicas = self.replicas().len();
+            for &index in &running {
+                let nodes =
+                    cli::try_run(self.nodes[index].cli_command(Transport::Tcp), &["CLUSTER", "NODES"])?;
+                let seen = nodes
+                    .lines()
+                    .filter(|line| {
+                        line.split(' ').nth(2).is_some_and(|flags| flags.split(',').any(|f| f == "slave"))
+                    })
+                    .count();
+                if seen != replicas {
+                    return Err(format!("node {index} sees {seen} of the {replicas} replicas:\n{nodes}"));
+                }
+            }
             for &index in &running {
                 let node = &self.nodes[index];
                 let info = cli::try_run(node.cli_command(Transport::Tcp), &["CLUSTER", "INFO"])?;
