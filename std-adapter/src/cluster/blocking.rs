@@ -214,11 +214,22 @@ impl ClusterClient {
                 Err(e) => match e.server_error() {
                     Some(reply) => {
                         let frame = Frame::SimpleError(reply.text());
-                        owned(self.router.on_reply(&mut request, &frame, (&host, port), random_word()))
+                        owned(self.router.on_reply(
+                            &mut request,
+                            &frame,
+                            (&host, port),
+                            self.started.elapsed(),
+                            random_word(),
+                        ))
                     }
                     None if is_connection_error(e) => {
                         self.connections.remove(&(host.clone(), port));
-                        owned(self.router.on_connection_error(&mut request, e.delivery(), random_word()))
+                        owned(self.router.on_connection_error(
+                            &mut request,
+                            e.delivery(),
+                            self.started.elapsed(),
+                            random_word(),
+                        ))
                     }
                     None => return result,
                 },

@@ -30,8 +30,13 @@ pub struct RouterConfig {
     pub max_redirects: u8,
     /// The most retries of one request after a busy reply (`TRYAGAIN`, `CLUSTERDOWN`,
     /// `MASTERDOWN`, `LOADING`, `READONLY`) or a connection that failed before sending
-    /// (redis-py's `cluster_error_retry_attempts`). Default 3.
+    /// (redis-py's `cluster_error_retry_attempts`). Default 16.
     pub busy_retries: u8,
+    /// How long after its first such failure a request is still retried, whatever the
+    /// count: long enough for a replica to take over from a primary that died (the
+    /// cluster's `cluster-node-timeout` and an election). Default 20 s, past the 15 s
+    /// default node timeout.
+    pub retry_budget: Duration,
     /// The delay before each of those retries. Default equal jitter from 100 ms, capped
     /// at 2 s, so clients that were refused together come back apart.
     pub busy_backoff: Backoff,
@@ -46,7 +51,8 @@ impl RouterConfig {
         read_from_replicas: false,
         reinitialize_steps: 5,
         max_redirects: 16,
-        busy_retries: 3,
+        busy_retries: 16,
+        retry_budget: Duration::from_secs(20),
         busy_backoff: Backoff::EqualJitter { base: Duration::from_millis(100), cap: Duration::from_secs(2) },
         refresh_interval: Some(Duration::from_secs(60)),
     };
@@ -88,6 +94,8 @@ pub struct Request {
     redirects: u8,
     busy: u8,
     last_delay: Duration,
+    /// When it first failed with a busy reply or a connection error, on the driver's clock.
+    first_failure: Option<Duration>,
 }
 
 impl Request {
@@ -174,7 +182,8 @@ pub enum RouteError {
     /// [`max_redirects`](RouterConfig::max_redirects) redirects were followed.
     TooManyRedirects,
     /// The busy replies or failed sends went on past
-    /// [`busy_retries`](RouterConfig::busy_retries); `last` is the last server error
+    /// [`busy_retries`](RouterConfig::busy_retries) or the
+    /// [`retry_budget`](RouterConfig::retry_budget); `last` is the last server error
     /// kind, `None` when it was a connection error.
     Unavailable {
         /// The last busy reply's kind.
@@ -261,6 +270,7 @@ pub enum RefreshReason {
 ///    the map as it is.
 ///
 /// ```
+/// use core::time::Duration;
 /// use ferrodis_core::cluster::{Addressing, Next, Router, RouterConfig, SlotMap, key_slot};
 /// use ferrodis_core::resp::{Arg, Frame, decode, Decoded};
 ///
@@ -275,9 +285,9 @@ pub enum RefreshReason {
 /// assert_eq!(router.node(&request).map(|n| n.port()), Some(1));
 ///
 /// let moved = Frame::SimpleError(b"MOVED 12182 a:2");
-/// assert_eq!(router.on_reply(&mut request, &moved, ("a", 1), 0), Next::SendTo { host: "a", port: 2, asking: false });
+/// assert_eq!(router.on_reply(&mut request, &moved, ("a", 1), Duration::ZERO, 0), Next::SendTo { host: "a", port: 2, asking: false });
 /// assert_eq!(router.node(&request).map(|n| n.port()), Some(2), "the map learnt the move");
-/// assert_eq!(router.on_reply(&mut request, &Frame::BulkString(b"bar"), ("a", 2), 0), Next::Done);
+/// assert_eq!(router.on_reply(&mut request, &Frame::BulkString(b"bar"), ("a", 2), Duration::ZERO, 0), Next::Done);
 /// assert_eq!(key_slot(b"foo"), 12182);
 /// ```
 #[derive(Debug, Clone)]
@@ -327,7 +337,15 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
         .map_err(route_error)?;
         let target = target(info, slot, cross)?;
         let readonly = info.is_readonly();
-        Ok(Request { target, readonly, idempotent: false, redirects: 0, busy: 0, last_delay: Duration::ZERO })
+        Ok(Request {
+            target,
+            readonly,
+            idempotent: false,
+            redirects: 0,
+            busy: 0,
+            last_delay: Duration::ZERO,
+            first_failure: None,
+        })
     }
 
     /// The node to send `request` to now: for a slot, its primary, or with
@@ -364,14 +382,15 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
         }
     }
 
-    /// What follows `reply`, which `from` (the node the request went to) sent: done, a
-    /// redirect to follow, a retry after a delay (computed from `random`, a uniformly
-    /// random word of the caller's RNG), or a failure.
+    /// What follows `reply`, which `from` (the node the request went to) sent at `now`
+    /// (the driver's clock): done, a redirect to follow, a retry after a delay (computed
+    /// from `random`, a uniformly random word of the caller's RNG), or a failure.
     pub fn on_reply<'r>(
         &mut self,
         request: &mut Request,
         reply: &Frame<'r>,
         from: (&'r str, u16),
+        now: Duration,
         random: u32,
     ) -> Next<'r> {
         let cluster_error = match ClusterErrorReply::of_frame(reply) {
@@ -403,32 +422,34 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
                 if kind == ServerErrorKind::ClusterDown {
                     self.want(RefreshReason::Topology);
                 }
-                self.retry(request, Some(kind), random)
+                self.retry(request, Some(kind), now, random)
             }
             ClusterErrorReply::NotPrimary => {
                 // The write reached a replica, which refused it: nothing ran.
                 self.want(RefreshReason::Topology);
-                self.retry(request, Some(ServerErrorKind::ReadOnly), random)
+                self.retry(request, Some(ServerErrorKind::ReadOnly), now, random)
             }
             ClusterErrorReply::CrossSlot => Next::Done,
         }
     }
 
-    /// What follows a failure to send `request` or to hear back: the node's connection is
-    /// gone, so a refresh is due; a request that certainly was not sent (or is
-    /// [`idempotent`](Request::idempotent)) is retried after a delay, within
-    /// [`busy_retries`](RouterConfig::busy_retries); any other fails with
+    /// What follows a failure, at `now`, to send `request` or to hear back: the node's
+    /// connection is gone, so a refresh is due; a request that certainly was not sent (or
+    /// is [`idempotent`](Request::idempotent)) is retried after a delay, within
+    /// [`busy_retries`](RouterConfig::busy_retries) and the
+    /// [`retry_budget`](RouterConfig::retry_budget); any other fails with
     /// [`RouteError::OutcomeUnknown`].
     pub fn on_connection_error(
         &mut self,
         request: &mut Request,
         delivery: Delivery,
+        now: Duration,
         random: u32,
     ) -> Next<'static> {
         self.want(RefreshReason::NodeLost);
         match delivery {
-            Delivery::NotSent => self.retry(request, None, random),
-            _ if request.idempotent => self.retry(request, None, random),
+            Delivery::NotSent => self.retry(request, None, now, random),
+            _ if request.idempotent => self.retry(request, None, now, random),
             _ => Next::Fail(RouteError::OutcomeUnknown),
         }
     }
@@ -460,9 +481,16 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
         self.wanted.get_or_insert(reason);
     }
 
-    fn retry(&mut self, request: &mut Request, kind: Option<ServerErrorKind>, random: u32) -> Next<'static> {
+    fn retry(
+        &mut self,
+        request: &mut Request,
+        kind: Option<ServerErrorKind>,
+        now: Duration,
+        random: u32,
+    ) -> Next<'static> {
         request.busy = request.busy.saturating_add(1);
-        if request.busy > self.config.busy_retries {
+        let first = *request.first_failure.get_or_insert(now);
+        if request.busy > self.config.busy_retries || now.saturating_sub(first) >= self.config.retry_budget {
             return Next::Fail(RouteError::Unavailable { last: kind });
         }
         let delay = self.config.busy_backoff.delay(u32::from(request.busy), request.last_delay, random);

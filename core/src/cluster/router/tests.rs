@@ -94,7 +94,7 @@ fn moved_patches_the_map_and_enough_of_them_ask_for_a_refresh() {
         let text = format!("MOVED {slot} a:2");
         let moved = Frame::SimpleError(text.as_bytes());
         assert_eq!(
-            r.on_reply(&mut request, &moved, FROM, 0),
+            r.on_reply(&mut request, &moved, FROM, Duration::ZERO, 0),
             Next::SendTo { host: "a", port: 2, asking: false }
         );
         assert_eq!(port(&mut r, &request), Some(2));
@@ -107,7 +107,7 @@ fn moved_patches_the_map_and_enough_of_them_ask_for_a_refresh() {
     // A redirect without a host names the node that answered.
     let mut request = route(&r, &["GET", "x"]).unwrap();
     let text = format!("MOVED {} :7", key_slot(b"x"));
-    let next = r.on_reply(&mut request, &Frame::SimpleError(text.as_bytes()), ("a", 9), 0);
+    let next = r.on_reply(&mut request, &Frame::SimpleError(text.as_bytes()), ("a", 9), Duration::ZERO, 0);
     assert_eq!(next, Next::SendTo { host: "a", port: 7, asking: false });
 }
 
@@ -117,12 +117,12 @@ fn ask_is_followed_once_and_changes_nothing() {
     let mut request = route(&r, &["GET", "foo"]).unwrap();
     let ask = Frame::SimpleError(b"ASK 12182 a:1");
     assert_eq!(
-        r.on_reply(&mut request, &ask, ("a", 3), 0),
+        r.on_reply(&mut request, &ask, ("a", 3), Duration::ZERO, 0),
         Next::SendTo { host: "a", port: 1, asking: true }
     );
     assert_eq!(port(&mut r, &request), Some(3), "the slot is still the old node's");
     assert_eq!(r.wants_refresh(Duration::ZERO), None);
-    assert_eq!(r.on_reply(&mut request, &Frame::Null, FROM, 0), Next::Done);
+    assert_eq!(r.on_reply(&mut request, &Frame::Null, FROM, Duration::ZERO, 0), Next::Done);
 }
 
 #[test]
@@ -131,9 +131,15 @@ fn redirects_are_bounded() {
     let mut request = route(&r, &["GET", "foo"]).unwrap();
     let ping_pong = [Frame::SimpleError(b"ASK 12182 a:1"), Frame::SimpleError(b"ASK 12182 a:3")];
     for i in 0..4 {
-        assert!(matches!(r.on_reply(&mut request, &ping_pong[i % 2], FROM, 0), Next::SendTo { .. }));
+        assert!(matches!(
+            r.on_reply(&mut request, &ping_pong[i % 2], FROM, Duration::ZERO, 0),
+            Next::SendTo { .. }
+        ));
     }
-    assert_eq!(r.on_reply(&mut request, &ping_pong[0], FROM, 0), Next::Fail(RouteError::TooManyRedirects));
+    assert_eq!(
+        r.on_reply(&mut request, &ping_pong[0], FROM, Duration::ZERO, 0),
+        Next::Fail(RouteError::TooManyRedirects)
+    );
 }
 
 #[test]
@@ -142,11 +148,12 @@ fn busy_replies_are_retried_after_bounded_delays_then_fail() {
     let mut r = router(RouterConfig { busy_retries: 3, busy_backoff: backoff, ..RouterConfig::DEFAULT });
     let mut request = route(&r, &["SET", "foo", "1"]).unwrap();
     let tryagain = Frame::SimpleError(b"TRYAGAIN Multiple keys request during rehashing of slot");
-    let delays: Vec<_> = (0..3).map(|_| r.on_reply(&mut request, &tryagain, FROM, u32::MAX)).collect();
+    let delays: Vec<_> =
+        (0..3).map(|_| r.on_reply(&mut request, &tryagain, FROM, Duration::ZERO, u32::MAX)).collect();
     let ms = |n| Next::RetryAfter(Duration::from_millis(n));
     assert_eq!(delays, [ms(10), ms(20), ms(30)]);
     assert_eq!(
-        r.on_reply(&mut request, &tryagain, FROM, 0),
+        r.on_reply(&mut request, &tryagain, FROM, Duration::ZERO, 0),
         Next::Fail(RouteError::Unavailable { last: Some(ServerErrorKind::TryAgain) })
     );
     assert_eq!(r.wants_refresh(Duration::ZERO), None, "TRYAGAIN says nothing of the map");
@@ -157,11 +164,11 @@ fn busy_replies_are_retried_after_bounded_delays_then_fail() {
     ] {
         let mut r = router(RouterConfig { busy_retries: 1, busy_backoff: backoff, ..RouterConfig::DEFAULT });
         let mut request = route(&r, &["SET", "foo", "1"]).unwrap();
-        assert_eq!(r.on_reply(&mut request, &Frame::SimpleError(text), FROM, 0), ms(10));
+        assert_eq!(r.on_reply(&mut request, &Frame::SimpleError(text), FROM, Duration::ZERO, 0), ms(10));
         assert_eq!(r.wants_refresh(Duration::ZERO), Some(RefreshReason::Topology));
         let last = Some(kind);
         assert_eq!(
-            r.on_reply(&mut request, &Frame::SimpleError(text), FROM, 0),
+            r.on_reply(&mut request, &Frame::SimpleError(text), FROM, Duration::ZERO, 0),
             Next::Fail(RouteError::Unavailable { last })
         );
     }
@@ -177,32 +184,41 @@ fn answers_and_the_callers_errors_are_done() {
         Frame::SimpleError(b"CROSSSLOT Keys in request don't hash to the same slot"),
         Frame::BulkError(b"ERR something"),
     ] {
-        assert_eq!(r.on_reply(&mut request, &reply, FROM, 0), Next::Done, "{reply:?}");
+        assert_eq!(r.on_reply(&mut request, &reply, FROM, Duration::ZERO, 0), Next::Done, "{reply:?}");
     }
     assert_eq!(
-        r.on_reply(&mut request, &Frame::SimpleError(b"MOVED 99999 a:1"), FROM, 0),
+        r.on_reply(&mut request, &Frame::SimpleError(b"MOVED 99999 a:1"), FROM, Duration::ZERO, 0),
         Next::Fail(RouteError::InvalidRedirect(RedirectError::InvalidSlot))
     );
 }
 
 #[test]
 fn connection_errors_retry_only_what_was_not_sent() {
-    let mut r = router(RouterConfig::DEFAULT);
+    let mut r = router(RouterConfig { busy_retries: 3, ..RouterConfig::DEFAULT });
     let mut request = route(&r, &["INCR", "n"]).unwrap();
-    assert!(matches!(r.on_connection_error(&mut request, Delivery::NotSent, 0), Next::RetryAfter(_)));
+    assert!(matches!(
+        r.on_connection_error(&mut request, Delivery::NotSent, Duration::ZERO, 0),
+        Next::RetryAfter(_)
+    ));
     assert_eq!(r.wants_refresh(Duration::ZERO), Some(RefreshReason::NodeLost));
     assert_eq!(
-        r.on_connection_error(&mut request, Delivery::Unknown, 0),
+        r.on_connection_error(&mut request, Delivery::Unknown, Duration::ZERO, 0),
         Next::Fail(RouteError::OutcomeUnknown)
     );
     let mut marked = route(&r, &["GET", "n"]).unwrap().idempotent();
-    assert!(matches!(r.on_connection_error(&mut marked, Delivery::Unknown, 0), Next::RetryAfter(_)));
+    assert!(matches!(
+        r.on_connection_error(&mut marked, Delivery::Unknown, Duration::ZERO, 0),
+        Next::RetryAfter(_)
+    ));
     // Within the retry budget.
     for _ in 0..2 {
-        assert!(matches!(r.on_connection_error(&mut marked, Delivery::NotSent, 0), Next::RetryAfter(_)));
+        assert!(matches!(
+            r.on_connection_error(&mut marked, Delivery::NotSent, Duration::ZERO, 0),
+            Next::RetryAfter(_)
+        ));
     }
     assert_eq!(
-        r.on_connection_error(&mut marked, Delivery::NotSent, 0),
+        r.on_connection_error(&mut marked, Delivery::NotSent, Duration::ZERO, 0),
         Next::Fail(RouteError::Unavailable { last: None })
     );
 }
@@ -221,4 +237,27 @@ fn a_slot_nobody_serves_asks_for_a_refresh_and_the_interval_does_too() {
     assert_eq!(r.wants_refresh(Duration::from_secs(70)), Some(RefreshReason::Interval));
     let quiet = Router::new(Map::new(), RouterConfig { refresh_interval: None, ..RouterConfig::DEFAULT });
     assert_eq!(quiet.wants_refresh(Duration::from_secs(1_000_000)), None);
+}
+
+#[test]
+fn retries_stop_at_the_time_budget_whatever_the_count() {
+    let config =
+        RouterConfig { busy_retries: 100, retry_budget: Duration::from_secs(1), ..RouterConfig::DEFAULT };
+    let mut r = router(config);
+    let mut request = route(&r, &["SET", "k", "v"]).unwrap();
+    let at = Duration::from_millis;
+    // The budget counts from the first failure.
+    assert!(matches!(
+        r.on_connection_error(&mut request, Delivery::NotSent, at(5_000), 0),
+        Next::RetryAfter(_)
+    ));
+    assert!(matches!(
+        r.on_connection_error(&mut request, Delivery::NotSent, at(5_999), 0),
+        Next::RetryAfter(_)
+    ));
+    let loading = Frame::SimpleError(b"LOADING Redis is loading the dataset in memory");
+    assert_eq!(
+        r.on_reply(&mut request, &loading, FROM, at(6_000), 0),
+        Next::Fail(RouteError::Unavailable { last: Some(ServerErrorKind::Loading) })
+    );
 }
