@@ -10,7 +10,8 @@ pub(crate) const USAGE: &str = "\
 usage: ferrodis-bench <command> [options]
 
 commands:
-  codec     RESP decoders and command encoders: ferrodis vs redis-protocol 6 and redis-rs
+  codec     RESP decoders, command encoders and key hash slots: ferrodis vs redis-protocol 6
+            and redis-rs
   e2e       SET then GET against a local redis-server: ferrodis vs redis-rs, fred and
             redis-benchmark, at pipeline depth 1, 16, 128 and with 128 concurrent requests
   cost      the same requests under valgrind --tool=callgrind: client instructions and

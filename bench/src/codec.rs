@@ -49,20 +49,24 @@ pub(crate) fn run(options: &CodecOptions) -> Result<(), String> {
         table.gap();
         decode_corpus(&corpus, options, &mut table, &mut goals)?;
     }
-    if !encode::encoders().iter().any(|e| selected(options, ENCODE_LABEL, e.name)) {
-        println!("{}", table.render());
-        println!("{}", report::render_goals(&goals));
-        return Ok(());
+    if encode::encoders().iter().any(|e| selected(options, ENCODE_LABEL, e.name)) {
+        let commands = encode::commands(options.commands);
+        println!(
+            "encode: {} x SET key:<i> <16-byte value>, keys and values formatted beforehand",
+            commands.len()
+        );
+        table.gap();
+        encode_commands(&commands, options, &mut table, &mut goals)?;
     }
-    let commands = encode::commands(options.commands);
-    println!(
-        "encode: {} x SET key:<i> <16-byte value>, keys and values formatted beforehand",
-        commands.len()
-    );
-    table.gap();
-    encode_commands(&commands, options, &mut table, &mut goals)?;
+    if options.only.as_deref().is_none_or(|only| only.contains("keyslot")) {
+        println!("keyslot: the hash slot of key:<i> and of {{user<i>}}.following, keys formatted beforehand");
+        table.gap();
+        crate::keyslot::run(options, &mut table, &mut goals)?;
+    }
 
-    println!("\nitems/s: frames/s for decoders, commands/s for encoders; MB/s = 10^6 bytes/s");
+    println!(
+        "\nitems/s: frames/s for decoders, commands/s for encoders, keys/s for keyslot; MB/s = 10^6 bytes/s"
+    );
     println!("{}", table.render());
     println!("{}", report::render_goals(&goals));
     Ok(())

@@ -9,8 +9,9 @@
 //!
 //! Each subcommand is one family of benchmarks:
 //!
-//! - `codec`: RESP decoding and command encoding, in memory, against redis-protocol 6 and
-//!   redis-rs on the same deterministic corpora ([`codec`]).
+//! - `codec`: RESP decoding, command encoding and key hash slots, in memory, against
+//!   redis-protocol 6 and redis-rs on the same deterministic corpora ([`codec`],
+//!   [`keyslot`]).
 //! - `e2e`: SET then GET against a local redis-server, one connection per client, at
 //!   pipeline depths 1, 16 and 128 and with 128 concurrent requests, against redis-rs,
 //!   fred and `redis-benchmark` ([`e2e`]).
@@ -32,6 +33,7 @@ mod cost;
 mod decode;
 mod e2e;
 mod encode;
+mod keyslot;
 mod measure;
 mod pool;
 mod program;

@@ -11,6 +11,8 @@ use crate::resp::{CommandArgs, Frame};
 use crate::retry::Backoff;
 
 #[cfg(test)]
+mod simulation;
+#[cfg(test)]
 mod tests;
 
 /// The router's settings: the routing options of redis-py's `RedisCluster`.
