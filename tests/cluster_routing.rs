@@ -155,3 +155,56 @@ fn a_live_slot_migration_is_followed_through_ask_then_moved() {
     let () = client.set("{moving}:after", "after").unwrap();
     assert_eq!(target.redis_cli(&["DBSIZE"]), "3");
 }
+
+#[test]
+fn pipelines_go_to_each_node_at_once_and_answer_in_order_through_a_moved_slot() {
+    let cluster = RedisCluster::start();
+    let mut client = client(&cluster);
+    // A slot with no keys moves to another primary behind the client's back: its map is
+    // stale for that slot, and the pipeline's commands there meet MOVED.
+    let moved_key = "{elsewhere}:1";
+    let slot = ClusterClient::keyslot(moved_key);
+    let from = client.slot_map().primary(slot).unwrap().port();
+    let to = cluster.masters().into_iter().map(|i| cluster.nodes()[i].port()).find(|&p| p != from).unwrap();
+    let target_id = node_by_port(&cluster, to).redis_cli(&["CLUSTER", "MYID"]);
+    for node in cluster.masters().into_iter().map(|i| &cluster.nodes()[i]) {
+        assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", &target_id]), "OK");
+    }
+
+    let keys: Vec<String> = (0..100).map(|i| format!("p:{i}")).collect();
+    let mut pipe = ferrodis::pipe();
+    for (i, key) in keys.iter().enumerate() {
+        pipe.set(key, i).ignore();
+    }
+    pipe.set(moved_key, "moved").ignore();
+    for key in &keys {
+        pipe.get(key);
+    }
+    pipe.get(moved_key).dbsize();
+    let (values, moved, total): (Vec<usize>, String, usize) = {
+        let mut all: Vec<ferrodis::Value> = pipe.query(&mut client).unwrap();
+        let total = all.pop().unwrap();
+        let moved = all.pop().unwrap();
+        let values = all.into_iter().map(|v| ferrodis::FromValue::from_value(v).unwrap()).collect();
+        (
+            values,
+            ferrodis::FromValue::from_value(moved).unwrap(),
+            ferrodis::FromValue::from_value(total).unwrap(),
+        )
+    };
+    assert_eq!(values, (0..100).collect::<Vec<_>>(), "in the pipeline's order");
+    assert_eq!(moved, "moved");
+    assert_eq!(total, 101, "DBSIZE in a pipeline still sums every primary");
+    assert_eq!(client.slot_map().primary(slot).unwrap().port(), to, "MOVED patched the map");
+    assert_eq!(node_by_port(&cluster, to).redis_cli(&["GET", moved_key]), "moved");
+
+    // Atomic: one slot, on its primary; keys in several slots are refused unsent.
+    let mut tx = ferrodis::pipe();
+    tx.atomic().incr("{acct}:a", 5).incr("{acct}:b", -5);
+    assert_eq!(tx.query::<(i64, i64)>(&mut client).unwrap(), (5, -5));
+    let mut across = ferrodis::pipe();
+    across.atomic().incr("a", 1).incr("b", 1);
+    let e = across.query::<(i64, i64)>(&mut client).unwrap_err();
+    assert_eq!(e.delivery(), ferrodis::Delivery::NotSent, "{e}");
+    assert_eq!(client.get::<_, Option<i64>>("a").unwrap(), None);
+}

@@ -69,8 +69,8 @@ pub use command_table::{CommandTable, KnownCommand, LoadedCommand};
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use commands::{AsyncCommands, ScanStream};
 pub use commands::{
-    CmdQuery, Commands, Direction, ExistenceCheck, Expiry, Pipeline, ScanIter, ScanOptions, SetExpiry,
-    SetOptions, StreamMaxlen, StreamReadOptions, pipe,
+    CmdQuery, Commands, Direction, ExistenceCheck, Expiry, Pipeline, PipelineConnection, ScanIter,
+    ScanOptions, SetExpiry, SetOptions, StreamMaxlen, StreamReadOptions, pipe,
 };
 pub use config::{
     Address, CertificateCheck, ClientBuilder, ConnectionConfig, DEFAULT_CONNECT_TIMEOUT,

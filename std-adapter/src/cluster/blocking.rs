@@ -162,7 +162,7 @@ impl ClusterClient {
     fn run<C: CommandArgs + ?Sized>(&mut self, cmd: &C) -> Result<Value> {
         let request = self.router.route(cmd).map_err(|e| cluster_error(e, Delivery::NotSent))?;
         match request.target() {
-            Target::Slot(_) | Target::AnyNode => self.run_one(cmd, request),
+            Target::Slot(_) | Target::AnyNode => self.run_one(cmd, request, None),
             Target::AllPrimaries(policy) => {
                 let primaries = self.addresses(true);
                 self.fan_out(cmd, policy, primaries)
@@ -187,9 +187,14 @@ impl ClusterClient {
         all
     }
 
-    /// One request to one node, following the router through redirects and retries.
-    fn run_one<C: CommandArgs + ?Sized>(&mut self, cmd: &C, mut request: Request) -> Result<Value> {
-        let mut redirect: Option<(String, u16, bool)> = None;
+    /// One request to one node (to `redirect` first, when a redirect came already),
+    /// following the router through redirects and retries.
+    fn run_one<C: CommandArgs + ?Sized>(
+        &mut self,
+        cmd: &C,
+        mut request: Request,
+        mut redirect: Option<(String, u16, bool)>,
+    ) -> Result<Value> {
         loop {
             if redirect.is_none() {
                 self.refresh_if_due();
@@ -314,7 +319,7 @@ impl ClusterClient {
                 part.extend(args[groups[g].clone()].iter().map(|a| Arg::Bytes(a)));
             }
             let request = self.router.route(&part[..]).map_err(|e| cluster_error(e, Delivery::NotSent))?;
-            let reply = self.run_one(&part[..], request).map_err(|e| partial(e, done))?;
+            let reply = self.run_one(&part[..], request, None).map_err(|e| partial(e, done))?;
             match (policy, reply) {
                 (None, Value::Array(items)) if items.len() == members.len() => {
                     for (&g, item) in members.iter().zip(items) {
@@ -328,6 +333,120 @@ impl ClusterClient {
             return Ok(Value::Array(merged));
         }
         combine(policy, replies)
+    }
+}
+
+impl ClusterClient {
+    /// The replies to `commands` as one pipeline over the cluster: the commands of each
+    /// node go to it in one write; a reply that redirects (`MOVED`, `ASK`) or says "busy"
+    /// has its command follow the router on its own; commands that fan out or split, and
+    /// those of a node whose connection failed before they were sent, run one by one
+    /// after. Every reply comes back in the caller's order (error replies as
+    /// [`Value::ServerError`]); commands on different nodes run in no set order relative to
+    /// each other. A connection that failed after a part may have run fails the pipeline
+    /// with an unknown outcome.
+    pub(crate) fn pipeline_values<C: CommandArgs>(&mut self, commands: &[C]) -> Result<Vec<Value>> {
+        let mut requests = Vec::with_capacity(commands.len());
+        for command in commands {
+            requests.push(self.router.route(command).map_err(|e| cluster_error(e, Delivery::NotSent))?);
+        }
+        self.refresh_if_due();
+        let mut results: Vec<Option<Value>> = vec![None; commands.len()];
+        let mut answered_by: Vec<Option<(String, u16)>> = vec![None; commands.len()];
+        let mut groups: Vec<((String, u16), Vec<usize>)> = Vec::new();
+        let mut one_by_one = Vec::new();
+        for (i, request) in requests.iter().enumerate() {
+            let node = match request.target() {
+                Target::Slot(_) | Target::AnyNode => {
+                    self.router.node(request).map(|n| (n.host().to_owned(), n.port()))
+                }
+                _ => None,
+            };
+            match node {
+                Some(address) => match groups.iter_mut().find(|(a, _)| *a == address) {
+                    Some((_, members)) => members.push(i),
+                    None => groups.push((address, vec![i])),
+                },
+                None => one_by_one.push(i),
+            }
+        }
+        for ((host, port), members) in groups {
+            let part: Vec<&C> = members.iter().map(|&i| &commands[i]).collect();
+            let mut got = Vec::with_capacity(members.len());
+            let sent = self.connection(&host, port).and_then(|conn| {
+                conn.pipeline_args(&part, |k, frame| got.push((k, Value::from_frame(&frame))))
+            });
+            for (k, value) in got {
+                results[members[k]] = Some(value);
+                answered_by[members[k]] = Some((host.clone(), port));
+            }
+            if let Err(e) = sent {
+                if is_connection_error(&e) {
+                    self.connections.remove(&(host.clone(), port));
+                    self.router.want(ferrodis_core::cluster::RefreshReason::NodeLost);
+                }
+                if e.delivery() != Delivery::NotSent {
+                    return Err(e);
+                }
+                one_by_one.extend(members.iter().copied().filter(|&i| results[i].is_none()));
+            }
+        }
+        for i in 0..commands.len() {
+            let Some(Value::ServerError(reply)) = &results[i] else { continue };
+            if !matches!(ferrodis_core::cluster::ClusterErrorReply::parse(reply.text()), Ok(Some(_))) {
+                continue;
+            }
+            let (host, port) = answered_by[i].clone().unwrap_or_default();
+            let frame = Frame::SimpleError(reply.text());
+            let now = self.started.elapsed();
+            let step =
+                owned(self.router.on_reply(&mut requests[i], &frame, (&host, port), now, random_word()));
+            let redirect = match step {
+                Step::Done => continue,
+                Step::SendTo(host, port, asking) => Some((host, port, asking)),
+                Step::RetryAfter(delay) => {
+                    std::thread::sleep(delay);
+                    None
+                }
+                Step::Fail(e) => return Err(cluster_error(e, Delivery::Answered)),
+            };
+            results[i] = Some(as_reply(self.run_one(&commands[i], requests[i], redirect))?);
+        }
+        one_by_one.sort_unstable();
+        for i in one_by_one {
+            results[i] = Some(as_reply(self.run(&commands[i]))?);
+        }
+        Ok(results.into_iter().map(|r| r.unwrap_or(Value::Nil)).collect())
+    }
+
+    /// The connection a transaction (`MULTI` ... `EXEC`, `pipe().atomic()`) of `commands`
+    /// runs on: the primary of their one slot. Keys in several slots are refused before
+    /// anything is sent.
+    pub(crate) fn transaction_connection<C: CommandArgs>(
+        &mut self,
+        commands: &[C],
+    ) -> Result<&mut Connection> {
+        let mut slot = None;
+        for command in commands {
+            let request = self.router.route(command).map_err(|e| cluster_error(e, Delivery::NotSent))?;
+            match (request.target(), slot) {
+                (Target::Slot(s), None) => slot = Some((s, request)),
+                (Target::Slot(s), Some((first, _))) if s == first => {}
+                (Target::Slot(_), Some(_)) | (Target::Split(_), _) => {
+                    return Err(cluster_error(RouteError::CrossSlot { command: "MULTI" }, Delivery::NotSent));
+                }
+                _ => {}
+            }
+        }
+        self.refresh_if_due();
+        let Some((_, request)) = slot else {
+            return Err(Error::config("a cluster transaction needs a key: its slot picks the node"));
+        };
+        let (host, port) = match self.router.node(&request) {
+            Some(node) => (node.host().to_owned(), node.port()),
+            None => return Err(cluster_error(not_served(&request), Delivery::NotSent)),
+        };
+        self.connection(&host, port)
     }
 }
 
@@ -384,6 +503,17 @@ fn owned(next: Next<'_>) -> Step {
         Next::SendTo { host, port, asking } => Step::SendTo(host.to_owned(), port, asking),
         Next::RetryAfter(delay) => Step::RetryAfter(delay),
         Next::Fail(e) => Step::Fail(e),
+    }
+}
+
+/// A result with an error reply as a [`Value::ServerError`], as a pipeline collects it.
+fn as_reply(result: Result<Value>) -> Result<Value> {
+    match result {
+        Err(e) if e.server_error().is_some() => match e.into_kind() {
+            ErrorKind::Server(reply) => Ok(Value::ServerError(reply)),
+            _ => unreachable!("checked to be a server error"),
+        },
+        other => other,
     }
 }
 

@@ -33,7 +33,7 @@ use crate::value::{ArgSink, ToArgs};
 pub use asynch::AsyncCommands;
 pub use blocking::Commands;
 pub use options::{Direction, Expiry, ScanOptions, StreamReadOptions};
-pub use pipeline::{Pipeline, pipe};
+pub use pipeline::{Pipeline, PipelineConnection, pipe};
 pub use query::CmdQuery;
 pub use scan::ScanIter;
 #[cfg(feature = "tokio")]

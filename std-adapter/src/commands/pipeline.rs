@@ -141,8 +141,13 @@ impl Pipeline {
     /// Sends the pipeline in one write on a blocking connection and converts the replies
     /// that are not ignored, as an array, to `T`. See [`Pipeline`] for errors and
     /// `WATCH` conflicts.
-    pub fn query<T: FromValue>(&self, conn: &mut Connection) -> Result<T> {
-        into_result(self.execute(conn)?)
+    ///
+    /// On a [`ClusterClient`](crate::ClusterClient) each node's commands go to it in one
+    /// write and the replies come back in the pipeline's order, each command following its
+    /// own redirects; an atomic pipeline needs its keys in one slot and runs on that slot's
+    /// primary.
+    pub fn query<T: FromValue>(&self, conn: &mut impl PipelineConnection) -> Result<T> {
+        into_result(conn.run_pipeline(self)?)
     }
 
     /// [`query`](Self::query) on the multiplexed connection. An atomic pipeline goes out
@@ -208,6 +213,58 @@ impl Pipeline {
 fn into_result<T: FromValue>(replies: Option<Vec<Value>>) -> Result<T> {
     let value = replies.map_or(Value::Nil, Value::Array);
     T::from_value(value).map_err(Error::from)
+}
+
+/// What a [`Pipeline`] runs on with [`Pipeline::query`]: a blocking [`Connection`] (or a
+/// pooled one), or a [`ClusterClient`](crate::ClusterClient). Sealed: implemented here only.
+pub trait PipelineConnection: sealed::Sealed {
+    /// Runs `pipe`: the replies not ignored, or `None` on a `WATCH` conflict.
+    #[doc(hidden)]
+    fn run_pipeline(&mut self, pipe: &Pipeline) -> Result<Option<Vec<Value>>>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::Connection {}
+    impl Sealed for crate::PooledConnection {}
+    impl Sealed for crate::ClusterClient {}
+}
+
+impl PipelineConnection for Connection {
+    fn run_pipeline(&mut self, pipe: &Pipeline) -> Result<Option<Vec<Value>>> {
+        pipe.execute(self)
+    }
+}
+
+impl PipelineConnection for crate::PooledConnection {
+    fn run_pipeline(&mut self, pipe: &Pipeline) -> Result<Option<Vec<Value>>> {
+        pipe.execute(self)
+    }
+}
+
+impl PipelineConnection for crate::ClusterClient {
+    fn run_pipeline(&mut self, pipe: &Pipeline) -> Result<Option<Vec<Value>>> {
+        let commands = pipe.commands.commands();
+        if pipe.atomic {
+            return pipe.execute(self.transaction_connection(&commands)?);
+        }
+        let values = self.pipeline_values(&commands)?;
+        let mut kept = Vec::with_capacity(values.len());
+        let mut first_error = None;
+        for (index, value) in values.into_iter().enumerate() {
+            match value {
+                Value::ServerError(e) => {
+                    first_error.get_or_insert(e);
+                }
+                value if !pipe.commands.is_ignored(index) => kept.push(value),
+                _ => {}
+            }
+        }
+        match first_error {
+            Some(e) => Err(Error::new(ErrorKind::Server(e), Delivery::Answered)),
+            None => Ok(Some(kept)),
+        }
+    }
 }
 
 /// Collects a pipeline's replies: owned copies of those not ignored, and the first error.
