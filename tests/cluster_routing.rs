@@ -208,3 +208,35 @@ fn pipelines_go_to_each_node_at_once_and_answer_in_order_through_a_moved_slot() 
     assert_eq!(e.delivery(), ferrodis::Delivery::NotSent, "{e}");
     assert_eq!(client.get::<_, Option<i64>>("a").unwrap(), None);
 }
+
+#[test]
+fn nodes_can_be_listed_and_addressed_one_by_one() {
+    let cluster = RedisCluster::start();
+    let mut client = client(&cluster);
+    let masters: BTreeSet<u16> = cluster.masters().into_iter().map(|i| cluster.nodes()[i].port()).collect();
+    let replicas: BTreeSet<u16> = cluster.replicas().into_iter().map(|i| cluster.nodes()[i].port()).collect();
+    let ports =
+        |nodes: Vec<ferrodis::ClusterNode>| nodes.into_iter().map(|n| n.port).collect::<BTreeSet<u16>>();
+    assert_eq!(ports(client.primaries()), masters);
+    assert_eq!(ports(client.replicas()), replicas);
+    assert_eq!(client.nodes().len(), 6);
+    assert!(client.random_node().is_some_and(|n| masters.contains(&n.port) || replicas.contains(&n.port)));
+
+    let () = client.set("where", "here").unwrap();
+    let primary = client.node_for_key("where", false).unwrap();
+    let replica = client.node_for_key("where", true).unwrap();
+    assert!(masters.contains(&primary.port) && replicas.contains(&replica.port));
+    // The command goes to the node named, keys or not: the primary has the key, another
+    // primary redirects (and the redirect is the answer here).
+    let here: String =
+        client.query_node(&primary.host, primary.port, &ferrodis::cmd("GET").with_arg("where")).unwrap();
+    assert_eq!(here, "here");
+    let other = client.primaries().into_iter().find(|n| n.port != primary.port).unwrap();
+    let e = client
+        .query_node::<String>(&other.host, other.port, &ferrodis::cmd("GET").with_arg("where"))
+        .unwrap_err();
+    assert_eq!(e.server_kind(), Some(ferrodis::ServerErrorKind::Moved), "{e}");
+    let role: Vec<ferrodis::Value> =
+        client.query_node(&replica.host, replica.port, &ferrodis::cmd("ROLE")).unwrap();
+    assert_eq!(role.first(), Some(&ferrodis::Value::BulkString(b"slave".to_vec())));
+}

@@ -63,7 +63,7 @@ pub use ferrodis_core::error::{Delivery, ServerErrorKind};
 pub use ferrodis_core::resp::{Arg, Frame};
 
 pub use client::Client;
-pub use cluster::{ClusterClient, ClusterConfig, ClusterSlotMap};
+pub use cluster::{ClusterClient, ClusterConfig, ClusterNode, ClusterSlotMap};
 pub use command_table::{CommandTable, KnownCommand, LoadedCommand};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use ferrodis_core::cluster::{Addressing, Next, Request, RouteError, Router, SlotMapError, Target, key_slot};
+use ferrodis_core::cluster::{
+    Addressing, Health, Next, Node, Request, Role, RouteError, Router, SlotMapError, Target, key_slot,
+};
 use ferrodis_core::cmd::{ResponsePolicy, key_indices, lookup_command};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
@@ -74,6 +76,60 @@ impl ClusterClient {
     /// The slot map as the client knows it now.
     pub fn slot_map(&self) -> &Map {
         self.router.map()
+    }
+
+    /// Every node of the map, primaries and replicas (redis-py's `get_nodes`).
+    pub fn nodes(&self) -> Vec<ClusterNode> {
+        self.router.map().nodes().map(ClusterNode::of).collect()
+    }
+
+    /// The primaries that serve slots (redis-py's `get_primaries`).
+    pub fn primaries(&self) -> Vec<ClusterNode> {
+        let mut primaries: Vec<ClusterNode> =
+            self.router.map().ranges().map(|(_, n)| ClusterNode::of(n)).collect();
+        primaries.sort_by(|a, b| (&a.host, a.port).cmp(&(&b.host, b.port)));
+        primaries.dedup_by(|a, b| a.host == b.host && a.port == b.port);
+        primaries
+    }
+
+    /// The replicas (redis-py's `get_replicas`).
+    pub fn replicas(&self) -> Vec<ClusterNode> {
+        self.nodes().into_iter().filter(|n| n.role == Role::Replica).collect()
+    }
+
+    /// One node picked at random (redis-py's `get_random_node`); `None` for an empty map.
+    pub fn random_node(&self) -> Option<ClusterNode> {
+        let nodes = self.nodes();
+        let pick = usize::try_from(random_word()).unwrap_or_default() % nodes.len().max(1);
+        nodes.into_iter().nth(pick)
+    }
+
+    /// The node that serves `key`: its slot's primary, or with `replica` one of its
+    /// replicas (the first; the primary when it has none). redis-py's `get_node_from_key`.
+    pub fn node_for_key(&self, key: impl AsRef<[u8]>, replica: bool) -> Option<ClusterNode> {
+        let slot = key_slot(key.as_ref());
+        let map = self.router.map();
+        let replicas = map.replicas(slot).filter(|n| n.health() != ferrodis_core::cluster::Health::Failed);
+        match (replica, replicas.clone().next()) {
+            (true, Some(node)) => Some(ClusterNode::of(node)),
+            _ => map.primary(slot).map(ClusterNode::of),
+        }
+    }
+
+    /// Sends `cmd` to the node at `host`:`port` and no other, whatever its keys say
+    /// (redis-py's `target_nodes`): no redirect is followed, an error reply is the error.
+    pub fn query_node<T: FromValue>(
+        &mut self,
+        host: &str,
+        port: u16,
+        cmd: &(impl CommandArgs + ?Sized),
+    ) -> Result<T> {
+        let result = self.connection(host, port).and_then(|conn| conn.query(cmd));
+        if result.as_ref().err().is_some_and(is_connection_error) {
+            self.connections.remove(&(host.to_owned(), port));
+            self.router.want(ferrodis_core::cluster::RefreshReason::NodeLost);
+        }
+        result
     }
 
     /// The slot of `key` (redis-py's `keyslot`).
@@ -486,6 +542,25 @@ fn send<C: CommandArgs + ?Sized>(conn: &mut Connection, cmd: &C, asking: bool) -
         Some(Value::ServerError(e)) => Err(Error::new(ErrorKind::Server(e), Delivery::Answered)),
         Some(value) => Ok(value),
         None => Err(Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)),
+    }
+}
+
+/// A node of the cluster, as the client's slot map has it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClusterNode {
+    /// The host to connect to.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// Primary or replica.
+    pub role: Role,
+    /// Its health, as the topology reply said.
+    pub health: Health,
+}
+
+impl ClusterNode {
+    fn of(node: Node<'_>) -> Self {
+        Self { host: node.host().to_owned(), port: node.port(), role: node.role(), health: node.health() }
     }
 }
 

@@ -6,7 +6,7 @@
 mod aggregate;
 mod blocking;
 
-pub use blocking::ClusterClient;
+pub use blocking::{ClusterClient, ClusterNode};
 
 use ferrodis_core::cluster::{RouterConfig, SlotMap};
 
