@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use ferrodis_core::cmd::{BlockTime, Command, block_time};
+use ferrodis_core::cmd::{BlockTime, Command, batch_block_time, block_time, response_limit};
 use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
@@ -74,27 +74,6 @@ pub(crate) fn handshake_of<'a>(
         lib_version: config.lib_version.as_deref(),
         readonly: config.readonly,
     }
-}
-
-/// The limit on waiting for a request's reply, given the socket timeout and how long the
-/// request may block ([`block_time`]): the timeout with the command's own wait on top, and
-/// none for a command that waits forever (`BLPOP k 0`) or with no timeout set.
-pub(crate) fn response_limit(timeout: Option<Duration>, block: Option<BlockTime>) -> Option<Duration> {
-    match (timeout, block) {
-        (None, _) | (Some(_), Some(BlockTime::Forever)) => None,
-        (Some(timeout), None) => Some(timeout),
-        (Some(timeout), Some(BlockTime::AtMost(wait))) => timeout.checked_add(wait),
-    }
-}
-
-/// How long a batch of `commands` may block, one after the other: the sum of their waits.
-pub(crate) fn batch_block_time<'c, C: CommandArgs + ?Sized + 'c>(
-    commands: impl IntoIterator<Item = &'c C>,
-) -> Option<BlockTime> {
-    commands.into_iter().filter_map(|c| block_time(c)).reduce(|a, b| match (a, b) {
-        (BlockTime::AtMost(a), BlockTime::AtMost(b)) => BlockTime::AtMost(a.saturating_add(b)),
-        _ => BlockTime::Forever,
-    })
 }
 
 /// The error reply in `frame`, as an [`Error`].

@@ -85,6 +85,52 @@ pub fn block_time<C: CommandArgs + ?Sized>(command: &C) -> Option<BlockTime> {
     }
 }
 
+/// How long a batch of `commands` may block, one after the other: the sum of their waits,
+/// forever when one waits forever, `None` when none blocks.
+///
+/// ```
+/// use core::time::Duration;
+/// use ferrodis_core::cmd::{BlockTime, batch_block_time};
+/// use ferrodis_core::resp::Arg;
+///
+/// let a = ["BLPOP", "a", "1"].map(Arg::from);
+/// let b = ["BLPOP", "b", "0.5"].map(Arg::from);
+/// let get = ["GET", "k"].map(Arg::from);
+/// let pipeline: [&[Arg<'_>]; 3] = [&a, &get, &b];
+/// assert_eq!(batch_block_time(pipeline), Some(BlockTime::AtMost(Duration::from_millis(1500))));
+/// assert_eq!(batch_block_time([&get[..]]), None);
+/// ```
+pub fn batch_block_time<'c, C: CommandArgs + ?Sized + 'c>(
+    commands: impl IntoIterator<Item = &'c C>,
+) -> Option<BlockTime> {
+    commands.into_iter().filter_map(|c| block_time(c)).reduce(|a, b| match (a, b) {
+        (BlockTime::AtMost(a), BlockTime::AtMost(b)) => BlockTime::AtMost(a.saturating_add(b)),
+        _ => BlockTime::Forever,
+    })
+}
+
+/// The limit on waiting for a request's reply, given the driver's response `timeout` and
+/// how long the request may `block`: the timeout with the command's own wait on top, and
+/// none for a command that waits forever (`BLPOP k 0`) or without a timeout.
+///
+/// ```
+/// use core::time::Duration;
+/// use ferrodis_core::cmd::{BlockTime, response_limit};
+///
+/// let s = Duration::from_secs;
+/// assert_eq!(response_limit(Some(s(10)), None), Some(s(10)));
+/// assert_eq!(response_limit(Some(s(10)), Some(BlockTime::AtMost(s(5)))), Some(s(15)));
+/// assert_eq!(response_limit(Some(s(10)), Some(BlockTime::Forever)), None);
+/// assert_eq!(response_limit(None, None), None);
+/// ```
+pub fn response_limit(timeout: Option<Duration>, block: Option<BlockTime>) -> Option<Duration> {
+    match (timeout, block) {
+        (None, _) | (Some(_), Some(BlockTime::Forever)) => None,
+        (Some(timeout), None) => Some(timeout),
+        (Some(timeout), Some(BlockTime::AtMost(wait))) => timeout.checked_add(wait),
+    }
+}
+
 /// Whether a command named `name` may be one of [`BLOCKING`]: they all begin with `B`,
 /// `W` or `X`.
 #[inline]

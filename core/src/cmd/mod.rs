@@ -58,7 +58,7 @@ mod to_args;
 
 pub use args::{Command, Typed};
 pub use bitmaps::*;
-pub use block_time::{BlockTime, block_time};
+pub use block_time::{BlockTime, batch_block_time, block_time, response_limit};
 pub use builder::{Cmd, Overflow};
 pub use generated::{COMMANDS, SERVER_VERSIONS, VARIANTS};
 pub use geo::*;

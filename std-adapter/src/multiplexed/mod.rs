@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use ferrodis_core::cmd::{BlockTime, Command, block_time};
+use ferrodis_core::cmd::{BlockTime, Command, batch_block_time, block_time, response_limit};
 use ferrodis_core::conn::engine::{Engine, Expect, QueueError, Token, batchable_when_shared};
 use ferrodis_core::conn::{
     GrowableBuffer, GrowableSlots, HandshakeCheck, TransactionOutcome, TransactionReply, Verdict,
@@ -32,7 +32,7 @@ use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::config::ConnectionConfig;
-use crate::connection::{batch_block_time, credentials_of, handshake_of, response_limit, server_error};
+use crate::connection::{credentials_of, handshake_of, server_error};
 use crate::error::{Error, ErrorKind, Result};
 use crate::trace::{self, event, in_span};
 
