@@ -63,11 +63,14 @@ pub use ferrodis_core::error::{Delivery, ServerErrorKind};
 pub use ferrodis_core::resp::{Arg, Frame};
 
 pub use client::Client;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use cluster::AsyncClusterClient;
 pub use cluster::{ClusterClient, ClusterConfig, ClusterNode, ClusterSlotMap};
 pub use command_table::{CommandTable, KnownCommand, LoadedCommand};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
-pub use commands::{AsyncCommands, ScanStream};
+pub use commands::{AsyncCommands, AsyncPipelineConnection, ScanStream};
 pub use commands::{
     CmdQuery, Commands, Direction, ExistenceCheck, Expiry, Pipeline, PipelineConnection, ScanIter,
     ScanOptions, SetExpiry, SetOptions, StreamMaxlen, StreamReadOptions, pipe,

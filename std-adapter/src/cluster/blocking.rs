@@ -1,17 +1,21 @@
 //! [`ClusterClient`]: the blocking cluster client.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use ferrodis_core::cluster::{
-    Addressing, Health, Next, Node, Request, Role, RouteError, Router, SlotMapError, Target, key_slot,
-};
-use ferrodis_core::cmd::{ResponsePolicy, key_indices, lookup_command};
+use ferrodis_core::cluster::{Addressing, RefreshReason, Request, SlotMapError, Target, key_slot};
+use ferrodis_core::cmd::ResponsePolicy;
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 
 use super::aggregate::combine;
-use super::{ClusterConfig, MAX_HOST_BYTES, MAX_NODES, MAX_RANGES, Map};
+use super::nodes::{self, ClusterNode};
+use super::split::Split;
+use super::step::{
+    After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, not_served, owned,
+    partial, transaction_request,
+};
+use super::{ClusterConfig, ClusterRouter, Map};
 use crate::commands::Commands;
 use crate::connection::Connection;
 use crate::error::{Error, ErrorKind, Result};
@@ -47,7 +51,7 @@ use crate::value::{FromValue, Value};
 /// ```
 pub struct ClusterClient {
     config: ClusterConfig,
-    router: Box<Router<MAX_NODES, MAX_RANGES, MAX_HOST_BYTES>>,
+    router: Box<ClusterRouter>,
     connections: HashMap<(String, u16), Connection>,
     /// The router's clock: time since the client was made.
     started: Instant,
@@ -57,7 +61,7 @@ impl ClusterClient {
     /// Reads the slot map from the startup nodes (the first that answers) and is ready;
     /// fails when none answers.
     pub fn new(config: ClusterConfig) -> Result<Self> {
-        let router = Box::new(Router::new(Map::new(), config.router));
+        let router = Box::new(ClusterRouter::new(Map::new(), config.router));
         let mut client = Self { config, router, connections: HashMap::new(), started: Instant::now() };
         client.refresh()?;
         Ok(client)
@@ -80,40 +84,28 @@ impl ClusterClient {
 
     /// Every node of the map, primaries and replicas (redis-py's `get_nodes`).
     pub fn nodes(&self) -> Vec<ClusterNode> {
-        self.router.map().nodes().map(ClusterNode::of).collect()
+        nodes::nodes(self.router.map())
     }
 
     /// The primaries that serve slots (redis-py's `get_primaries`).
     pub fn primaries(&self) -> Vec<ClusterNode> {
-        let mut primaries: Vec<ClusterNode> =
-            self.router.map().ranges().map(|(_, n)| ClusterNode::of(n)).collect();
-        primaries.sort_by(|a, b| (&a.host, a.port).cmp(&(&b.host, b.port)));
-        primaries.dedup_by(|a, b| a.host == b.host && a.port == b.port);
-        primaries
+        nodes::primaries(self.router.map())
     }
 
     /// The replicas (redis-py's `get_replicas`).
     pub fn replicas(&self) -> Vec<ClusterNode> {
-        self.nodes().into_iter().filter(|n| n.role == Role::Replica).collect()
+        nodes::replicas(self.router.map())
     }
 
     /// One node picked at random (redis-py's `get_random_node`); `None` for an empty map.
     pub fn random_node(&self) -> Option<ClusterNode> {
-        let nodes = self.nodes();
-        let pick = usize::try_from(random_word()).unwrap_or_default() % nodes.len().max(1);
-        nodes.into_iter().nth(pick)
+        nodes::random_node(self.router.map())
     }
 
     /// The node that serves `key`: its slot's primary, or with `replica` one of its
     /// replicas (the first; the primary when it has none). redis-py's `get_node_from_key`.
     pub fn node_for_key(&self, key: impl AsRef<[u8]>, replica: bool) -> Option<ClusterNode> {
-        let slot = key_slot(key.as_ref());
-        let map = self.router.map();
-        let replicas = map.replicas(slot).filter(|n| n.health() != ferrodis_core::cluster::Health::Failed);
-        match (replica, replicas.clone().next()) {
-            (true, Some(node)) => Some(ClusterNode::of(node)),
-            _ => map.primary(slot).map(ClusterNode::of),
-        }
+        nodes::node_for_key(self.router.map(), key.as_ref(), replica)
     }
 
     /// Sends `cmd` to the node at `host`:`port` and no other, whatever its keys say
@@ -127,7 +119,7 @@ impl ClusterClient {
         let result = self.connection(host, port).and_then(|conn| conn.query(cmd));
         if result.as_ref().err().is_some_and(is_connection_error) {
             self.connections.remove(&(host.to_owned(), port));
-            self.router.want(ferrodis_core::cluster::RefreshReason::NodeLost);
+            self.router.want(RefreshReason::NodeLost);
         }
         result
     }
@@ -140,20 +132,9 @@ impl ClusterClient {
     /// Reads the slot map again (`CLUSTER SHARDS`, or `CLUSTER SLOTS` from a server
     /// without it) from the first node that answers: the nodes of the map as it is, then
     /// the startup nodes. On failure the map stays as it was, and the refresh is tried
-    /// again before the next request.
+    /// again, after the router's `refresh_retry_gap`.
     pub fn refresh(&mut self) -> Result<()> {
-        let mut candidates: Vec<(String, u16)> = self
-            .router
-            .map()
-            .nodes()
-            .filter(|n| n.health() != ferrodis_core::cluster::Health::Failed)
-            .map(|n| (n.host().to_owned(), n.port()))
-            .collect();
-        for node in &self.config.startup_nodes {
-            if !candidates.contains(node) {
-                candidates.push(node.clone());
-            }
-        }
+        let candidates = nodes::refresh_candidates(self.router.map(), &self.config.startup_nodes);
         let mut last = None;
         for (host, port) in candidates {
             match self.load_map_from(&host, port) {
@@ -170,7 +151,7 @@ impl ClusterClient {
                 }
             }
         }
-        self.router.want(ferrodis_core::cluster::RefreshReason::NodeLost);
+        self.router.refresh_failed(self.started.elapsed());
         Err(last.unwrap_or_else(|| Error::config("a cluster needs at least one startup node")))
     }
 
@@ -220,27 +201,15 @@ impl ClusterClient {
         match request.target() {
             Target::Slot(_) | Target::AnyNode => self.run_one(cmd, request, None),
             Target::AllPrimaries(policy) => {
-                let primaries = self.addresses(true);
+                let primaries = nodes::addresses(self.router.map(), true);
                 self.fan_out(cmd, policy, primaries)
             }
             Target::AllNodes(policy) => {
-                let nodes = self.addresses(false);
-                self.fan_out(cmd, policy, nodes)
+                let all = nodes::addresses(self.router.map(), false);
+                self.fan_out(cmd, policy, all)
             }
             Target::Split(policy) => self.split(cmd, policy),
         }
-    }
-
-    /// The distinct primaries of the map, or every node.
-    fn addresses(&self, primaries_only: bool) -> Vec<(String, u16)> {
-        let mut all: Vec<(String, u16)> = if primaries_only {
-            self.router.map().ranges().map(|(_, n)| (n.host().to_owned(), n.port())).collect()
-        } else {
-            self.router.map().nodes().map(|n| (n.host().to_owned(), n.port())).collect()
-        };
-        all.sort();
-        all.dedup();
-        all
     }
 
     /// One request to one node (to `redirect` first, when a redirect came already),
@@ -264,49 +233,21 @@ impl ClusterClient {
                         let _ = self.refresh();
                         match self.router.node(&request) {
                             Some(node) => (node.host().to_owned(), node.port(), false),
-                            None => return Err(cluster_error(not_served(&request), Delivery::NotSent)),
+                            None => return Err(not_served(&request)),
                         }
                     }
                 },
             };
             let result = self.connection(&host, port).and_then(|conn| send(conn, cmd, asking));
-            let next = match &result {
-                Ok(_) => return result,
-                Err(e) => match e.server_error() {
-                    Some(reply) => {
-                        let frame = Frame::SimpleError(reply.text());
-                        owned(self.router.on_reply(
-                            &mut request,
-                            &frame,
-                            (&host, port),
-                            self.started.elapsed(),
-                            random_word(),
-                        ))
-                    }
-                    None if is_connection_error(e) => {
-                        self.connections.remove(&(host.clone(), port));
-                        owned(self.router.on_connection_error(
-                            &mut request,
-                            e.delivery(),
-                            self.started.elapsed(),
-                            random_word(),
-                        ))
-                    }
-                    None => return result,
-                },
-            };
-            match next {
-                Step::Done => return result,
-                Step::SendTo(host, port, asking) => redirect = Some((host, port, asking)),
-                Step::RetryAfter(delay) => {
+            if result.as_ref().err().is_some_and(is_connection_error) {
+                self.connections.remove(&(host.clone(), port));
+            }
+            match after(&mut self.router, &mut request, result, (&host, port), self.started.elapsed()) {
+                After::Return(result) => return result,
+                After::Redirect(host, port, asking) => redirect = Some((host, port, asking)),
+                After::Sleep(delay) => {
                     event!(debug, ?delay, "cluster request retried");
                     std::thread::sleep(delay);
-                }
-                // An unknown outcome keeps the connection's own error, which says so.
-                Step::Fail(RouteError::OutcomeUnknown) => return result,
-                Step::Fail(e) => {
-                    let delivery = result.err().map_or(Delivery::Unknown, |e| e.delivery());
-                    return Err(cluster_error(e, delivery));
                 }
             }
         }
@@ -330,7 +271,7 @@ impl ClusterClient {
                     None => {
                         if is_connection_error(&e) {
                             self.connections.remove(&(host, port));
-                            self.router.want(ferrodis_core::cluster::RefreshReason::NodeLost);
+                            self.router.want(RefreshReason::NodeLost);
                         }
                         return Err(e);
                     }
@@ -340,55 +281,18 @@ impl ClusterClient {
         combine(policy, replies)
     }
 
-    /// A multi-key command split by slot: each key with the arguments that follow it up
-    /// to the next key (its value, for `MSET`) goes in the part of its slot; the parts run
-    /// one after another, and their replies are merged in the caller's key order (`MGET`)
-    /// or combined by `policy` (`DEL` summed, `MSET` all succeeded).
+    /// A multi-key command split by slot (see [`Split`]): the parts run one after
+    /// another, and their replies are merged in the caller's key order (`MGET`) or
+    /// combined by `policy` (`DEL` summed, `MSET` all succeeded).
     fn split<C: CommandArgs + ?Sized>(&mut self, cmd: &C, policy: Option<ResponsePolicy>) -> Result<Value> {
-        let mut args: Vec<Vec<u8>> = Vec::with_capacity(cmd.arg_count());
-        cmd.write_args(&mut args);
-        let info = lookup_command(&args)
-            .ok_or_else(|| cluster_error(RouteError::UnknownCommand, Delivery::NotSent))?;
-        let keys: Vec<usize> = key_indices(info, &args).collect();
-        let Some(&first) = keys.first() else {
-            return Err(cluster_error(RouteError::CrossSlot { command: info.name }, Delivery::NotSent));
-        };
-        // Each key's group: its index up to the next key's.
-        let groups: Vec<std::ops::Range<usize>> = keys
-            .iter()
-            .enumerate()
-            .map(|(k, &at)| at..keys.get(k + 1).copied().unwrap_or(args.len()))
-            .collect();
-        let mut parts: Vec<(u16, Vec<usize>)> = Vec::new();
-        for (g, group) in groups.iter().enumerate() {
-            let slot = key_slot(&args[group.start]);
-            match parts.iter_mut().find(|(s, _)| *s == slot) {
-                Some((_, members)) => members.push(g),
-                None => parts.push((slot, vec![g])),
-            }
-        }
-        let mut merged: Vec<Value> = vec![Value::Nil; groups.len()];
-        let mut replies = Vec::with_capacity(parts.len());
-        for (done, (_, members)) in parts.iter().enumerate() {
-            let mut part: Vec<Arg<'_>> = args[..first].iter().map(|a| Arg::Bytes(a)).collect();
-            for &g in members {
-                part.extend(args[groups[g].clone()].iter().map(|a| Arg::Bytes(a)));
-            }
+        let split = Split::new(cmd, policy)?;
+        let mut replies = Vec::with_capacity(split.len());
+        for p in 0..split.len() {
+            let part = split.part(p);
             let request = self.router.route(&part[..]).map_err(|e| cluster_error(e, Delivery::NotSent))?;
-            let reply = self.run_one(&part[..], request, None).map_err(|e| partial(e, done))?;
-            match (policy, reply) {
-                (None, Value::Array(items)) if items.len() == members.len() => {
-                    for (&g, item) in members.iter().zip(items) {
-                        merged[g] = item;
-                    }
-                }
-                (_, reply) => replies.push(reply),
-            }
+            replies.push(self.run_one(&part[..], request, None).map_err(|e| partial(e, p > 0))?);
         }
-        if policy.is_none() && replies.is_empty() {
-            return Ok(Value::Array(merged));
-        }
-        combine(policy, replies)
+        split.merge(replies)
     }
 }
 
@@ -409,23 +313,7 @@ impl ClusterClient {
         self.refresh_if_due();
         let mut results: Vec<Option<Value>> = vec![None; commands.len()];
         let mut answered_by: Vec<Option<(String, u16)>> = vec![None; commands.len()];
-        let mut groups: Vec<((String, u16), Vec<usize>)> = Vec::new();
-        let mut one_by_one = Vec::new();
-        for (i, request) in requests.iter().enumerate() {
-            let node = match request.target() {
-                Target::Slot(_) | Target::AnyNode => {
-                    self.router.node(request).map(|n| (n.host().to_owned(), n.port()))
-                }
-                _ => None,
-            };
-            match node {
-                Some(address) => match groups.iter_mut().find(|(a, _)| *a == address) {
-                    Some((_, members)) => members.push(i),
-                    None => groups.push((address, vec![i])),
-                },
-                None => one_by_one.push(i),
-            }
-        }
+        let (groups, mut one_by_one) = nodes::group_by_node(&mut self.router, &requests);
         for ((host, port), members) in groups {
             let part: Vec<&C> = members.iter().map(|&i| &commands[i]).collect();
             let mut got = Vec::with_capacity(members.len());
@@ -439,7 +327,7 @@ impl ClusterClient {
             if let Err(e) = sent {
                 if is_connection_error(&e) {
                     self.connections.remove(&(host.clone(), port));
-                    self.router.want(ferrodis_core::cluster::RefreshReason::NodeLost);
+                    self.router.want(RefreshReason::NodeLost);
                 }
                 if e.delivery() != Delivery::NotSent {
                     return Err(e);
@@ -482,25 +370,11 @@ impl ClusterClient {
         &mut self,
         commands: &[C],
     ) -> Result<&mut Connection> {
-        let mut slot = None;
-        for command in commands {
-            let request = self.router.route(command).map_err(|e| cluster_error(e, Delivery::NotSent))?;
-            match (request.target(), slot) {
-                (Target::Slot(s), None) => slot = Some((s, request)),
-                (Target::Slot(s), Some((first, _))) if s == first => {}
-                (Target::Slot(_), Some(_)) | (Target::Split(_), _) => {
-                    return Err(cluster_error(RouteError::CrossSlot { command: "MULTI" }, Delivery::NotSent));
-                }
-                _ => {}
-            }
-        }
+        let request = transaction_request(&self.router, commands)?;
         self.refresh_if_due();
-        let Some((_, request)) = slot else {
-            return Err(Error::config("a cluster transaction needs a key: its slot picks the node"));
-        };
         let (host, port) = match self.router.node(&request) {
             Some(node) => (node.host().to_owned(), node.port()),
-            None => return Err(cluster_error(not_served(&request), Delivery::NotSent)),
+            None => return Err(not_served(&request)),
         };
         self.connection(&host, port)
     }
@@ -538,84 +412,5 @@ fn send<C: CommandArgs + ?Sized>(conn: &mut Connection, cmd: &C, asking: bool) -
             reply = Some(Value::from_frame(&frame));
         }
     })?;
-    match reply {
-        Some(Value::ServerError(e)) => Err(Error::new(ErrorKind::Server(e), Delivery::Answered)),
-        Some(value) => Ok(value),
-        None => Err(Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)),
-    }
-}
-
-/// A node of the cluster, as the client's slot map has it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ClusterNode {
-    /// The host to connect to.
-    pub host: String,
-    /// The port.
-    pub port: u16,
-    /// Primary or replica.
-    pub role: Role,
-    /// Its health, as the topology reply said.
-    pub health: Health,
-}
-
-impl ClusterNode {
-    fn of(node: Node<'_>) -> Self {
-        Self { host: node.host().to_owned(), port: node.port(), role: node.role(), health: node.health() }
-    }
-}
-
-/// A router decision with its borrows turned owned, so the client can act on it.
-enum Step {
-    Done,
-    SendTo(String, u16, bool),
-    RetryAfter(Duration),
-    Fail(RouteError),
-}
-
-fn owned(next: Next<'_>) -> Step {
-    match next {
-        Next::Done => Step::Done,
-        Next::SendTo { host, port, asking } => Step::SendTo(host.to_owned(), port, asking),
-        Next::RetryAfter(delay) => Step::RetryAfter(delay),
-        Next::Fail(e) => Step::Fail(e),
-    }
-}
-
-/// A result with an error reply as a [`Value::ServerError`], as a pipeline collects it.
-fn as_reply(result: Result<Value>) -> Result<Value> {
-    match result {
-        Err(e) if e.server_error().is_some() => match e.into_kind() {
-            ErrorKind::Server(reply) => Ok(Value::ServerError(reply)),
-            _ => unreachable!("checked to be a server error"),
-        },
-        other => other,
-    }
-}
-
-/// Whether `e` means the node's connection is gone (or never came up).
-fn is_connection_error(e: &Error) -> bool {
-    matches!(e.kind(), ErrorKind::Io(_) | ErrorKind::Closed | ErrorKind::Broken | ErrorKind::Timeout)
-}
-
-fn cluster_error(e: RouteError, delivery: Delivery) -> Error {
-    Error::new(ErrorKind::Cluster(e), delivery)
-}
-
-fn not_served(request: &Request) -> RouteError {
-    match request.target() {
-        Target::Slot(slot) => RouteError::SlotNotServed { slot },
-        _ => RouteError::SlotNotServed { slot: 0 },
-    }
-}
-
-/// The error of a split command's part after `done` parts ran: what ran stays done.
-fn partial(e: Error, done: usize) -> Error {
-    if done == 0 {
-        return e;
-    }
-    // Earlier parts were answered: the command as a whole has an unknown outcome.
-    match e.delivery() {
-        Delivery::NotSent => Error::new(e.into_kind(), Delivery::Unknown),
-        _ => e,
-    }
+    asked_reply(reply)
 }

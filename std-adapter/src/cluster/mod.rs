@@ -4,11 +4,21 @@
 //! computes and load the slot map when it asks for a refresh.
 
 mod aggregate;
+#[cfg(feature = "tokio")]
+mod asynch;
 mod blocking;
+#[cfg(feature = "tokio")]
+mod join;
+mod nodes;
+mod split;
+mod step;
 
-pub use blocking::{ClusterClient, ClusterNode};
+#[cfg(feature = "tokio")]
+pub use asynch::AsyncClusterClient;
+pub use blocking::ClusterClient;
+pub use nodes::ClusterNode;
 
-use ferrodis_core::cluster::{RouterConfig, SlotMap};
+use ferrodis_core::cluster::{Router, RouterConfig, SlotMap};
 
 use crate::config::{Address, ConnectionConfig};
 use crate::error::{Error, Result};
@@ -25,6 +35,9 @@ pub(crate) const MAX_HOST_BYTES: usize = 32 * 1024;
 pub type ClusterSlotMap = SlotMap<MAX_NODES, MAX_RANGES, MAX_HOST_BYTES>;
 
 pub(crate) type Map = ClusterSlotMap;
+
+/// The router of a std cluster client, over a [`ClusterSlotMap`].
+pub(crate) type ClusterRouter = Router<MAX_NODES, MAX_RANGES, MAX_HOST_BYTES>;
 
 /// What a cluster client connects to and how (redis-py's `RedisCluster` parameters).
 ///

@@ -33,6 +33,8 @@ use crate::value::{ArgSink, ToArgs};
 pub use asynch::AsyncCommands;
 pub use blocking::Commands;
 pub use options::{Direction, Expiry, ScanOptions, StreamReadOptions};
+#[cfg(feature = "tokio")]
+pub use pipeline::AsyncPipelineConnection;
 pub use pipeline::{Pipeline, PipelineConnection, pipe};
 pub use query::CmdQuery;
 pub use scan::ScanIter;

@@ -1,6 +1,8 @@
 //! [`Pipeline`]: commands sent together, optionally in MULTI/EXEC, with the replies
 //! converted to one Rust type.
 
+#[cfg(feature = "tokio")]
+use std::future::Future;
 use std::num::NonZeroUsize;
 
 use ferrodis_core::error::Delivery;
@@ -150,11 +152,23 @@ impl Pipeline {
         into_result(conn.run_pipeline(self)?)
     }
 
-    /// [`query`](Self::query) on the multiplexed connection. An atomic pipeline goes out
-    /// as one batch, MULTI to EXEC, so other tasks' requests cannot land inside it.
+    /// [`query`](Self::query) on the multiplexed connection (or a pooled one). An atomic
+    /// pipeline goes out as one batch, MULTI to EXEC, so other tasks' requests cannot land
+    /// inside it.
+    ///
+    /// On an [`AsyncClusterClient`](crate::AsyncClusterClient) each node's commands go to
+    /// it in one batch, every node's at once, and the replies come back in the pipeline's
+    /// order, each command following its own redirects; an atomic pipeline needs its keys
+    /// in one slot and runs on that slot's primary.
     #[cfg(feature = "tokio")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
-    pub async fn query_async<T: FromValue>(&self, conn: &MultiplexedConnection) -> Result<T> {
+    pub async fn query_async<T: FromValue>(&self, conn: &impl AsyncPipelineConnection) -> Result<T> {
+        conn.query_pipeline(self).await
+    }
+
+    /// [`query_async`](Self::query_async) on one multiplexed connection.
+    #[cfg(feature = "tokio")]
+    async fn query_multiplexed<T: FromValue>(&self, conn: &MultiplexedConnection) -> Result<T> {
         if self.atomic || self.commands.any_ignored() {
             return into_result(self.execute_async(conn).await?);
         }
@@ -223,11 +237,54 @@ pub trait PipelineConnection: sealed::Sealed {
     fn run_pipeline(&mut self, pipe: &Pipeline) -> Result<Option<Vec<Value>>>;
 }
 
+/// What a [`Pipeline`] runs on with [`Pipeline::query_async`]: a
+/// [`MultiplexedConnection`] (or a pooled one), or an
+/// [`AsyncClusterClient`](crate::AsyncClusterClient). Sealed: implemented here only.
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub trait AsyncPipelineConnection: sealed::Sealed + Sync {
+    /// Runs `pipe` and converts the replies not ignored, as an array, to `T`.
+    #[doc(hidden)]
+    fn query_pipeline<T: FromValue>(&self, pipe: &Pipeline) -> impl Future<Output = Result<T>> + Send;
+}
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for crate::Connection {}
     impl Sealed for crate::PooledConnection {}
     impl Sealed for crate::ClusterClient {}
+    #[cfg(feature = "tokio")]
+    impl Sealed for crate::MultiplexedConnection {}
+    #[cfg(feature = "tokio")]
+    impl Sealed for crate::AsyncPooledConnection {}
+    #[cfg(feature = "tokio")]
+    impl Sealed for crate::AsyncClusterClient {}
+}
+
+#[cfg(feature = "tokio")]
+impl AsyncPipelineConnection for MultiplexedConnection {
+    fn query_pipeline<T: FromValue>(&self, pipe: &Pipeline) -> impl Future<Output = Result<T>> + Send {
+        pipe.query_multiplexed(self)
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl AsyncPipelineConnection for crate::AsyncPooledConnection {
+    fn query_pipeline<T: FromValue>(&self, pipe: &Pipeline) -> impl Future<Output = Result<T>> + Send {
+        pipe.query_multiplexed(self)
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl AsyncPipelineConnection for crate::AsyncClusterClient {
+    async fn query_pipeline<T: FromValue>(&self, pipe: &Pipeline) -> Result<T> {
+        let commands = pipe.commands.commands();
+        if pipe.atomic {
+            let conn = self.transaction_connection(&commands).await?;
+            return into_result(pipe.execute_async(&conn).await?);
+        }
+        into_result(cluster_replies(pipe, self.pipeline_values(&commands).await?)?)
+    }
 }
 
 impl PipelineConnection for Connection {
@@ -249,21 +306,27 @@ impl PipelineConnection for crate::ClusterClient {
             return pipe.execute(self.transaction_connection(&commands)?);
         }
         let values = self.pipeline_values(&commands)?;
-        let mut kept = Vec::with_capacity(values.len());
-        let mut first_error = None;
-        for (index, value) in values.into_iter().enumerate() {
-            match value {
-                Value::ServerError(e) => {
-                    first_error.get_or_insert(e);
-                }
-                value if !pipe.commands.is_ignored(index) => kept.push(value),
-                _ => {}
+        cluster_replies(pipe, values)
+    }
+}
+
+/// A cluster pipeline's replies, in its order: those not ignored, or the first error
+/// reply.
+fn cluster_replies(pipe: &Pipeline, values: Vec<Value>) -> Result<Option<Vec<Value>>> {
+    let mut kept = Vec::with_capacity(values.len());
+    let mut first_error = None;
+    for (index, value) in values.into_iter().enumerate() {
+        match value {
+            Value::ServerError(e) => {
+                first_error.get_or_insert(e);
             }
+            value if !pipe.commands.is_ignored(index) => kept.push(value),
+            _ => {}
         }
-        match first_error {
-            Some(e) => Err(Error::new(ErrorKind::Server(e), Delivery::Answered)),
-            None => Ok(Some(kept)),
-        }
+    }
+    match first_error {
+        Some(e) => Err(Error::new(ErrorKind::Server(e), Delivery::Answered)),
+        None => Ok(Some(kept)),
     }
 }
 

@@ -45,6 +45,10 @@ pub struct RouterConfig {
     /// Refresh the map this often even without redirects (`None`: only when something
     /// asks for it). Default 60 s.
     pub refresh_interval: Option<Duration>,
+    /// After a refresh that no node answered ([`Router::refresh_failed`]), how long the
+    /// router waits before it asks for another, so a cluster that is unreachable is not
+    /// asked again on every request. Default 500 ms.
+    pub refresh_retry_gap: Duration,
 }
 
 impl RouterConfig {
@@ -57,6 +61,7 @@ impl RouterConfig {
         retry_budget: Duration::from_secs(20),
         busy_backoff: Backoff::EqualJitter { base: Duration::from_millis(100), cap: Duration::from_secs(2) },
         refresh_interval: Some(Duration::from_secs(60)),
+        refresh_retry_gap: Duration::from_millis(500),
     };
 }
 
@@ -300,6 +305,8 @@ pub struct Router<const NODES: usize, const RANGES: usize, const HOST_BYTES: usi
     wanted: Option<RefreshReason>,
     /// When the map was last refreshed, on the driver's clock.
     refreshed_at: Option<Duration>,
+    /// No refresh is asked for before this, after one failed.
+    quiet_until: Option<Duration>,
     /// Turns, so reads spread over a shard's nodes.
     spread: u32,
 }
@@ -307,7 +314,7 @@ pub struct Router<const NODES: usize, const RANGES: usize, const HOST_BYTES: usi
 impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NODES, RANGES, HOST_BYTES> {
     /// A router over `map` (read by the driver from `CLUSTER SHARDS` of a startup node).
     pub const fn new(map: SlotMap<NODES, RANGES, HOST_BYTES>, config: RouterConfig) -> Self {
-        Self { map, config, moved: 0, wanted: None, refreshed_at: None, spread: 0 }
+        Self { map, config, moved: 0, wanted: None, refreshed_at: None, quiet_until: None, spread: 0 }
     }
 
     /// The settings.
@@ -458,7 +465,12 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
 
     /// Why the map should be refreshed now, if it should: something asked for it, or
     /// `now` (the driver's clock) is past the refresh interval.
+    /// Within [`refresh_retry_gap`](RouterConfig::refresh_retry_gap) of a failed refresh
+    /// the answer is `None`, whatever asked.
     pub fn wants_refresh(&self, now: Duration) -> Option<RefreshReason> {
+        if self.quiet_until.is_some_and(|until| now < until) {
+            return None;
+        }
         if self.wanted.is_some() {
             return self.wanted;
         }
@@ -476,6 +488,15 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
         self.wanted = None;
         self.moved = 0;
         self.refreshed_at = Some(now);
+        self.quiet_until = None;
+    }
+
+    /// The driver asked every node it knows for the map at `now` and none answered: the
+    /// refresh stays wanted, and is asked for again after
+    /// [`refresh_retry_gap`](RouterConfig::refresh_retry_gap).
+    pub fn refresh_failed(&mut self, now: Duration) {
+        self.want(RefreshReason::NodeLost);
+        self.quiet_until = now.checked_add(self.config.refresh_retry_gap);
     }
 
     /// A refresh failed: it is still wanted (for `reason`, unless one is wanted already).

@@ -261,3 +261,19 @@ fn retries_stop_at_the_time_budget_whatever_the_count() {
         Next::Fail(RouteError::Unavailable { last: Some(ServerErrorKind::Loading) })
     );
 }
+
+#[test]
+fn a_failed_refresh_is_asked_for_again_only_after_the_gap() {
+    let mut r = router(RouterConfig::DEFAULT);
+    let at = Duration::from_millis;
+    r.refreshed(at(0));
+    r.refresh_failed(at(1_000));
+    assert_eq!(r.wants_refresh(at(1_000)), None);
+    assert_eq!(r.wants_refresh(at(1_499)), None);
+    assert_eq!(r.wants_refresh(at(1_500)), Some(RefreshReason::NodeLost));
+    // A refresh that worked ends the quiet time and the wish.
+    r.refresh_failed(at(2_000));
+    r.refreshed(at(2_100));
+    r.want(RefreshReason::Redirects);
+    assert_eq!(r.wants_refresh(at(2_100)), Some(RefreshReason::Redirects));
+}

@@ -1,0 +1,124 @@
+//! [`ClusterNode`], and the node queries both cluster clients answer from their slot map
+//! (redis-py's `get_nodes`, `get_primaries`, `get_replicas`, `get_node_from_key`).
+
+use ferrodis_core::cluster::{Health, Node, Role, Target, key_slot};
+
+use super::Map;
+use crate::random::random_word;
+
+/// A node of the cluster, as the client's slot map has it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClusterNode {
+    /// The host to connect to.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// Primary or replica.
+    pub role: Role,
+    /// Its health, as the topology reply said.
+    pub health: Health,
+}
+
+impl ClusterNode {
+    pub(crate) fn of(node: Node<'_>) -> Self {
+        Self { host: node.host().to_owned(), port: node.port(), role: node.role(), health: node.health() }
+    }
+}
+
+/// Every node of `map`, primaries and replicas.
+pub(crate) fn nodes(map: &Map) -> Vec<ClusterNode> {
+    map.nodes().map(ClusterNode::of).collect()
+}
+
+/// The primaries that serve slots, each once, ordered by address.
+pub(crate) fn primaries(map: &Map) -> Vec<ClusterNode> {
+    let mut primaries: Vec<ClusterNode> = map.ranges().map(|(_, n)| ClusterNode::of(n)).collect();
+    primaries.sort_by(|a, b| (&a.host, a.port).cmp(&(&b.host, b.port)));
+    primaries.dedup_by(|a, b| a.host == b.host && a.port == b.port);
+    primaries
+}
+
+/// The replicas.
+pub(crate) fn replicas(map: &Map) -> Vec<ClusterNode> {
+    nodes(map).into_iter().filter(|n| n.role == Role::Replica).collect()
+}
+
+/// One node picked at random; `None` for an empty map.
+pub(crate) fn random_node(map: &Map) -> Option<ClusterNode> {
+    let nodes = nodes(map);
+    let pick = usize::try_from(random_word()).unwrap_or_default() % nodes.len().max(1);
+    nodes.into_iter().nth(pick)
+}
+
+/// The node that serves `key`: its slot's primary, or with `replica` its first replica
+/// that has not failed (the primary when it has none).
+pub(crate) fn node_for_key(map: &Map, key: &[u8], replica: bool) -> Option<ClusterNode> {
+    let slot = key_slot(key);
+    let mut replicas = map.replicas(slot).filter(|n| n.health() != Health::Failed);
+    match (replica, replicas.next()) {
+        (true, Some(node)) => Some(ClusterNode::of(node)),
+        _ => map.primary(slot).map(ClusterNode::of),
+    }
+}
+
+/// The addresses a refresh asks, in order: the map's nodes that have not failed, then
+/// the startup nodes it does not hold.
+pub(crate) fn refresh_candidates(map: &Map, startup: &[(String, u16)]) -> Vec<(String, u16)> {
+    let mut candidates: Vec<(String, u16)> = map
+        .nodes()
+        .filter(|n| n.health() != Health::Failed)
+        .map(|n| (n.host().to_owned(), n.port()))
+        .collect();
+    for node in startup {
+        if !candidates.contains(node) {
+            candidates.push(node.clone());
+        }
+    }
+    candidates
+}
+
+/// The distinct primaries of the map, or every node.
+pub(crate) fn addresses(map: &Map, primaries_only: bool) -> Vec<(String, u16)> {
+    let mut all: Vec<(String, u16)> = if primaries_only {
+        map.ranges().map(|(_, n)| (n.host().to_owned(), n.port())).collect()
+    } else {
+        map.nodes().map(|n| (n.host().to_owned(), n.port())).collect()
+    };
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// Whether a request for `target` goes to one node ([`Router::node`] says which).
+///
+/// [`Router::node`]: ferrodis_core::cluster::Router::node
+pub(crate) fn is_single(target: Target) -> bool {
+    matches!(target, Target::Slot(_) | Target::AnyNode)
+}
+
+/// A node's address and the indices of the pipeline's commands that go to it.
+pub(crate) type NodeGroup = ((String, u16), Vec<usize>);
+
+/// A pipeline's requests grouped by the node each goes to, in order of first use, and
+/// those that go to several nodes (or to none the map knows), which run one by one.
+pub(crate) fn group_by_node(
+    router: &mut super::ClusterRouter,
+    requests: &[ferrodis_core::cluster::Request],
+) -> (Vec<NodeGroup>, Vec<usize>) {
+    let mut groups: Vec<NodeGroup> = Vec::new();
+    let mut one_by_one = Vec::new();
+    for (i, request) in requests.iter().enumerate() {
+        let node = match is_single(request.target()) {
+            true => router.node(request).map(|n| (n.host().to_owned(), n.port())),
+            false => None,
+        };
+        match node {
+            Some(address) => match groups.iter_mut().find(|(a, _)| *a == address) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((address, vec![i])),
+            },
+            None => one_by_one.push(i),
+        }
+    }
+    (groups, one_by_one)
+}
