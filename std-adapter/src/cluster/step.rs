@@ -31,9 +31,10 @@ pub(crate) fn owned(next: Next<'_>) -> Step {
 }
 
 /// How a request that got `result` ends after the router said `Fail(e)`: an unknown
-/// outcome keeps the connection's own error, which says so.
+/// outcome or a timeout keeps the connection's own error, which says what it was and
+/// whether the request was sent.
 pub(crate) fn failed(e: RouteError, result: Result<Value>) -> Result<Value> {
-    if e == RouteError::OutcomeUnknown {
+    if matches!(e, RouteError::OutcomeUnknown | RouteError::TimedOut) {
         return result;
     }
     let delivery = result.err().map_or(Delivery::Unknown, |e| e.delivery());
@@ -126,6 +127,7 @@ pub(crate) fn after(
                 let frame = Frame::SimpleError(reply.text());
                 owned(router.on_reply(request, &frame, from, now, random_word()))
             }
+            None if matches!(e.kind(), ErrorKind::Timeout) => owned(router.on_timeout()),
             None if is_connection_error(e) => {
                 owned(router.on_connection_error(request, e.delivery(), now, random_word()))
             }

@@ -199,6 +199,10 @@ pub enum RouteError {
     /// A connection error after the request may have reached the server: it is not sent
     /// again unless marked [`idempotent`](Request::idempotent).
     OutcomeUnknown,
+    /// The node did not answer within the request's timeout: the request has spent its
+    /// time and is not sent again (redis-py's `retry_on_timeout=False`). The driver's own
+    /// timeout error says whether it was sent.
+    TimedOut,
     /// A `MOVED` or `ASK` reply that does not parse.
     InvalidRedirect(RedirectError),
 }
@@ -215,6 +219,7 @@ impl RouteError {
             Self::TooManyRedirects => "too many redirects",
             Self::Unavailable { .. } => "the cluster stayed unavailable through every retry",
             Self::OutcomeUnknown => "the connection failed after the request may have reached the server",
+            Self::TimedOut => "the node did not answer within the timeout",
             Self::InvalidRedirect(_) => "a redirect reply that does not parse",
         }
     }
@@ -461,6 +466,15 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
             _ if request.idempotent => self.retry(request, None, now, random),
             _ => Next::Fail(RouteError::OutcomeUnknown),
         }
+    }
+
+    /// What follows a request's timeout (its node did not answer in time, whether or not
+    /// the request was written): the request fails with [`RouteError::TimedOut`], since a
+    /// retry would wait past the caller's limit, and a refresh is due, in case the node is
+    /// gone for good. A node that is only slow or stopped keeps its slots.
+    pub fn on_timeout(&mut self) -> Next<'static> {
+        self.want(RefreshReason::NodeLost);
+        Next::Fail(RouteError::TimedOut)
     }
 
     /// Why the map should be refreshed now, if it should: something asked for it, or

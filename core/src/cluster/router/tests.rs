@@ -277,3 +277,14 @@ fn a_failed_refresh_is_asked_for_again_only_after_the_gap() {
     r.want(RefreshReason::Redirects);
     assert_eq!(r.wants_refresh(at(2_100)), Some(RefreshReason::Redirects));
 }
+
+#[test]
+fn a_timeout_fails_the_request_at_once_sent_or_not_and_asks_for_a_refresh() {
+    let mut r = router(RouterConfig::DEFAULT);
+    r.refreshed(Duration::ZERO);
+    let request = route(&r, &["GET", "k"]).unwrap();
+    assert_eq!(r.on_timeout(), Next::Fail(RouteError::TimedOut));
+    assert_eq!(r.wants_refresh(Duration::ZERO), Some(RefreshReason::NodeLost));
+    // A timed-out request is not one the router counts toward its retries.
+    assert_eq!(request.retries(), 0);
+}
