@@ -19,6 +19,9 @@ commands:
   pool      pooled SET then GET, a checkout per request: ferrodis's pools from 16 threads
             and 256 Tokio tasks vs redis-rs over r2d2 and bb8, ferrodis's reconnecting
             connection vs redis-rs's ConnectionManager, redis-benchmark -c 50 as the limit
+  cluster   SET then GET over a 6-node Redis Cluster: ferrodis's ClusterClient and
+            AsyncClusterClient vs redis-rs's sync and async cluster connections, at depth 1,
+            in pipelines of 128 and with 128 concurrent requests
 
 codec options:
   --runs N          timed runs per implementation; medians are reported (default 7)
@@ -54,6 +57,12 @@ pool options:
   --quick           2000 requests and 1 run: a smoke test that takes a few seconds
   --only TEXT       only the rows whose name contains TEXT: --only bb8
 
+cluster options:
+  --requests N      SETs, then GETs, per pass (default 20000)
+  --runs N          timed runs per row; medians are reported (default 5)
+  --quick           2000 requests and 1 run: a smoke test
+  --only TEXT       only the rows whose '<mode> <client>' contains TEXT: --only 'pipeline 128'
+
   (`cost-worker` is the process `cost` runs under callgrind, not for direct use.)
 
   -h, --help        this text";
@@ -71,6 +80,8 @@ pub(crate) enum Command {
     Cost(CostOptions),
     /// Run the pool benchmarks.
     Pool(PoolOptions),
+    /// Run the cluster benchmarks (the pool's settings, with their own defaults).
+    Cluster(PoolOptions),
     /// Make one pass of one `cost` row (the process `cost` runs under callgrind).
     CostWorker(WorkerOptions),
 }
@@ -158,6 +169,11 @@ impl PoolOptions {
 
     /// The smoke test: 2 000 requests per phase, 1 run.
     pub(crate) const QUICK: PoolOptions = PoolOptions { requests: 2_000, runs: 1, quick: true, only: None };
+
+    /// The full cluster measurement: 20 000 requests per phase, 5 runs (a request at a
+    /// time is a round trip each).
+    pub(crate) const CLUSTER: PoolOptions =
+        PoolOptions { requests: 20_000, runs: 5, quick: false, only: None };
 }
 
 /// Settings of the `cost` subcommand.
@@ -239,7 +255,10 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, String> {
         "codec" => parse_codec(rest),
         "e2e" => parse_e2e(rest),
         "cost" => parse_cost(rest),
-        "pool" => parse_pool(rest),
+        "pool" => parse_pool(rest, PoolOptions::FULL).map(|o| o.map_or(Command::Help, Command::Pool)),
+        "cluster" => {
+            parse_pool(rest, PoolOptions::CLUSTER).map(|o| o.map_or(Command::Help, Command::Cluster))
+        }
         "cost-worker" => parse_cost_worker(rest),
         other => Err(format!("unknown command `{other}`")),
     }
@@ -317,9 +336,9 @@ fn parse_e2e(args: &[String]) -> Result<Command, String> {
     Ok(Command::E2e(options))
 }
 
-/// Parses the options of `pool`.
-fn parse_pool(args: &[String]) -> Result<Command, String> {
-    let parsed = options(args, PoolOptions::FULL, PoolOptions::QUICK, |options, arg, rest| {
+/// Parses the options of `pool` (and `cluster`, whose full run is `full`); `None` for help.
+fn parse_pool(args: &[String], full: PoolOptions) -> Result<Option<PoolOptions>, String> {
+    let parsed = options(args, full, PoolOptions::QUICK, |options, arg, rest| {
         match arg {
             "--runs" => options.runs = number(arg, rest.next())?,
             "--requests" => options.requests = number(arg, rest.next())?,
@@ -328,11 +347,11 @@ fn parse_pool(args: &[String]) -> Result<Command, String> {
         }
         Ok(())
     })?;
-    let Some(options) = parsed else { return Ok(Command::Help) };
+    let Some(options) = parsed else { return Ok(None) };
     if options.runs == 0 || options.requests == 0 {
         return Err("--runs and --requests must be at least 1".into());
     }
-    Ok(Command::Pool(options))
+    Ok(Some(options))
 }
 
 /// Parses the options of `cost`.
@@ -422,6 +441,8 @@ mod tests {
     fn cost_presets_and_overrides() {
         assert_eq!(parse(&args("cost")), Ok(Command::Cost(CostOptions::FULL)));
         assert_eq!(parse(&args("pool")), Ok(Command::Pool(PoolOptions::FULL)));
+        assert_eq!(parse(&args("cluster")), Ok(Command::Cluster(PoolOptions::CLUSTER)));
+        assert_eq!(parse(&args("cluster --quick")), Ok(Command::Cluster(PoolOptions::QUICK)));
         assert_eq!(
             parse(&args("pool --quick --only bb8")),
             Ok(Command::Pool(PoolOptions { only: Some("bb8".into()), ..PoolOptions::QUICK }))

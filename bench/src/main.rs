@@ -5,6 +5,7 @@
 //! cargo run --release -p ferrodis-bench -- e2e [--requests N] [--runs N] [--quick]
 //! cargo run --release -p ferrodis-bench -- cost [--requests N] [--quick] [--keep DIR]
 //! cargo run --release -p ferrodis-bench -- pool [--requests N] [--runs N] [--quick]
+//! cargo run --release -p ferrodis-bench -- cluster [--requests N] [--runs N] [--quick]
 //! ```
 //!
 //! Each subcommand is one family of benchmarks:
@@ -21,12 +22,16 @@
 //! - `pool`: pooled SET then GET from 16 threads and 256 Tokio tasks, a checkout per
 //!   request, against redis-rs over r2d2 and bb8 and its `ConnectionManager`, with
 //!   `redis-benchmark -c 50` as the server's limit ([`pool`]).
+//! - `cluster`: SET then GET over a 6-node Redis Cluster, one at a time, in cross-slot
+//!   pipelines of 128 and from 128 Tokio tasks, against redis-rs's sync and async cluster
+//!   connections ([`cluster`]).
 //!
 //! Results are printed as one table with ferrodis's ratio to each peer (medians over
 //! several runs for the timed ones), so one invocation answers "how do we compare on this
 //! machine today".
 
 mod cli;
+mod cluster;
 mod codec;
 mod corpus;
 mod cost;
@@ -51,6 +56,7 @@ fn main() -> ExitCode {
         Ok(Command::E2e(options)) => finish(e2e::run(&options)),
         Ok(Command::Cost(options)) => finish(cost::run(&options)),
         Ok(Command::Pool(options)) => finish(pool::run(&options)),
+        Ok(Command::Cluster(options)) => finish(cluster::run(&options)),
         Ok(Command::CostWorker(options)) => finish(cost::worker::run(&options)),
         Ok(Command::Help) => {
             println!("{}", cli::USAGE);

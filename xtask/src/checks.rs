@@ -154,7 +154,7 @@ pub(crate) fn run(options: &Options) -> bool {
     }
 
     if runs("bench") {
-        for kind in ["codec", "e2e", "pool"] {
+        for kind in ["codec", "e2e", "pool", "cluster"] {
             steps.run(&format!("bench {kind}"), || {
                 Cmd::cargo()
                     .args(["run", "--release", "-p", "ferrodis-bench", "--", kind, "--quick"])

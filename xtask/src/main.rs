@@ -145,7 +145,7 @@ fn parse_test(args: &[String]) -> Result<checks::Options, String> {
 }
 
 /// The benchmarks `cargo xtask bench` runs when no benchmark is named, in order.
-const BENCHMARKS: [&str; 4] = ["codec", "e2e", "cost", "pool"];
+const BENCHMARKS: [&str; 5] = ["codec", "e2e", "cost", "pool", "cluster"];
 
 /// The benchmark binary's command lines for `cargo xtask bench <args>`: `args` itself when
 /// it names a benchmark, otherwise each of [`BENCHMARKS`] with `args` as its options
@@ -202,10 +202,19 @@ mod tests {
 
     #[test]
     fn bench_command_lines() {
-        assert_eq!(bench_runs(&[]), [args("codec"), args("e2e"), args("cost"), args("pool")]);
+        assert_eq!(
+            bench_runs(&[]),
+            [args("codec"), args("e2e"), args("cost"), args("pool"), args("cluster")]
+        );
         assert_eq!(
             bench_runs(&args("--quick")),
-            [args("codec --quick"), args("e2e --quick"), args("cost --quick"), args("pool --quick")]
+            [
+                args("codec --quick"),
+                args("e2e --quick"),
+                args("cost --quick"),
+                args("pool --quick"),
+                args("cluster --quick")
+            ]
         );
         assert_eq!(bench_runs(&args("cost --quick")), [args("cost --quick")]);
     }

@@ -24,7 +24,7 @@ use ferrodis_test_support::RedisServer;
 use crate::cli::PoolOptions;
 use crate::e2e::workload::{Phases, Workload};
 use crate::e2e::{redis_benchmark, server_version};
-use crate::measure::median;
+use crate::measure::{interleaved_rates, select};
 use crate::report::{Goal, Table, ratio, render_goals};
 
 /// Threads of the blocking rows.
@@ -89,7 +89,7 @@ impl Row {
 pub(crate) fn run(options: &PoolOptions) -> Result<(), String> {
     let redis_benchmark = redis_benchmark::find()?;
     let server = RedisServer::start();
-    let pinned = pin(server.pid());
+    let pinned = pin(&[server.pid()]);
     let runtime = crate::e2e::runtime(crate::cli::Flavour::MultiThread)?;
     let url = server.tcp_url();
     println!(
@@ -107,31 +107,15 @@ pub(crate) fn run(options: &PoolOptions) -> Result<(), String> {
     let mut admin = ferrodis::Client::open(&url)
         .and_then(|c| c.get_connection())
         .map_err(|e| format!("cannot connect to the server: {e}"))?;
-    let rows: Vec<Row> = Row::ALL
-        .into_iter()
-        .filter(|r| options.only.as_deref().is_none_or(|o| r.name().contains(o)))
-        .collect();
-    if rows.is_empty() {
-        return Err("--only matches no row".into());
-    }
+    let rows = select(&Row::ALL, options.only.as_deref(), Row::name)?;
     let workload = Arc::new(Workload::new(options.requests));
-    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
-    // A warm-up round (checks the replies), then the timed rounds, the rows rotated.
-    for round in 0..=options.runs {
-        for k in 0..rows.len() {
-            let i = (k + round) % rows.len();
-            eprint!("\r  round {round}/{}: {}                    ", options.runs, rows[i].name());
-            admin
-                .request_with(&["FLUSHALL".into(), "SYNC".into()], |_| ())
-                .map_err(|e| format!("FLUSHALL failed: {e}"))?;
-            let phases = pass(rows[i], &url, &server, &runtime, &redis_benchmark, &workload)?;
-            if round > 0 {
-                rates[i].push(2.0 * workload.len() as f64 / (phases.set + phases.get));
-            }
-        }
-    }
-    eprintln!("\r{:70}", "");
-    let medians: Vec<f64> = rates.iter_mut().map(|r| median(r)).collect();
+    let reset = || {
+        admin
+            .request_with(&["FLUSHALL".into(), "SYNC".into()], |_| ())
+            .map_err(|e| format!("FLUSHALL failed: {e}"))
+    };
+    let run = |row| pass(row, &url, &server, &runtime, &redis_benchmark, &workload).map(|p| (p.set, p.get));
+    let medians = interleaved_rates(&rows, options.runs, workload.len(), Row::name, reset, run)?;
     let rate = |row: Row| rows.iter().position(|&r| r == row).map_or(f64::NAN, |i| medians[i]);
     let mut table = Table::new(&["client", "load", "k req/s", "vs peer", "vs redis-benchmark"], 2);
     let peer = |row: Row| match row {
@@ -198,19 +182,21 @@ fn pass(
     }
 }
 
-/// Pins the server to CPU 0 and this process, with the threads it starts from now on, to
+/// Pins the servers to CPU 0 and this process, with the threads it starts from now on, to
 /// CPU 1 (`taskset`); says what it did.
-fn pin(server_pid: u32) -> String {
+pub(crate) fn pin(server_pids: &[u32]) -> String {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cpus < 2 {
         return format!("{cpus} CPU: clients and server share it");
     }
     let taskset =
         |args: &[&str]| Command::new("taskset").args(args).output().is_ok_and(|o| o.status.success());
-    let server = taskset(&["-a", "-p", "-c", "0", &server_pid.to_string()]);
+    let server = server_pids.iter().all(|pid| taskset(&["-a", "-p", "-c", "0", &pid.to_string()]));
     let own = taskset(&["-a", "-p", "-c", "1", &std::process::id().to_string()]);
     match (server, own) {
-        (true, true) => format!("server pinned to CPU 0, clients and redis-benchmark to CPU 1 of {cpus}"),
+        (true, true) => {
+            format!("servers pinned to CPU 0, this process (clients, redis-benchmark) to CPU 1 of {cpus}")
+        }
         _ => format!("taskset failed: clients and server share {cpus} CPUs unpinned"),
     }
 }

@@ -34,7 +34,7 @@ use crate::value::{FromValue, Value};
 /// concatenated). Multi-key commands whose keys are in several slots (`MGET`, `MSET`,
 /// `DEL`, `EXISTS`, `UNLINK`, `TOUCH`) are split by slot, one request per slot, and
 /// merged in the caller's order; such an `MSET` is not atomic. Any other command with keys
-/// in several slots is refused ([`RouteError::CrossSlot`]).
+/// in several slots is refused ([`RouteError::CrossSlot`](ferrodis_core::cluster::RouteError::CrossSlot)).
 ///
 /// Connections to the nodes are opened when first needed, one per node, with the
 /// settings of [`ClusterConfig::node`].
