@@ -50,40 +50,18 @@ const FIRMWARE_BINARIES: &[(&str, &str)] =
 
 /// Installs what `needs` asks for and is missing. Returns what it did, in a few words, or
 /// every problem it met (it goes on past one, to report them all at once).
+///
+/// Two lanes run at once: the system's (one `apt-get` for every Debian package, then pip's
+/// valkey), which mostly waits on downloads, and Rust's (rustup, then `cargo install`),
+/// which mostly compiles; on a fresh machine that overlap saves minutes.
 pub(crate) fn ensure(needs: &Needs<'_>) -> Result<String, String> {
-    let mut done = Vec::new();
-    let mut problems = Vec::new();
-    let mut check = |result: Result<(), String>| {
-        if let Err(problem) = result {
-            eprintln!("setup: {problem}");
-            problems.push(problem);
-        }
-    };
-    if needs.redis {
-        check(packages(REDIS_BINARIES, &mut done));
-    }
-    if needs.valkey {
-        check(valkey::ensure(&mut done));
-    }
-    if needs.firmware {
-        check(packages(FIRMWARE_BINARIES, &mut done));
-    }
-    if needs.lint_tools {
-        check(lint_tools(&mut done));
-    }
-    if !needs.targets.is_empty() {
-        check(targets(needs.targets, &mut done));
-    }
-    if needs.cargo_hack {
-        check(cargo_hack(&mut done));
-    }
-    for version in needs.toolchains {
-        check(toolchain(version, &mut done));
-    }
-    if needs.fuzz {
-        check(nightly(&mut done));
-        check(cargo_fuzz(&mut done));
-    }
+    let (system, rust) = std::thread::scope(|scope| {
+        let rust = scope.spawn(|| rust_lane(needs));
+        (system_lane(needs), rust.join().unwrap_or_else(|_| Lane::failed("the Rust setup lane panicked")))
+    });
+    let (mut done, mut problems) = (system.done, system.problems);
+    done.extend(rust.done);
+    problems.extend(rust.problems);
     if !problems.is_empty() {
         return Err(problems.join("; "));
     }
@@ -93,6 +71,70 @@ pub(crate) fn ensure(needs: &Needs<'_>) -> Result<String, String> {
     } else {
         Ok(done.join(", "))
     }
+}
+
+/// What one lane of [`ensure`] did and every problem it met.
+#[derive(Debug, Default)]
+struct Lane {
+    done: Vec<String>,
+    problems: Vec<String>,
+}
+
+impl Lane {
+    fn failed(problem: &str) -> Self {
+        Self { done: Vec::new(), problems: vec![problem.to_owned()] }
+    }
+
+    /// Runs one install step; its problem, if any, is printed and kept.
+    fn check(&mut self, step: impl FnOnce(&mut Vec<String>) -> Result<(), String>) {
+        if let Err(problem) = step(&mut self.done) {
+            eprintln!("setup: {problem}");
+            self.problems.push(problem);
+        }
+    }
+}
+
+/// The Debian packages (one `apt-get update` and one install for all of them), then valkey.
+fn system_lane(needs: &Needs<'_>) -> Lane {
+    let mut lane = Lane::default();
+    let mut binaries = Vec::new();
+    if needs.redis {
+        binaries.extend_from_slice(REDIS_BINARIES);
+    }
+    if needs.firmware {
+        binaries.extend_from_slice(FIRMWARE_BINARIES);
+    }
+    if !binaries.is_empty() {
+        lane.check(|done| packages(&binaries, done));
+    }
+    if needs.valkey {
+        lane.check(valkey::ensure);
+    }
+    lane
+}
+
+/// Rust components, targets and toolchains with rustup, then the cargo subcommands.
+fn rust_lane(needs: &Needs<'_>) -> Lane {
+    let mut lane = Lane::default();
+    if needs.lint_tools {
+        lane.check(lint_tools);
+    }
+    if !needs.targets.is_empty() {
+        lane.check(|done| targets(needs.targets, done));
+    }
+    for version in needs.toolchains {
+        lane.check(|done| toolchain(version, done));
+    }
+    if needs.fuzz {
+        lane.check(nightly);
+    }
+    if needs.cargo_hack {
+        lane.check(cargo_hack);
+    }
+    if needs.fuzz {
+        lane.check(cargo_fuzz);
+    }
+    lane
 }
 
 /// Whether a nightly toolchain is installed (rustup's `nightly-<host>`).
