@@ -72,6 +72,10 @@ pub enum ErrorKind {
     /// A cluster node's topology reply (`CLUSTER SHARDS` or `CLUSTER SLOTS`) could not be
     /// read into the slot map.
     Topology(ferrodis_core::cluster::SlotMapError),
+    /// With `require_full_coverage` (redis-py's, on by default), no node the cluster client
+    /// asked had a slot map in which every slot is served: these slots had no primary, or
+    /// only a failed one, in the last map read. The client keeps the map it had.
+    SlotsNotCovered(Vec<std::ops::RangeInclusive<u16>>),
 }
 
 /// The error of a ferrodis operation on std: [`Error::kind`] says what went wrong,
@@ -181,6 +185,16 @@ impl fmt::Display for Error {
             }
             ErrorKind::Cluster(e) => write!(f, "cluster: {e}")?,
             ErrorKind::Topology(e) => write!(f, "cluster topology: {e}")?,
+            ErrorKind::SlotsNotCovered(ranges) => {
+                let count: usize = ranges.iter().map(|r| r.len()).sum();
+                write!(f, "cluster: {count} of 16384 slots served by no node:")?;
+                for range in ranges {
+                    match (range.start(), range.end()) {
+                        (first, last) if first == last => write!(f, " {first}")?,
+                        (first, last) => write!(f, " {first}-{last}")?,
+                    }
+                }
+            }
         }
         match self.delivery {
             Delivery::NotSent => f.write_str(" (request not sent)"),
@@ -211,7 +225,8 @@ impl std::error::Error for Error {
             | ErrorKind::InvalidConfig(_)
             | ErrorKind::Tls(_)
             | ErrorKind::Credentials(_)
-            | ErrorKind::PoolExhausted { .. } => None,
+            | ErrorKind::PoolExhausted { .. }
+            | ErrorKind::SlotsNotCovered(_) => None,
         }
     }
 }

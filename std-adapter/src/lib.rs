@@ -66,7 +66,7 @@ pub use client::Client;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use cluster::AsyncClusterClient;
-pub use cluster::{ClusterClient, ClusterConfig, ClusterNode, ClusterSlotMap};
+pub use cluster::{AddressRemapFn, ClusterClient, ClusterConfig, ClusterNode, ClusterSlotMap};
 pub use command_table::{CommandTable, KnownCommand, LoadedCommand};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

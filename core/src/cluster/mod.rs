@@ -41,5 +41,5 @@ pub use router::{Next, RefreshReason, Request, RouteError, Router, RouterConfig,
 pub use slot::{SLOT_COUNT, crc16, key_slot};
 pub use slot_map::{
     AddressRemap, Addressing, Health, Moved, NoRemap, Node, Nodes, Ranges, Replicas, Role, SlotMap,
-    SlotMapError,
+    SlotMapError, UncoveredSlots,
 };

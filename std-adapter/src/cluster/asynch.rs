@@ -14,10 +14,11 @@ use tokio::sync::OnceCell;
 use super::aggregate::combine;
 use super::join::join_all;
 use super::nodes::{self, ClusterNode};
+use super::remap::{Topology, load_topology};
 use super::split::Split;
 use super::step::{
-    After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, not_served, owned,
-    partial, transaction_request,
+    After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, keep_telling, not_served,
+    owned, partial, transaction_request,
 };
 use super::{ClusterConfig, ClusterRouter, ClusterSlotMap, Map};
 use crate::commands::AsyncCommands;
@@ -186,7 +187,8 @@ impl AsyncClusterClient {
         let candidates = nodes::refresh_candidates(self.router().map(), &self.shared.config.startup_nodes);
         let mut last = None;
         for (host, port) in candidates {
-            match self.load_map_from(&host, port).await {
+            let loaded = self.load_map_from(&host, port).await;
+            match loaded.and_then(|map| self.shared.config.accepts(&map).map(|()| map)) {
                 Ok(mut map) => {
                     let mut router = self.router();
                     std::mem::swap(router.map_mut(), &mut *map);
@@ -196,7 +198,7 @@ impl AsyncClusterClient {
                 }
                 Err(e) => {
                     event!(debug, error = %e, node = %host, "slot map refresh failed");
-                    last = Some(e);
+                    keep_telling(&mut last, e);
                 }
             }
         }
@@ -207,24 +209,28 @@ impl AsyncClusterClient {
     /// The slot map as the node at `host`:`port` sees it.
     async fn load_map_from(&self, host: &str, port: u16) -> Result<Box<Map>> {
         let addressing = Addressing::new(host).tls(self.shared.config.node.tls.is_some());
+        let remap = self.shared.config.address_remap.as_ref();
         let conn = self.connection(host, port).await?;
         let mut map = Box::new(Map::new());
         let shards = [Arg::from("CLUSTER"), Arg::from("SHARDS")];
-        let loaded =
-            match conn.request_with(&shards, |frame| map.load_cluster_shards(frame, &addressing)).await {
-                Err(e) if e.server_error().is_some() => {
-                    // Older than 7.0: CLUSTER SLOTS.
-                    let slots = [Arg::from("CLUSTER"), Arg::from("SLOTS")];
-                    conn.request_with(&slots, |frame| map.load_cluster_slots(frame, &addressing)).await?
+        let from_shards =
+            |frame: Frame<'_>| load_topology(&mut map, frame, Topology::Shards, addressing, remap);
+        let loaded = match conn.request_with(&shards, from_shards).await {
+            Err(e) if e.server_error().is_some() => {
+                // Older than 7.0: CLUSTER SLOTS.
+                let slots = [Arg::from("CLUSTER"), Arg::from("SLOTS")];
+                let from_slots =
+                    |frame: Frame<'_>| load_topology(&mut map, frame, Topology::Slots, addressing, remap);
+                conn.request_with(&slots, from_slots).await?
+            }
+            Err(e) => {
+                if is_connection_error(&e) {
+                    self.lost(host, port, &conn);
                 }
-                Err(e) => {
-                    if is_connection_error(&e) {
-                        self.lost(host, port, &conn);
-                    }
-                    return Err(e);
-                }
-                Ok(loaded) => loaded,
-            };
+                return Err(e);
+            }
+            Ok(loaded) => loaded,
+        };
         loaded.map_err(|e: SlotMapError| Error::new(ErrorKind::Topology(e), Delivery::Answered))?;
         Ok(map)
     }
@@ -351,7 +357,8 @@ impl AsyncClusterClient {
                 }
             };
             let now = self.now();
-            let next = after(&mut self.router(), &mut request, result, (&host, port), now);
+            let remap = self.shared.config.address_remap.as_ref();
+            let next = after(&mut self.router(), &mut request, result, (&host, port), now, remap);
             match next {
                 After::Return(result) => return result,
                 After::Redirect(host, port, asking) => redirect = Some((host, port, asking)),

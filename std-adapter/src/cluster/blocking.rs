@@ -10,10 +10,11 @@ use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 
 use super::aggregate::combine;
 use super::nodes::{self, ClusterNode};
+use super::remap::{Topology, load_topology};
 use super::split::Split;
 use super::step::{
-    After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, not_served, owned,
-    partial, transaction_request,
+    After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, is_uncovered,
+    keep_telling, not_served, owned, partial, transaction_request,
 };
 use super::{ClusterConfig, ClusterRouter, Map};
 use crate::commands::Commands;
@@ -137,7 +138,7 @@ impl ClusterClient {
         let candidates = nodes::refresh_candidates(self.router.map(), &self.config.startup_nodes);
         let mut last = None;
         for (host, port) in candidates {
-            match self.load_map_from(&host, port) {
+            match self.load_map_from(&host, port).and_then(|map| self.config.accepts(&map).map(|()| map)) {
                 Ok(map) => {
                     *self.router.map_mut() = *map;
                     self.router.refreshed(self.started.elapsed());
@@ -146,8 +147,10 @@ impl ClusterClient {
                 }
                 Err(e) => {
                     event!(debug, error = %e, node = %host, "slot map refresh failed");
-                    self.connections.remove(&(host, port));
-                    last = Some(e);
+                    if !is_uncovered(&e) {
+                        self.connections.remove(&(host, port));
+                    }
+                    keep_telling(&mut last, e);
                 }
             }
         }
@@ -158,14 +161,17 @@ impl ClusterClient {
     /// The slot map as the node at `host`:`port` sees it.
     fn load_map_from(&mut self, host: &str, port: u16) -> Result<Box<Map>> {
         let addressing = Addressing::new(host).tls(self.config.node.tls.is_some());
+        let remap = self.config.address_remap.clone();
         let conn = self.connection(host, port)?;
         let mut map = Box::new(Map::new());
+        let mut load =
+            |frame: Frame<'_>, topology| load_topology(&mut map, frame, topology, addressing, remap.as_ref());
         let shards = [Arg::from("CLUSTER"), Arg::from("SHARDS")];
-        let loaded = match conn.request_with(&shards, |frame| map.load_cluster_shards(frame, &addressing)) {
+        let loaded = match conn.request_with(&shards, |frame| load(frame, Topology::Shards)) {
             Err(e) if e.server_error().is_some() => {
                 // Older than 7.0: CLUSTER SLOTS.
                 let slots = [Arg::from("CLUSTER"), Arg::from("SLOTS")];
-                conn.request_with(&slots, |frame| map.load_cluster_slots(frame, &addressing))?
+                conn.request_with(&slots, |frame| load(frame, Topology::Slots))?
             }
             other => other?,
         };
@@ -242,7 +248,9 @@ impl ClusterClient {
             if result.as_ref().err().is_some_and(is_connection_error) {
                 self.connections.remove(&(host.clone(), port));
             }
-            match after(&mut self.router, &mut request, result, (&host, port), self.started.elapsed()) {
+            let remap = self.config.address_remap.as_ref();
+            match after(&mut self.router, &mut request, result, (&host, port), self.started.elapsed(), remap)
+            {
                 After::Return(result) => return result,
                 After::Redirect(host, port, asking) => redirect = Some((host, port, asking)),
                 After::Sleep(delay) => {

@@ -10,6 +10,7 @@ mod blocking;
 #[cfg(feature = "tokio")]
 mod join;
 mod nodes;
+mod remap;
 mod split;
 mod step;
 
@@ -17,11 +18,12 @@ mod step;
 pub use asynch::AsyncClusterClient;
 pub use blocking::ClusterClient;
 pub use nodes::ClusterNode;
+pub use remap::AddressRemapFn;
 
 use ferrodis_core::cluster::{Router, RouterConfig, SlotMap};
 
 use crate::config::{Address, ConnectionConfig};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Nodes a cluster client's slot map holds: primaries and replicas together.
 pub(crate) const MAX_NODES: usize = 512;
@@ -61,12 +63,42 @@ pub struct ClusterConfig {
     /// Routing: `read_from_replicas`, `reinitialize_steps`, redirect and retry bounds,
     /// the busy backoff and the refresh interval.
     pub router: RouterConfig,
+    /// redis-py's `require_full_coverage`, on by default: a slot map is taken only when
+    /// every slot has a primary that has not failed; otherwise the refresh asks the next
+    /// node, and when none has such a map it fails with
+    /// [`ErrorKind::SlotsNotCovered`](crate::ErrorKind::SlotsNotCovered), naming the
+    /// slots, and the client keeps the map it had (a new client is not made). Off, any map
+    /// is taken and a request for a slot without a node fails on its own.
+    pub require_full_coverage: bool,
+    /// redis-py's `address_remap`: the addresses the nodes announce rewritten into the
+    /// ones to connect to, for every node of every map and every redirect. `None` keeps
+    /// them.
+    pub address_remap: Option<AddressRemapFn>,
 }
 
 impl ClusterConfig {
     /// Startup nodes on TCP with `node` as every connection's settings.
     pub fn new(startup_nodes: impl IntoIterator<Item = (String, u16)>, node: ConnectionConfig) -> Self {
-        Self { startup_nodes: startup_nodes.into_iter().collect(), node, router: RouterConfig::DEFAULT }
+        Self {
+            startup_nodes: startup_nodes.into_iter().collect(),
+            node,
+            router: RouterConfig::DEFAULT,
+            require_full_coverage: true,
+            address_remap: None,
+        }
+    }
+
+    /// The same, with [`require_full_coverage`](Self::require_full_coverage) on or off.
+    #[must_use]
+    pub fn require_full_coverage(self, on: bool) -> Self {
+        Self { require_full_coverage: on, ..self }
+    }
+
+    /// The same, with every announced address rewritten by `remap`
+    /// ([`address_remap`](Self::address_remap)).
+    #[must_use]
+    pub fn address_remap(self, remap: AddressRemapFn) -> Self {
+        Self { address_remap: Some(remap), ..self }
     }
 
     /// Startup nodes from `redis://` or `rediss://` URLs; the first URL's settings are
@@ -80,6 +112,16 @@ impl ClusterConfig {
             nodes.push(tcp(&config?)?);
         }
         Ok(Self::new(nodes, first))
+    }
+
+    /// Whether a refresh may take `map` as the cluster's; otherwise the error that says
+    /// which slots it leaves without a node.
+    pub(crate) fn accepts(&self, map: &Map) -> Result<()> {
+        let uncovered: Vec<_> = map.uncovered_slots().collect();
+        if !self.require_full_coverage || uncovered.is_empty() {
+            return Ok(());
+        }
+        Err(Error::new(ErrorKind::SlotsNotCovered(uncovered), ferrodis_core::error::Delivery::Answered))
     }
 
     /// The settings of the connection to `host`:`port`.

@@ -7,6 +7,7 @@ use ferrodis_core::cluster::{Next, Request, RouteError, Target};
 use ferrodis_core::resp::{CommandArgs, Frame};
 
 use super::ClusterRouter;
+use super::remap::{AddressRemapFn, redirect_target};
 use ferrodis_core::error::Delivery;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -55,6 +56,20 @@ pub(crate) fn as_reply(result: Result<Value>) -> Result<Value> {
 /// Whether `e` means the node's connection is gone (or never came up).
 pub(crate) fn is_connection_error(e: &Error) -> bool {
     matches!(e.kind(), ErrorKind::Io(_) | ErrorKind::Closed | ErrorKind::Broken | ErrorKind::Timeout)
+}
+
+/// Whether `e` is a refresh's map refused for the slots it leaves without a node.
+pub(crate) fn is_uncovered(e: &Error) -> bool {
+    matches!(e.kind(), ErrorKind::SlotsNotCovered(_))
+}
+
+/// Keeps `e` as the error a failed refresh ends with, unless that is already a map
+/// refused for its uncovered slots: what the cluster looks like says more than one node
+/// that did not answer.
+pub(crate) fn keep_telling(last: &mut Option<Error>, e: Error) {
+    if is_uncovered(&e) || !last.as_ref().is_some_and(is_uncovered) {
+        *last = Some(e);
+    }
 }
 
 pub(crate) fn cluster_error(e: RouteError, delivery: Delivery) -> Error {
@@ -119,13 +134,21 @@ pub(crate) fn after(
     result: Result<Value>,
     from: (&str, u16),
     now: Duration,
+    remap: Option<&AddressRemapFn>,
 ) -> After {
     let step = match &result {
         Ok(_) => return After::Return(result),
         Err(e) => match e.server_error() {
             Some(reply) => {
                 let frame = Frame::SimpleError(reply.text());
-                owned(router.on_reply(request, &frame, from, now, random_word()))
+                // The one address this reply can name, remapped ahead: core asks the remap
+                // only for a redirect's.
+                let target = redirect_target(remap, reply.text(), from.0);
+                let remapped = |_: &str, port: u16| match &target {
+                    Some((host, port)) => (Some(host.as_str()), *port),
+                    None => (None, port),
+                };
+                owned(router.on_reply_remapped(request, &frame, from, now, random_word(), &remapped))
             }
             None if matches!(e.kind(), ErrorKind::Timeout) => owned(router.on_timeout()),
             None if is_connection_error(e) => {

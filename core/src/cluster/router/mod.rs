@@ -3,7 +3,7 @@
 use core::fmt;
 use core::time::Duration;
 
-use super::slot_map::{Health, Node, SlotMap};
+use super::slot_map::{AddressRemap, Health, NoRemap, Node, SlotMap};
 use super::{ClusterErrorReply, RedirectError, RedirectKind, key_slot};
 use crate::cmd::{CommandInfo, KeysError, RequestPolicy, ResponsePolicy, visit_keys};
 use crate::error::{Delivery, ServerErrorKind};
@@ -407,6 +407,44 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
         now: Duration,
         random: u32,
     ) -> Next<'r> {
+        self.on_reply_remapped(request, reply, from, now, random, &NoRemap)
+    }
+
+    /// [`on_reply`](Self::on_reply) for a client with an address remap (redis-py's
+    /// `address_remap`, the one its slot maps are built with): the address a `MOVED` or
+    /// `ASK` names passes through `remap` before the map is patched and the request is
+    /// sent there, as the addresses of a topology reply do (and, as there, a redirect
+    /// without a host, `MOVED 3999 :7001`, names `from`'s host, with the port it gives,
+    /// before the remap).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ferrodis_core::cluster::{Addressing, Next, Router, RouterConfig, SlotMap, key_slot};
+    /// use ferrodis_core::resp::{Arg, Frame, decode, Decoded};
+    ///
+    /// // One shard, reached through a tunnel 10000 ports up.
+    /// let tunnel = |_: &str, port: u16| (Some("127.0.0.1"), port + 10000);
+    /// let reply = b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$8\r\n10.0.0.1\r\n:7000\r\n";
+    /// let Ok(Decoded::Complete { frame, .. }) = decode(reply) else { panic!() };
+    /// let map = SlotMap::<4, 8, 16>::from_cluster_slots(frame, &Addressing::new("a").remap(tunnel)).unwrap();
+    /// let mut router = Router::new(map, RouterConfig::DEFAULT);
+    ///
+    /// let get = [Arg::from("GET"), Arg::from("foo")];
+    /// let mut request = router.route(&get[..]).unwrap();
+    /// let moved = Frame::SimpleError(b"MOVED 12182 10.0.0.2:7001");
+    /// let next = router.on_reply_remapped(&mut request, &moved, ("127.0.0.1", 17000), Duration::ZERO, 0, &tunnel);
+    /// assert_eq!(next, Next::SendTo { host: "127.0.0.1", port: 17001, asking: false });
+    /// assert_eq!(router.map().primary(key_slot(b"foo")).map(|n| (n.host(), n.port())), Some(("127.0.0.1", 17001)));
+    /// ```
+    pub fn on_reply_remapped<'r, R: AddressRemap<'r>>(
+        &mut self,
+        request: &mut Request,
+        reply: &Frame<'r>,
+        from: (&'r str, u16),
+        now: Duration,
+        random: u32,
+        remap: &R,
+    ) -> Next<'r> {
         let cluster_error = match ClusterErrorReply::of_frame(reply) {
             Ok(Some(e)) => e,
             Ok(None) => return Next::Done,
@@ -418,7 +456,9 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
                 if request.redirects > self.config.max_redirects {
                     return Next::Fail(RouteError::TooManyRedirects);
                 }
-                let (host, port) = (redirect.host().unwrap_or(from.0), redirect.port());
+                let host = redirect.host().unwrap_or(from.0);
+                let (remapped, port) = remap.remap(host, redirect.port());
+                let host = remapped.unwrap_or(host);
                 let asking = redirect.kind() == RedirectKind::Ask;
                 if !asking {
                     self.moved = self.moved.saturating_add(1);

@@ -43,8 +43,8 @@ impl<'r, F: Fn(&str, u16) -> (Option<&'r str>, u16)> AddressRemap<'r> for F {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NoRemap;
 
-impl AddressRemap<'static> for NoRemap {
-    fn remap(&self, _host: &str, port: u16) -> (Option<&'static str>, u16) {
+impl<'r> AddressRemap<'r> for NoRemap {
+    fn remap(&self, _host: &str, port: u16) -> (Option<&'r str>, u16) {
         (None, port)
     }
 }

@@ -297,11 +297,33 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> SlotMap<N
         Ranges { entries: self.ranges.iter(), nodes: &self.nodes, shards: &self.shards, hosts: &self.hosts }
     }
 
-    /// Whether every one of the 16384 slots is served (what `require_full_coverage`
-    /// asks for).
+    /// Whether every one of the 16384 slots is in a range of the map (whatever the health
+    /// of its primary: see [`uncovered_slots`](Self::uncovered_slots)).
     pub fn covers_all_slots(&self) -> bool {
         let served: u32 = self.ranges.iter().map(|r| u32::from(r.last - r.first) + 1).sum();
         served == u32::from(SLOT_COUNT)
+    }
+
+    /// The slots no node serves, as ranges in slot order, adjacent ones merged: the slots
+    /// of no range of the map, and those whose primary has [`Health::Failed`] (a shard
+    /// that is gone, which `CLUSTER SHARDS` still lists, marked failed). None when every
+    /// slot has a primary that has not failed: what `require_full_coverage` asks for.
+    ///
+    /// ```
+    /// use ferrodis_core::cluster::{Addressing, SlotMap};
+    /// use ferrodis_core::resp::{decode, Decoded};
+    ///
+    /// // CLUSTER SLOTS: 0-99 and 200-16000 served, 100-199 and 16001-16383 not.
+    /// let reply = b"*2\r\n*3\r\n:200\r\n:16000\r\n*2\r\n$1\r\na\r\n:1\r\n\
+    ///     *3\r\n:0\r\n:99\r\n*2\r\n$1\r\na\r\n:1\r\n";
+    /// let Ok(Decoded::Complete { frame, .. }) = decode(reply) else { panic!() };
+    /// let map = SlotMap::<1, 2, 1>::from_cluster_slots(frame, &Addressing::new("a")).unwrap();
+    ///
+    /// assert!(map.uncovered_slots().eq([100..=199, 16001..=16383]));
+    /// assert!(SlotMap::<1, 2, 1>::new().uncovered_slots().eq([0..=16383]));
+    /// ```
+    pub fn uncovered_slots(&self) -> UncoveredSlots<'_> {
+        UncoveredSlots { ranges: self.ranges(), next: 0, pending: None, done: false }
     }
 
     /// Whether the map has no node.
@@ -442,5 +464,49 @@ impl<'m> Iterator for Ranges<'m> {
 impl fmt::Debug for Ranges<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// The slots no node serves: [`SlotMap::uncovered_slots`].
+#[derive(Clone, Debug)]
+pub struct UncoveredSlots<'m> {
+    ranges: Ranges<'m>,
+    /// The first slot not yet looked at.
+    next: u16,
+    /// An uncovered range not yet returned: the next may extend it.
+    pending: Option<(u16, u16)>,
+    done: bool,
+}
+
+impl Iterator for UncoveredSlots<'_> {
+    type Item = RangeInclusive<u16>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            // The next uncovered piece, first and last slot, if any: the gap before the
+            // next range, that range too when its primary failed, or the gap at the end.
+            let piece = match self.ranges.next() {
+                Some((slots, node)) => {
+                    let from = self.next;
+                    self.next = slots.end().saturating_add(1);
+                    let to = if node.health() == Health::Failed { self.next } else { *slots.start() };
+                    (from < to).then(|| (from, to - 1))
+                }
+                None => {
+                    self.done = true;
+                    (self.next < SLOT_COUNT).then_some((self.next, SLOT_COUNT - 1))
+                }
+            };
+            let Some((first, last)) = piece else { continue };
+            match self.pending {
+                Some((start, end)) if end + 1 == first => self.pending = Some((start, last)),
+                Some((start, end)) => {
+                    self.pending = Some((first, last));
+                    return Some(start..=end);
+                }
+                None => self.pending = Some((first, last)),
+            }
+        }
+        self.pending.take().map(|(start, end)| start..=end)
     }
 }

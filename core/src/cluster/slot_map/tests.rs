@@ -367,6 +367,35 @@ fn synthetic_shards_replies_that_hold() {
 }
 
 #[test]
+fn uncovered_slots_are_the_gaps_and_the_failed_shards_merged() {
+    let (a, failed, c) =
+        (node(7000, "master", "online"), node(7001, "master", "fail"), node(7002, "master", "online"));
+    let uncovered = |wire: &[u8]| {
+        let map = SlotMap::<3, 8, 8>::from_cluster_shards(frame(wire), &LOCAL).unwrap();
+        map.uncovered_slots().collect::<Vec<_>>()
+    };
+    // Served, gap, failed, gap, served, failed to the end: the middle three merge.
+    let wire = shards_reply(&[
+        (&[0, 99, 300, 399], &[&a]),
+        (&[150, 199, 500, 16383], &[&failed]),
+        (&[400, 499], &[&c]),
+    ]);
+    assert_eq!(uncovered(&wire), [100..=299, 500..=16383]);
+    // A failed shard first, and a gap at the end.
+    let wire = shards_reply(&[(&[0, 9], &[&failed]), (&[10, 16000], &[&a])]);
+    assert_eq!(uncovered(&wire), [0..=9, 16001..=16383]);
+    // Everything served; then only slot 0 and the last slot missing.
+    let wire = shards_reply(&[(&[0, 8191], &[&a]), (&[8192, 16383], &[&c])]);
+    assert_eq!(uncovered(&wire), []);
+    let wire = shards_reply(&[(&[1, 16382], &[&a])]);
+    assert_eq!(uncovered(&wire), [0..=0, 16383..=16383]);
+    // Every slot on a failed primary: one range, as for an empty map.
+    let wire = shards_reply(&[(&[0, 16383], &[&failed])]);
+    assert_eq!(uncovered(&wire), [0..=16383]);
+    assert_eq!(Map::new().uncovered_slots().collect::<Vec<_>>(), [0..=16383]);
+}
+
+#[test]
 fn tls_ports_when_asked_for() {
     let both = "%4\r\n+port\r\n:6379\r\n+tls-port\r\n:6380\r\n+endpoint\r\n+h\r\n+role\r\n+master\r\n";
     let tls_only = "%3\r\n+tls-port\r\n:7380\r\n+endpoint\r\n+i\r\n+role\r\n+replica\r\n";
