@@ -74,6 +74,8 @@ struct Shared {
     config: ClusterConfig,
     router: Mutex<Box<ClusterRouter>>,
     connections: Mutex<HashMap<(String, u16), Slot>>,
+    /// The node set by [`set_default_node`](AsyncClusterClient::set_default_node).
+    default_node: Mutex<Option<(String, u16)>>,
     /// Held while a refresh asks the nodes for the map: one refresh at a time.
     refreshing: tokio::sync::Mutex<()>,
     /// How many refreshes have finished (worked or not).
@@ -93,6 +95,7 @@ impl AsyncClusterClient {
             config,
             router: Mutex::new(router),
             connections: Mutex::new(HashMap::new()),
+            default_node: Mutex::new(None),
             refreshing: tokio::sync::Mutex::new(()),
             refreshes: AtomicU64::new(0),
             background: AtomicBool::new(false),
@@ -148,6 +151,33 @@ impl AsyncClusterClient {
     /// The slot of `key` (redis-py's `keyslot`).
     pub fn keyslot(key: impl AsRef<[u8]>) -> u16 {
         key_slot(key.as_ref())
+    }
+
+    /// The node that keyless commands without a tip in the command table (`ECHO`,
+    /// `CLUSTER MYID`, `CLIENT ID`) go to (redis-py's `get_default_node`): the one set by
+    /// [`set_default_node`](Self::set_default_node) while the map has it and it has not
+    /// failed, otherwise the map's first primary. `None` for an empty map.
+    pub fn default_node(&self) -> Option<ClusterNode> {
+        let chosen = self.chosen_default();
+        nodes::default_node(self.router().map(), chosen.as_ref())
+    }
+
+    /// Makes the node at `host`:`port` the [`default_node`](Self::default_node) of this
+    /// client and its clones (redis-py's `set_default_node`); `false`, and no change,
+    /// when the map has no such node. It stays the default across refreshes while the map
+    /// has it.
+    pub fn set_default_node(&self, host: &str, port: u16) -> bool {
+        let known = nodes::has_node(self.router().map(), host, port);
+        if known {
+            *self.shared.default_node.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some((host.to_owned(), port));
+        }
+        known
+    }
+
+    /// The node set as the default, if any.
+    fn chosen_default(&self) -> Option<(String, u16)> {
+        self.shared.default_node.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Sends `cmd` to the node at `host`:`port` and no other, whatever its keys say
@@ -318,7 +348,10 @@ impl AsyncClusterClient {
     /// The node a request goes to now, without a redirect: the router's pick, or after
     /// one refresh (waited for: no node serves the slot) its pick then.
     async fn node_of(&self, request: &Request) -> Result<(String, u16)> {
-        let pick = |client: &Self| client.router().node(request).map(|n| (n.host().to_owned(), n.port()));
+        let pick = |client: &Self| {
+            let chosen = client.chosen_default();
+            nodes::one_node(&mut client.router(), request, chosen.as_ref())
+        };
         if let Some(node) = pick(self) {
             return Ok(node);
         }
@@ -427,7 +460,8 @@ impl AsyncClusterClient {
             requests.push(self.router().route(command).map_err(|e| cluster_error(e, Delivery::NotSent))?);
         }
         self.refresh_in_background();
-        let (groups, mut one_by_one) = nodes::group_by_node(&mut self.router(), &requests);
+        let chosen = self.chosen_default();
+        let (groups, mut one_by_one) = nodes::group_by_node(&mut self.router(), &requests, chosen.as_ref());
         let batches = groups.iter().map(|((host, port), members)| async move {
             let conn = self.connection(host, *port).await?;
             let part: Vec<&C> = members.iter().map(|&i| &commands[i]).collect();

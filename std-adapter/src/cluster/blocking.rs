@@ -54,6 +54,8 @@ pub struct ClusterClient {
     config: ClusterConfig,
     router: Box<ClusterRouter>,
     connections: HashMap<(String, u16), Connection>,
+    /// The node set by [`set_default_node`](ClusterClient::set_default_node).
+    default_node: Option<(String, u16)>,
     /// The router's clock: time since the client was made.
     started: Instant,
 }
@@ -63,7 +65,8 @@ impl ClusterClient {
     /// fails when none answers.
     pub fn new(config: ClusterConfig) -> Result<Self> {
         let router = Box::new(ClusterRouter::new(Map::new(), config.router));
-        let mut client = Self { config, router, connections: HashMap::new(), started: Instant::now() };
+        let mut client =
+            Self { config, router, connections: HashMap::new(), default_node: None, started: Instant::now() };
         client.refresh()?;
         Ok(client)
     }
@@ -107,6 +110,25 @@ impl ClusterClient {
     /// replicas (the first; the primary when it has none). redis-py's `get_node_from_key`.
     pub fn node_for_key(&self, key: impl AsRef<[u8]>, replica: bool) -> Option<ClusterNode> {
         nodes::node_for_key(self.router.map(), key.as_ref(), replica)
+    }
+
+    /// The node that keyless commands without a tip in the command table (`ECHO`,
+    /// `CLUSTER MYID`, `CLIENT ID`) go to (redis-py's `get_default_node`): the one set by
+    /// [`set_default_node`](Self::set_default_node) while the map has it and it has not
+    /// failed, otherwise the map's first primary. `None` for an empty map.
+    pub fn default_node(&self) -> Option<ClusterNode> {
+        nodes::default_node(self.router.map(), self.default_node.as_ref())
+    }
+
+    /// Makes the node at `host`:`port` the [`default_node`](Self::default_node)
+    /// (redis-py's `set_default_node`); `false`, and no change, when the map has no such
+    /// node. It stays the default across refreshes while the map has it.
+    pub fn set_default_node(&mut self, host: &str, port: u16) -> bool {
+        let known = nodes::has_node(self.router.map(), host, port);
+        if known {
+            self.default_node = Some((host.to_owned(), port));
+        }
+        known
     }
 
     /// Sends `cmd` to the node at `host`:`port` and no other, whatever its keys say
@@ -232,13 +254,13 @@ impl ClusterClient {
             }
             let (host, port, asking) = match redirect.take() {
                 Some(to) => to,
-                None => match self.router.node(&request) {
-                    Some(node) => (node.host().to_owned(), node.port(), false),
+                None => match nodes::one_node(&mut self.router, &request, self.default_node.as_ref()) {
+                    Some((host, port)) => (host, port, false),
                     None => {
                         // A hole in the map: one refresh, then the slot's node or an error.
                         let _ = self.refresh();
-                        match self.router.node(&request) {
-                            Some(node) => (node.host().to_owned(), node.port(), false),
+                        match nodes::one_node(&mut self.router, &request, self.default_node.as_ref()) {
+                            Some((host, port)) => (host, port, false),
                             None => return Err(not_served(&request)),
                         }
                     }
@@ -321,7 +343,8 @@ impl ClusterClient {
         self.refresh_if_due();
         let mut results: Vec<Option<Value>> = vec![None; commands.len()];
         let mut answered_by: Vec<Option<(String, u16)>> = vec![None; commands.len()];
-        let (groups, mut one_by_one) = nodes::group_by_node(&mut self.router, &requests);
+        let (groups, mut one_by_one) =
+            nodes::group_by_node(&mut self.router, &requests, self.default_node.as_ref());
         for ((host, port), members) in groups {
             let part: Vec<&C> = members.iter().map(|&i| &commands[i]).collect();
             let mut got = Vec::with_capacity(members.len());

@@ -1,7 +1,7 @@
 //! [`ClusterNode`], and the node queries both cluster clients answer from their slot map
 //! (redis-py's `get_nodes`, `get_primaries`, `get_replicas`, `get_node_from_key`).
 
-use ferrodis_core::cluster::{Health, Node, Role, Target, key_slot};
+use ferrodis_core::cluster::{Health, Node, Request, Role, Target, key_slot};
 
 use super::Map;
 use crate::random::random_word;
@@ -61,6 +61,34 @@ pub(crate) fn node_for_key(map: &Map, key: &[u8], replica: bool) -> Option<Clust
     }
 }
 
+/// The node keyless commands without a tip go to (redis-py's `get_default_node`): the one
+/// set as the default when the map has it and it has not failed, otherwise the map's
+/// first primary.
+pub(crate) fn default_node(map: &Map, chosen: Option<&(String, u16)>) -> Option<ClusterNode> {
+    let set = chosen.and_then(|(host, port)| {
+        map.nodes().find(|n| n.host() == host && n.port() == *port && n.health() != Health::Failed)
+    });
+    set.or_else(|| map.ranges().next().map(|(_, node)| node)).map(ClusterNode::of)
+}
+
+/// Whether `map` has a node at `host`:`port` (what `set_default_node` accepts).
+pub(crate) fn has_node(map: &Map, host: &str, port: u16) -> bool {
+    map.nodes().any(|n| n.host() == host && n.port() == port)
+}
+
+/// Where a request for one node goes now: a keyless one ([`Target::AnyNode`]) to the
+/// [`default_node`], any other where the router says; `None` when no node serves it.
+pub(crate) fn one_node(
+    router: &mut super::ClusterRouter,
+    request: &Request,
+    default: Option<&(String, u16)>,
+) -> Option<(String, u16)> {
+    if request.target() == Target::AnyNode {
+        return default_node(router.map(), default).map(|n| (n.host, n.port));
+    }
+    router.node(request).map(|n| (n.host().to_owned(), n.port()))
+}
+
 /// The addresses a refresh asks, in order: the map's nodes that have not failed, then
 /// the startup nodes it does not hold.
 pub(crate) fn refresh_candidates(map: &Map, startup: &[(String, u16)]) -> Vec<(String, u16)> {
@@ -103,13 +131,14 @@ pub(crate) type NodeGroup = ((String, u16), Vec<usize>);
 /// those that go to several nodes (or to none the map knows), which run one by one.
 pub(crate) fn group_by_node(
     router: &mut super::ClusterRouter,
-    requests: &[ferrodis_core::cluster::Request],
+    requests: &[Request],
+    default: Option<&(String, u16)>,
 ) -> (Vec<NodeGroup>, Vec<usize>) {
     let mut groups: Vec<NodeGroup> = Vec::new();
     let mut one_by_one = Vec::new();
     for (i, request) in requests.iter().enumerate() {
         let node = match is_single(request.target()) {
-            true => router.node(request).map(|n| (n.host().to_owned(), n.port())),
+            true => one_node(router, request, default),
             false => None,
         };
         match node {
