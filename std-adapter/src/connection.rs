@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use ferrodis_core::cmd::{BlockTime, Command, batch_block_time, block_time, response_limit};
-use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, blocking};
+use ferrodis_core::conn::{Credentials, Handshake, TransactionOutcome, Written, blocking};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
 
@@ -310,8 +310,31 @@ impl Connection {
         commands: &[&C],
         on_reply: impl FnMut(usize, Frame<'_>),
     ) -> Result<()> {
+        match self.pipeline_write(commands)? {
+            Some(written) => self.pipeline_replies(written, on_reply),
+            None => Ok(()),
+        }
+    }
+
+    /// The first half of [`pipeline_args`](Self::pipeline_args): the commands written,
+    /// no reply read, so that the cluster client can write every node's part before it
+    /// waits for any. `None` for no commands.
+    pub(crate) fn pipeline_write<C: CommandArgs + ?Sized>(
+        &mut self,
+        commands: &[&C],
+    ) -> Result<Option<Written>> {
         self.limit_for(batch_block_time(commands.iter().copied()))?;
-        self.inner.pipeline(commands, on_reply).map_err(|e| self.fail(e))
+        self.inner.pipeline_write(commands).map_err(|e| self.fail(e))
+    }
+
+    /// The second half: the replies to what [`pipeline_write`](Self::pipeline_write)
+    /// wrote, in order.
+    pub(crate) fn pipeline_replies(
+        &mut self,
+        written: Written,
+        on_reply: impl FnMut(usize, Frame<'_>),
+    ) -> Result<()> {
+        self.inner.pipeline_replies(written, on_reply).map_err(|e| self.fail(e))
     }
 
     /// Runs `commands` in MULTI/EXEC and hands each reply to `on_reply`.

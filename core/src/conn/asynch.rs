@@ -3,7 +3,7 @@
 use embedded_io::Error as _;
 use embedded_io_async::Write as SinkWrite;
 
-use super::drive::{Batch, Received, Reply, drive_methods, failure_kind, queue_error};
+use super::drive::{Batch, Received, Reply, Written, drive_methods, failure_kind, queue_error};
 use super::engine::{
     DEFAULT_SLOTS, Engine, Event, Expect, Head, QueueError, Slot, SlotBuffer, Token, batchable,
 };

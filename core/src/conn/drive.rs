@@ -11,6 +11,12 @@
 use super::engine::{Failure, QueueError};
 use crate::error::{Delivery, Error, ErrorKind};
 
+/// A pipeline [`pipeline_write`](super::blocking::Connection::pipeline_write) wrote, whose
+/// replies [`pipeline_replies`](super::blocking::Connection::pipeline_replies) reads.
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "its replies are read by pipeline_replies"]
+pub struct Written(pub(super) super::engine::Token);
+
 /// The error for a request the engine would not queue (nothing was sent).
 pub(super) fn queue_error<E>(e: QueueError) -> Error<E> {
     let kind = match e {
@@ -243,13 +249,47 @@ macro_rules! drive_methods {
         pub $($async_)? fn pipeline<C: CommandArgs + ?Sized>(
             &mut self,
             commands: &[&C],
-            mut on_reply: impl FnMut(usize, Frame<'_>),
+            on_reply: impl FnMut(usize, Frame<'_>),
         ) -> Result<(), Error<T::Error>> {
+            match self.pipeline_write(commands) $($await_)* ? {
+                Some(written) => self.pipeline_replies(written, on_reply) $($await_)*,
+                None => Ok(()),
+            }
+        }
+
+        /// The first half of [`pipeline`](Self::pipeline): checks `commands` and writes
+        /// them, without reading a reply, so that a driver with pipelines for several
+        /// servers (a cluster client) can write them all before it waits for any. `None`
+        /// for no commands. The replies come from
+        /// [`pipeline_replies`](Self::pipeline_replies); any other operation started
+        /// before that abandons them (they are read and dropped).
+        pub $($async_)? fn pipeline_write<C: CommandArgs + ?Sized>(
+            &mut self,
+            commands: &[&C],
+        ) -> Result<Option<Written>, Error<T::Error>> {
             if commands.is_empty() {
-                return Ok(());
+                return Ok(None);
             }
             self.begin()?;
             let token = self.batch(None::<(&[Arg<'_>], &[Arg<'_>])>, commands) $($await_)* ?;
+            Ok(Some(Written(token)))
+        }
+
+        /// The second half of [`pipeline`](Self::pipeline): each reply to the commands
+        /// [`pipeline_write`](Self::pipeline_write) wrote, in order, as `pipeline` hands
+        /// them over. When another operation came in between, the replies were abandoned
+        /// to it: this fails at once with [`ErrorKind::Broken`] and an unknown outcome
+        /// (the commands were written).
+        pub $($async_)? fn pipeline_replies(
+            &mut self,
+            written: Written,
+            mut on_reply: impl FnMut(usize, Frame<'_>),
+        ) -> Result<(), Error<T::Error>> {
+            let Written(token) = written;
+            if !self.engine.is_op(token) {
+                // Another operation came first and abandoned these replies.
+                return Err(Error::new(ErrorKind::Broken, Delivery::Unknown));
+            }
             let mut too_large = None;
             loop {
                 let Some(reply) = self.wait(token) $($await_)* ? else { break };

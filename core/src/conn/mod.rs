@@ -33,7 +33,7 @@ mod handshake;
 mod push;
 mod transaction;
 
-pub use drive::Received;
+pub use drive::{Received, Written};
 #[cfg(any(test, feature = "alloc"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use growable::{GrowableBuffer, GrowableSlots};

@@ -345,12 +345,24 @@ impl ClusterClient {
         let mut answered_by: Vec<Option<(String, u16)>> = vec![None; commands.len()];
         let (groups, mut one_by_one) =
             nodes::group_by_node(&mut self.router, &requests, self.default_node.as_ref());
+        // Every node's part is written before any reply is read, so the nodes work on
+        // them at once.
+        let mut written = Vec::with_capacity(groups.len());
         for ((host, port), members) in groups {
             let part: Vec<&C> = members.iter().map(|&i| &commands[i]).collect();
+            let sent = self.connection(&host, port).and_then(|conn| conn.pipeline_write(&part));
+            written.push(((host, port), members, sent));
+        }
+        for ((host, port), members, sent) in written {
             let mut got = Vec::with_capacity(members.len());
-            let sent = self.connection(&host, port).and_then(|conn| {
-                conn.pipeline_args(&part, |k, frame| got.push((k, Value::from_frame(&frame))))
-            });
+            let sent =
+                sent.and_then(|written| match (written, self.connections.get_mut(&(host.clone(), port))) {
+                    (Some(written), Some(conn)) => {
+                        conn.pipeline_replies(written, |k, frame| got.push((k, Value::from_frame(&frame))))
+                    }
+                    (None, _) => Ok(()),
+                    (Some(_), None) => Err(Error::new(ErrorKind::Broken, Delivery::Unknown)),
+                });
             for (k, value) in got {
                 results[members[k]] = Some(value);
                 answered_by[members[k]] = Some((host.clone(), port));

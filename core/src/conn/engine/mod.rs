@@ -712,6 +712,11 @@ impl<R: Buffer, W: Buffer, S: SlotBuffer> Engine<R, W, S> {
         Ok(())
     }
 
+    /// Whether the operation under way is the one whose first request is `token`.
+    pub fn is_op(&self, token: Token) -> bool {
+        self.op == Some(token)
+    }
+
     /// Ends the operation begun last: its requests are done with.
     pub fn end_op(&mut self) {
         self.op = None;
