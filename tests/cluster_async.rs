@@ -3,11 +3,14 @@
 //! of one client; multi-key commands split and merge in the caller's order; keyless ones
 //! fan out and combine; a pipeline of 10 000 commands over every node answers in its order,
 //! through a slot moved behind the client's back; a live migration is followed through ASK
-//! then MOVED with no error reaching the caller.
+//! then MOVED with no error reaching the caller; reads reach the replicas with
+//! `read_from_replicas`.
 
 use std::collections::HashMap;
 
-use ferrodis::{AsyncClusterClient, AsyncCommands, ClusterClient, Delivery, FromValue, Value, pipe};
+use ferrodis::{
+    AsyncClusterClient, AsyncCommands, ClusterClient, ClusterConfig, Delivery, FromValue, Value, pipe,
+};
 use ferrodis_test_support::{RedisCluster, RedisServer};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -220,4 +223,35 @@ fn a_live_slot_migration_under_load_is_followed_with_no_error_and_every_write_ke
         assert_eq!(primary_port(&client, "{moving}"), to, "MOVED patched the map");
         eprintln!("{requests} requests during the migration, no error");
     });
+}
+
+#[test]
+fn reads_reach_the_replicas_with_read_from_replicas() {
+    let cluster = RedisCluster::start();
+    let urls = cluster.urls();
+    let mut config = ClusterConfig::from_urls(&[urls[0].as_str()]).unwrap();
+    config.router.read_from_replicas = true;
+    runtime().block_on(async {
+        let client = AsyncClusterClient::new(config).await.unwrap();
+        for i in 0..200 {
+            let () = client.set(format!("r:{i}"), i).await.unwrap();
+        }
+        for i in 0..200 {
+            assert_eq!(client.get::<_, i64>(format!("r:{i}")).await.unwrap(), i);
+        }
+    });
+    let replica_gets: u64 = cluster
+        .replicas()
+        .into_iter()
+        .map(|i| {
+            let stats = cluster.nodes()[i].redis_cli(&["INFO", "commandstats"]);
+            stats
+                .lines()
+                .find_map(|l| l.strip_prefix("cmdstat_get:calls="))
+                .and_then(|rest| rest.split(',').next())
+                .map_or(0, |n| n.parse().unwrap())
+        })
+        .sum();
+    // Each shard's reads are spread over its replica and its primary.
+    assert!((50..=150).contains(&replica_gets), "about half the 200 reads on replicas: {replica_gets}");
 }
