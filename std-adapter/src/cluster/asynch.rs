@@ -153,6 +153,24 @@ impl AsyncClusterClient {
         key_slot(key.as_ref())
     }
 
+    /// The slot a command goes to by its keys (redis-py's `determine_slot`): `None` for
+    /// a command without keys; an error, nothing sent, for keys in several slots or a
+    /// command the command table does not know.
+    ///
+    /// ```
+    /// use ferrodis_std::{AsyncClusterClient, cmd};
+    ///
+    /// let slot = AsyncClusterClient::determine_slot(cmd("MSET").arg("{user1}.name").arg("Ada").arg("{user1}.born").arg(1815))?;
+    /// assert_eq!(slot, Some(AsyncClusterClient::keyslot("user1")));
+    /// assert_eq!(AsyncClusterClient::determine_slot(&cmd("PING"))?, None);
+    /// let apart = AsyncClusterClient::determine_slot(cmd("RENAME").arg("a").arg("b")).unwrap_err();
+    /// assert!(apart.to_string().contains("rename"), "{apart}");
+    /// # Ok::<(), ferrodis_std::Error>(())
+    /// ```
+    pub fn determine_slot(cmd: &(impl CommandArgs + ?Sized)) -> Result<Option<u16>> {
+        super::determine_slot(cmd)
+    }
+
     /// The node that keyless commands without a tip in the command table (`ECHO`,
     /// `CLUSTER MYID`, `CLIENT ID`) go to (redis-py's `get_default_node`): the one set by
     /// [`set_default_node`](Self::set_default_node) while the map has it and it has not

@@ -152,6 +152,24 @@ impl ClusterClient {
         key_slot(key.as_ref())
     }
 
+    /// The slot a command goes to by its keys (redis-py's `determine_slot`): `None` for
+    /// a command without keys; an error, nothing sent, for keys in several slots or a
+    /// command the command table does not know.
+    ///
+    /// ```
+    /// use ferrodis_std::{ClusterClient, cmd};
+    ///
+    /// let slot = ClusterClient::determine_slot(cmd("MSET").arg("{user1}.name").arg("Ada").arg("{user1}.born").arg(1815))?;
+    /// assert_eq!(slot, Some(ClusterClient::keyslot("user1")));
+    /// assert_eq!(ClusterClient::determine_slot(&cmd("PING"))?, None);
+    /// let apart = ClusterClient::determine_slot(cmd("RENAME").arg("a").arg("b")).unwrap_err();
+    /// assert!(apart.to_string().contains("rename"), "{apart}");
+    /// # Ok::<(), ferrodis_std::Error>(())
+    /// ```
+    pub fn determine_slot(cmd: &(impl CommandArgs + ?Sized)) -> Result<Option<u16>> {
+        super::determine_slot(cmd)
+    }
+
     /// Reads the slot map again (`CLUSTER SHARDS`, or `CLUSTER SLOTS` from a server
     /// without it) from the first node that answers: the nodes of the map as it is, then
     /// the startup nodes. On failure the map stays as it was, and the refresh is tried

@@ -135,6 +135,13 @@ impl ClusterConfig {
     }
 }
 
+/// The one slot of `cmd`'s keys, `None` for a command without keys; keys in several
+/// slots (or a command the table does not know) refused as the router refuses them.
+pub(crate) fn determine_slot<C: ferrodis_core::resp::CommandArgs + ?Sized>(cmd: &C) -> Result<Option<u16>> {
+    ferrodis_core::cluster::command_slot(cmd)
+        .map_err(|e| Error::new(ErrorKind::Cluster(e.into()), ferrodis_core::error::Delivery::NotSent))
+}
+
 /// The TCP address of `config`: a cluster has no unix socket nodes.
 fn tcp(config: &ConnectionConfig) -> Result<(String, u16)> {
     match &config.address {

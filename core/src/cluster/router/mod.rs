@@ -590,6 +590,22 @@ fn target(info: &'static CommandInfo, slot: Option<u16>, cross: bool) -> Result<
     }
 }
 
+impl From<super::SlotError> for RouteError {
+    /// [`command_slot`](super::command_slot)'s refusal as the router's (which says the
+    /// same of the same command).
+    fn from(e: super::SlotError) -> Self {
+        use super::SlotError;
+        match e {
+            SlotError::CrossSlot { command } => RouteError::CrossSlot { command },
+            SlotError::EmptyCommand => RouteError::EmptyCommand,
+            SlotError::UnknownCommand => RouteError::UnknownCommand,
+            SlotError::WrongArgCount { command } | SlotError::InvalidKeys { command } => {
+                RouteError::InvalidArguments { command }
+            }
+        }
+    }
+}
+
 fn route_error(e: KeysError) -> RouteError {
     match e {
         KeysError::Empty => RouteError::EmptyCommand,

@@ -288,3 +288,18 @@ fn a_timeout_fails_the_request_at_once_sent_or_not_and_asks_for_a_refresh() {
     // A timed-out request is not one the router counts toward its retries.
     assert_eq!(request.retries(), 0);
 }
+
+#[test]
+fn command_slot_refusals_read_as_the_routers() {
+    use crate::cluster::SlotError;
+    let cases = [
+        (SlotError::CrossSlot { command: "rename" }, RouteError::CrossSlot { command: "rename" }),
+        (SlotError::EmptyCommand, RouteError::EmptyCommand),
+        (SlotError::UnknownCommand, RouteError::UnknownCommand),
+        (SlotError::WrongArgCount { command: "get" }, RouteError::InvalidArguments { command: "get" }),
+        (SlotError::InvalidKeys { command: "eval" }, RouteError::InvalidArguments { command: "eval" }),
+    ];
+    for (slot_error, route_error) in cases {
+        assert_eq!(RouteError::from(slot_error), route_error);
+    }
+}
