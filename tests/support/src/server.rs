@@ -180,6 +180,22 @@ impl RedisServer {
         self.process.log()
     }
 
+    /// How many times the server has run `command` (lowercase, `get`), from its `INFO
+    /// commandstats`: 0 when it has not run it yet.
+    ///
+    /// # Panics
+    ///
+    /// As [`redis_cli`](Self::redis_cli) does, or when the count is not a number.
+    pub fn command_calls(&self, command: &str) -> u64 {
+        let stats = self.redis_cli(&["INFO", "commandstats"]);
+        let prefix = format!("cmdstat_{command}:calls=");
+        stats
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix.as_str()))
+            .and_then(|rest| rest.split(',').next())
+            .map_or(0, |n| n.parse().unwrap_or_else(|_| panic!("calls of {command}: {n:?}")))
+    }
+
     /// Runs `redis-cli` with `args` over the main transport (TLS when on, else TCP),
     /// authenticated (see [`RedisServer::cli_command`]), and returns its stdout, trimmed.
     ///
