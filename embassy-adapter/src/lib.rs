@@ -58,6 +58,7 @@ extern crate std;
 mod fmt;
 
 mod backoff;
+pub mod cluster;
 mod connect;
 mod error;
 mod subscribe;

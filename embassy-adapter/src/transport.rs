@@ -164,6 +164,11 @@ impl<'a> Transport<'a> {
         &mut self.config
     }
 
+    /// The network stack, for DNS lookups.
+    pub(crate) fn stack(&self) -> Stack<'a> {
+        self.stack
+    }
+
     /// The socket, for its state and endpoints.
     pub fn socket(&self) -> &TcpSocket<'a> {
         &self.socket

@@ -7,6 +7,9 @@
 //! makes `tap0` with 192.168.69.1/24 (the Linux side, where redis-server listens with a
 //! password and a tiny DNS responder answers), and the embassy stack takes 192.168.69.2.
 //!
+//! Then the same stack drives a Redis Cluster of 3 primaries through a slot migration
+//! (`tap_cluster`).
+//!
 //! It needs root, `ip` (iproute2), `redis-server` and `/dev/net/tun`; without one it fails
 //! and says how to get it.
 
@@ -26,6 +29,8 @@ use embassy_time::{Duration, Instant, with_timeout};
 use ferrodis_core::conn::{Credentials, Handshake, Protocol, Received};
 use ferrodis_core::resp::{Arg, Frame};
 use ferrodis_core::{ErrorKind, ServerErrorKind};
+mod tap_cluster;
+
 use ferrodis_embassy::{
     Backoff, Config, Connection, NetError, Remote, Subscriptions, Transport, connect, reconnect,
 };
@@ -300,6 +305,7 @@ mod inner {
         fs::create_dir_all(&dir).expect("temp dir");
         let _kill_server = server::KillOnDrop;
         server::start(&dir);
+        tap_cluster::start();
         dns::spawn(&DNS_STOP);
 
         let device = TunTapDevice::new(TAP).expect("cannot open the TAP device");
@@ -322,6 +328,7 @@ mod inner {
             || DONE.load(Ordering::Acquire),
         );
         DNS_STOP.store(true, Ordering::Relaxed);
+        tap_cluster::stop();
         let _ = fs::remove_dir_all(&dir);
     }
 
@@ -441,6 +448,7 @@ mod scenario {
         step("64 KiB through request_streaming with a 2 KiB buffer", streaming(&mut conn)).await;
         step("a request timeout against a stopped server", stopped_server(&mut conn)).await;
         step("reconnect after a restart, re-subscribing", restart(stack, &mut conn, &mut rng)).await;
+        step("a cluster of 3 primaries through a slot migration", tap_cluster::run(stack, &mut rng)).await;
     }
 
     /// A wrong password fails the handshake with WRONGPASS, and `reconnect` gives up at
