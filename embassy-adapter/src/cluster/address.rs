@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-/// The longest host a [`NodeAddress`] holds: a whole DNS name (253 bytes) fits.
+/// The longest node host the cluster client holds: a whole DNS name (253 bytes) fits.
 pub const MAX_HOST: usize = 253;
 
 /// A node's host (a name, or an address in text form) and port, owned.
