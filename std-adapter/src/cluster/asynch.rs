@@ -70,10 +70,18 @@ pub struct AsyncClusterClient {
 /// A node's connection, opened once by whichever request needs it first.
 type Slot = Arc<OnceCell<MultiplexedConnection>>;
 
+/// A node's connections ([`ClusterConfig::connections_per_node`] of them, each opened when
+/// its turn first comes), used in turn.
+#[derive(Default)]
+struct NodeConnections {
+    slots: Vec<Slot>,
+    turn: usize,
+}
+
 struct Shared {
     config: ClusterConfig,
     router: Mutex<Box<ClusterRouter>>,
-    connections: Mutex<HashMap<(String, u16), Slot>>,
+    connections: Mutex<HashMap<(String, u16), NodeConnections>>,
     /// The node set by [`set_default_node`](AsyncClusterClient::set_default_node).
     default_node: Mutex<Option<(String, u16)>>,
     /// Held while a refresh asks the nodes for the map: one refresh at a time.
@@ -310,13 +318,18 @@ impl AsyncClusterClient {
         self.shared.started.elapsed()
     }
 
-    /// The connection to `host`:`port`, opened now if there is none (or the one there
-    /// closed). Requests to one node wait for one connect; other nodes' do not.
+    /// A connection to `host`:`port` (the next in turn, with several per node), opened now
+    /// if there is none (or the one there closed). Requests to one node wait for one
+    /// connect; other nodes' do not.
     async fn connection(&self, host: &str, port: u16) -> Result<MultiplexedConnection> {
         let slot = {
             let mut connections =
                 self.shared.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let slot = connections.entry((host.to_owned(), port)).or_default();
+            let node = connections.entry((host.to_owned(), port)).or_default();
+            let per_node = self.shared.config.connections_per_node.get();
+            node.slots.resize_with(per_node, Slot::default);
+            node.turn = (node.turn + 1) % per_node;
+            let slot = &mut node.slots[node.turn];
             if slot.get().is_some_and(MultiplexedConnection::is_closed) {
                 *slot = Slot::default();
             }
@@ -327,19 +340,19 @@ impl AsyncClusterClient {
         Ok(conn.clone())
     }
 
-    /// `conn`, to `host`:`port`, failed: the map is to be refreshed, and the connection is
-    /// forgotten once it is closed (one that only timed out is kept: the multiplexed
-    /// connection reads and drops the late reply).
+    /// `conn`, to `host`:`port`, failed: the map is to be refreshed, and the node's
+    /// connections are forgotten once every one opened is closed (one that only timed out
+    /// is kept: the multiplexed connection reads and drops the late reply; a closed one
+    /// alone is replaced at its next turn).
     fn lost(&self, host: &str, port: u16, conn: &MultiplexedConnection) {
         self.router().want(RefreshReason::NodeLost);
         if conn.is_closed() {
             let mut connections =
                 self.shared.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let key = (host.to_owned(), port);
-            if connections
-                .get(&key)
-                .is_some_and(|slot| slot.get().is_none_or(MultiplexedConnection::is_closed))
-            {
+            if connections.get(&key).is_some_and(|node| {
+                node.slots.iter().all(|slot| slot.get().is_none_or(MultiplexedConnection::is_closed))
+            }) {
                 connections.remove(&key);
             }
         }

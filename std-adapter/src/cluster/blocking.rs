@@ -64,6 +64,12 @@ impl ClusterClient {
     /// Reads the slot map from the startup nodes (the first that answers) and is ready;
     /// fails when none answers.
     pub fn new(config: ClusterConfig) -> Result<Self> {
+        if config.connections_per_node.get() > 1 {
+            return Err(Error::config(
+                "the blocking ClusterClient holds one connection per node; \
+                 connections_per_node above 1 is for AsyncClusterClient",
+            ));
+        }
         let router = Box::new(ClusterRouter::new(Map::new(), config.router));
         let mut client =
             Self { config, router, connections: HashMap::new(), default_node: None, started: Instant::now() };

@@ -20,6 +20,8 @@ pub use blocking::ClusterClient;
 pub use nodes::ClusterNode;
 pub use remap::AddressRemapFn;
 
+use std::num::NonZeroUsize;
+
 use ferrodis_core::cluster::{Router, RouterConfig, SlotMap};
 
 use crate::config::{Address, ConnectionConfig};
@@ -74,6 +76,12 @@ pub struct ClusterConfig {
     /// ones to connect to, for every node of every map and every redirect. `None` keeps
     /// them.
     pub address_remap: Option<AddressRemapFn>,
+    /// How many connections the [`AsyncClusterClient`] opens to each node (each when its
+    /// turn first comes) and spreads the node's requests over, in turn: more than one
+    /// keeps a slow reply or a blocking command on one from holding up every request to
+    /// that node. Default 1. The blocking [`ClusterClient`] holds one per node (it is not
+    /// shared) and refuses more.
+    pub connections_per_node: NonZeroUsize,
 }
 
 impl ClusterConfig {
@@ -85,7 +93,15 @@ impl ClusterConfig {
             router: RouterConfig::DEFAULT,
             require_full_coverage: true,
             address_remap: None,
+            connections_per_node: NonZeroUsize::MIN,
         }
+    }
+
+    /// The same, with `n` connections to each node on the async client
+    /// ([`connections_per_node`](Self::connections_per_node)).
+    #[must_use]
+    pub fn connections_per_node(self, n: NonZeroUsize) -> Self {
+        Self { connections_per_node: n, ..self }
     }
 
     /// The same, with [`require_full_coverage`](Self::require_full_coverage) on or off.
