@@ -165,7 +165,16 @@ where
                 None => (self.node_of(&request, delivery)?, false),
             };
             let now = self.now();
-            let reply = match send(&mut self.links, &mut self.turn, &address, asking, command).await {
+            let reply = match send(
+                &mut self.links,
+                &mut self.router,
+                &mut self.turn,
+                &address,
+                asking,
+                command,
+            )
+            .await
+            {
                 Ok(reply) => reply,
                 Err(e) => {
                     delivery = e.delivery();
@@ -253,7 +262,7 @@ where
     /// `CLUSTER SLOTS` from `address`, loaded into the map.
     async fn ask_topology(&mut self, address: &NodeAddress) -> Result<(), ClusterError> {
         let slots = [Arg::from("CLUSTER"), Arg::from("SLOTS")];
-        let reply = send(&mut self.links, &mut self.turn, address, false, &slots[..])
+        let reply = send(&mut self.links, &mut self.router, &mut self.turn, address, false, &slots[..])
             .await
             .map_err(ClusterError::connection)?;
         if reply.is_error() {
@@ -324,14 +333,21 @@ where
 
 /// Sends `command` to `address` (after `ASKING` when `asking`) on its connection among
 /// `links`, opening one first if it has none, and returns the reply.
-async fn send<'l, 'a: 'l, R: Buffer, W: Buffer, P: PushHandler, C: CommandArgs + ?Sized>(
+async fn send<'l, 'a: 'l, R, W, P, C, const NODES: usize, const RANGES: usize, const HOST_BYTES: usize>(
     links: &'l mut [Link<'a, R, W, P>],
+    router: &mut Router<NODES, RANGES, HOST_BYTES>,
     turn: &mut u32,
     address: &NodeAddress,
     asking: bool,
     command: &C,
-) -> Result<Frame<'l>, Error<NetError>> {
-    let index = open(links, turn, address).await?;
+) -> Result<Frame<'l>, Error<NetError>>
+where
+    R: Buffer,
+    W: Buffer,
+    P: PushHandler,
+    C: CommandArgs + ?Sized,
+{
+    let index = open(links, router, turn, address).await?;
     let conn = &mut links[index].conn;
     if asking {
         // Not the command's reply: its failure means the command was not sent.
@@ -345,8 +361,16 @@ async fn send<'l, 'a: 'l, R: Buffer, W: Buffer, P: PushHandler, C: CommandArgs +
 
 /// The index of the connection to `address` among `links`: the one open to it (reopened in
 /// place if it broke), or the least recently used one, reopened to it.
-async fn open<R: Buffer, W: Buffer, P: PushHandler>(
+async fn open<
+    R: Buffer,
+    W: Buffer,
+    P: PushHandler,
+    const NODES: usize,
+    const RANGES: usize,
+    const HOST_BYTES: usize,
+>(
     links: &mut [Link<'_, R, W, P>],
+    router: &mut Router<NODES, RANGES, HOST_BYTES>,
     turn: &mut u32,
     address: &NodeAddress,
 ) -> Result<usize, Error<NetError>> {
@@ -365,6 +389,10 @@ async fn open<R: Buffer, W: Buffer, P: PushHandler>(
     let endpoint = resolve(&link.conn, address).await?;
     link.conn.get_mut().set_remote(Remote::Ip(endpoint));
     connect(&mut link.conn).await?;
+    // A node that is not what the map says (a failover since) makes the map stale; a
+    // server that refuses ROLE leaves the check out.
+    let role = link.conn.request_frame(&[Arg::from("ROLE")]).await?;
+    router.on_role((address.host(), address.port()), &role);
     link.node = Some(address.clone());
     Ok(index)
 }

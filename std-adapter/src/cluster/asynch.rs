@@ -336,7 +336,14 @@ impl AsyncClusterClient {
             Arc::clone(slot)
         };
         let config = self.shared.config.node_config(host, port);
-        let conn = slot.get_or_try_init(|| MultiplexedConnection::open(&config)).await?;
+        let open = || async {
+            let conn = MultiplexedConnection::open(&config).await?;
+            // A node that is not what the map says (a failover since) makes it stale.
+            let role = conn.request_with(&nodes::ROLE[..], |role| self.router().on_role((host, port), &role));
+            nodes::role_checked(role.await)?;
+            Ok::<_, crate::Error>(conn)
+        };
+        let conn = slot.get_or_try_init(open).await?;
         Ok(conn.clone())
     }
 

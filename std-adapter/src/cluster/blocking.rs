@@ -233,7 +233,12 @@ impl ClusterClient {
             self.connections.remove(&key);
         }
         if !self.connections.contains_key(&key) {
-            let conn = Connection::open(&self.config.node_config(host, port))?;
+            let mut conn = Connection::open(&self.config.node_config(host, port))?;
+            // A node that is not what the map says (a failover since) makes it stale.
+            let router = &mut self.router;
+            nodes::role_checked(
+                conn.request_with(&nodes::ROLE[..], |role| router.on_role((host, port), &role)),
+            )?;
             self.connections.insert(key.clone(), conn);
         }
         Ok(self.connections.get_mut(&key).expect("inserted above"))

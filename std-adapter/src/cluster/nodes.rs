@@ -151,3 +151,16 @@ pub(crate) fn group_by_node(
     }
     (groups, one_by_one)
 }
+
+/// `ROLE`, sent on every new node connection (see [`Router::on_role`](ferrodis_core::cluster::Router::on_role)).
+pub(crate) const ROLE: [ferrodis_core::resp::Arg<'static>; 1] = [ferrodis_core::resp::Arg::Bytes(b"ROLE")];
+
+/// The result of the `ROLE` check on a new connection: an error reply (a server or an ACL
+/// that refuses `ROLE`) leaves the check out; any other error fails the connection.
+pub(crate) fn role_checked(result: crate::Result<bool>) -> crate::Result<()> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if matches!(e.kind(), crate::ErrorKind::Server(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::time::Duration;
 
-use super::slot_map::{AddressRemap, Health, NoRemap, Node, SlotMap};
+use super::slot_map::{AddressRemap, Health, NoRemap, Node, Role, SlotMap};
 use super::{ClusterErrorReply, RedirectError, RedirectKind, key_slot};
 use crate::cmd::{CommandInfo, KeysError, RequestPolicy, ResponsePolicy, visit_keys};
 use crate::error::{Delivery, ServerErrorKind};
@@ -515,6 +515,47 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
     pub fn on_timeout(&mut self) -> Next<'static> {
         self.want(RefreshReason::NodeLost);
         Next::Fail(RouteError::TimedOut)
+    }
+
+    /// What a node says its role is, in `reply` to `ROLE` (which a driver sends on every new
+    /// connection, after the handshake): when the map holds `host`:`port` with the other
+    /// role (a primary that a failover demoted, a replica promoted), the map is stale and a
+    /// refresh is wanted ([`RefreshReason::Topology`]), before a `MOVED` would tell. Returns
+    /// whether the node agreed with the map; a node the map does not hold, or a reply that
+    /// is not a `ROLE` reply (an error reply from a server that refuses it), agrees.
+    ///
+    /// ```
+    /// use ferrodis_core::cluster::{Addressing, RefreshReason, Router, RouterConfig, SlotMap};
+    /// use ferrodis_core::resp::{Frame, decode, Decoded};
+    /// use core::time::Duration;
+    ///
+    /// // One shard: a:1, and its replica a:2.
+    /// let reply = b"*1\r\n*4\r\n:0\r\n:16383\r\n*2\r\n$1\r\na\r\n:1\r\n*2\r\n$1\r\na\r\n:2\r\n";
+    /// let Ok(Decoded::Complete { frame, .. }) = decode(reply) else { panic!() };
+    /// let mut router = Router::new(SlotMap::<4, 8, 8>::from_cluster_slots(frame, &Addressing::new("a")).unwrap(), RouterConfig::DEFAULT);
+    /// router.refreshed(Duration::ZERO);
+    ///
+    /// let Ok(Decoded::Complete { frame: demoted, .. }) = decode(b"*5\r\n$5\r\nslave\r\n$1\r\na\r\n:2\r\n$9\r\nconnected\r\n:0\r\n") else { panic!() };
+    /// assert!(!router.on_role(("a", 1), &demoted), "a:1 is the map's primary");
+    /// assert_eq!(router.wants_refresh(Duration::ZERO), Some(RefreshReason::Topology));
+    /// ```
+    pub fn on_role(&mut self, node: (&str, u16), reply: &Frame<'_>) -> bool {
+        let said = match reply {
+            Frame::Array(items) | Frame::Push(items) => match items.iter().next() {
+                Some(Frame::BulkString(b"master") | Frame::SimpleString(b"master")) => Role::Primary,
+                Some(
+                    Frame::BulkString(b"slave" | b"replica") | Frame::SimpleString(b"slave" | b"replica"),
+                ) => Role::Replica,
+                _ => return true,
+            },
+            _ => return true,
+        };
+        let held = self.map.nodes().find(|n| (n.host(), n.port()) == node).map(|n| n.role());
+        if held.is_some_and(|role| role != said) {
+            self.want(RefreshReason::Topology);
+            return false;
+        }
+        true
     }
 
     /// Why the map should be refreshed now, if it should: something asked for it, or

@@ -303,3 +303,34 @@ fn command_slot_refusals_read_as_the_routers() {
         assert_eq!(RouteError::from(slot_error), route_error);
     }
 }
+
+#[test]
+fn a_node_whose_role_disagrees_with_the_map_asks_for_a_refresh() {
+    let frame = |bytes: &'static [u8]| match decode(bytes) {
+        Ok(Decoded::Complete { frame, .. }) => frame,
+        other => panic!("{other:?}"),
+    };
+    let master = frame(b"*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
+    let slave = frame(b"*5\r\n$5\r\nslave\r\n$1\r\na\r\n:1\r\n$9\r\nconnected\r\n:0\r\n");
+    let cases = [
+        // (node, reply, agrees)
+        (("a", 1), &master, true),
+        (("a", 4), &slave, true),
+        (("a", 1), &slave, false),  // a demoted primary
+        (("a", 4), &master, false), // a promoted replica
+        (("b", 9), &master, true),  // not in the map
+    ];
+    for (node, reply, agrees) in cases {
+        let mut r = router(RouterConfig::DEFAULT);
+        r.refreshed(Duration::ZERO);
+        assert_eq!(r.on_role(node, reply), agrees, "{node:?} {reply:?}");
+        let wanted = r.wants_refresh(Duration::ZERO);
+        assert_eq!(wanted, (!agrees).then_some(RefreshReason::Topology), "{node:?}");
+    }
+    // Not a ROLE reply: no opinion.
+    let mut r = router(RouterConfig::DEFAULT);
+    r.refreshed(Duration::ZERO);
+    assert!(r.on_role(("a", 1), &Frame::SimpleError(b"ERR unknown command 'ROLE'")));
+    assert!(r.on_role(("a", 1), &Frame::Integer(1)));
+    assert_eq!(r.wants_refresh(Duration::ZERO), None);
+}
