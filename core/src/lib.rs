@@ -10,6 +10,8 @@
 //! - [`reply`]: borrowing conversions of replies (`&str`, `&[u8]`, numbers, `Option`,
 //!   heapless containers, maps, scored members, stream entries).
 //! - [`cluster`]: Redis Cluster's key slots, redirects and slot map.
+//! - [`sentinel`]: Redis Sentinel's master discovery, replica and sentinel listings and
+//!   failover events.
 //! - [`url`]: `redis://`, `rediss://` and `unix://` URLs as redis-py reads them.
 //! - [`error`]: one small error enum per layer.
 //!
@@ -46,6 +48,7 @@ pub mod error;
 pub mod reply;
 pub mod resp;
 pub mod retry;
+pub mod sentinel;
 pub mod url;
 
 pub use error::{

@@ -50,6 +50,7 @@
 
 mod containers;
 mod error;
+mod role;
 mod scalar;
 mod shapes;
 #[cfg(test)]
@@ -57,6 +58,7 @@ mod tests;
 
 pub use containers::{List, ListIter, Map, MapIter};
 pub use error::ReplyError;
+pub use role::ServerRole;
 pub use scalar::Okay;
 pub use shapes::{
     GeoMember, PendingEntry, PendingSummary, Scored, ScoredIter, StreamEntry, Streams, StreamsIter,

@@ -7,6 +7,7 @@ use super::slot_map::{AddressRemap, Health, NoRemap, Node, Role, SlotMap};
 use super::{ClusterErrorReply, RedirectError, RedirectKind, key_slot};
 use crate::cmd::{CommandInfo, KeysError, RequestPolicy, ResponsePolicy, visit_keys};
 use crate::error::{Delivery, ServerErrorKind};
+use crate::reply::ServerRole;
 use crate::resp::{CommandArgs, Frame};
 use crate::retry::Backoff;
 
@@ -540,15 +541,10 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
     /// assert_eq!(router.wants_refresh(Duration::ZERO), Some(RefreshReason::Topology));
     /// ```
     pub fn on_role(&mut self, node: (&str, u16), reply: &Frame<'_>) -> bool {
-        let said = match reply {
-            Frame::Array(items) | Frame::Push(items) => match items.iter().next() {
-                Some(Frame::BulkString(b"master") | Frame::SimpleString(b"master")) => Role::Primary,
-                Some(
-                    Frame::BulkString(b"slave" | b"replica") | Frame::SimpleString(b"slave" | b"replica"),
-                ) => Role::Replica,
-                _ => return true,
-            },
-            _ => return true,
+        let said = match ServerRole::of(reply) {
+            Some(ServerRole::Primary) => Role::Primary,
+            Some(ServerRole::Replica) => Role::Replica,
+            Some(ServerRole::Sentinel) | None => return true,
         };
         let held = self.map.nodes().find(|n| (n.host(), n.port()) == node).map(|n| n.role());
         if held.is_some_and(|role| role != said) {
