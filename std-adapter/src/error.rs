@@ -76,6 +76,14 @@ pub enum ErrorKind {
     /// asked had a slot map in which every slot is served: these slots had no primary, or
     /// only a failed one, in the last map read. The client keeps the map it had.
     SlotsNotCovered(Vec<std::ops::RangeInclusive<u16>>),
+    /// No sentinel named a master for the service that it holds for one, not down, and
+    /// watched by enough other sentinels: what each sentinel said.
+    MasterNotFound {
+        /// The service.
+        service: String,
+        /// Each configured sentinel's answer.
+        verdicts: Vec<crate::sentinel::SentinelVerdict>,
+    },
 }
 
 /// The error of a ferrodis operation on std: [`Error::kind`] says what went wrong,
@@ -195,6 +203,12 @@ impl fmt::Display for Error {
                     }
                 }
             }
+            ErrorKind::MasterNotFound { service, verdicts } => {
+                write!(f, "sentinel: no master for `{service}`:")?;
+                for (i, verdict) in verdicts.iter().enumerate() {
+                    write!(f, "{} {verdict}", if i == 0 { "" } else { ";" })?;
+                }
+            }
         }
         match self.delivery {
             Delivery::NotSent => f.write_str(" (request not sent)"),
@@ -226,7 +240,8 @@ impl std::error::Error for Error {
             | ErrorKind::Tls(_)
             | ErrorKind::Credentials(_)
             | ErrorKind::PoolExhausted { .. }
-            | ErrorKind::SlotsNotCovered(_) => None,
+            | ErrorKind::SlotsNotCovered(_)
+            | ErrorKind::MasterNotFound { .. } => None,
         }
     }
 }

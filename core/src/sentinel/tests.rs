@@ -53,11 +53,7 @@ type Outcome = (Option<(String, u16)>, Vec<(usize, Verdict)>, Vec<usize>);
 
 /// Runs one discovery as a driver would: each sentinel asked in the discovery's order;
 /// the one that gave the master is promoted.
-fn discover<const N: usize>(
-    order: &mut SentinelOrder<N>,
-    sentinels: &[Script],
-    min_other: u32,
-) -> Outcome {
+fn discover<const N: usize>(order: &mut SentinelOrder<N>, sentinels: &[Script], min_other: u32) -> Outcome {
     let mut discovery = MasterDiscovery::new(order, min_other);
     let mut asked = Vec::new();
     let mut found = None;

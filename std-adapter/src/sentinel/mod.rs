@@ -1,0 +1,234 @@
+//! Redis Sentinel: [`Sentinel`] asks the configured sentinels for a service's master and
+//! replicas through core's [`MasterDiscovery`] and listings; this driver only connects to
+//! the sentinels and moves the bytes.
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use ferrodis_core::error::Delivery;
+use ferrodis_core::resp::{CommandArgs, Frame};
+use ferrodis_core::sentinel::{
+    MasterDiscovery, SentinelOrder, Verdict, healthy_nodes, replicas_command, sentinels_command,
+};
+
+use crate::config::{Address, ConnectionConfig};
+use crate::connection::Connection;
+use crate::error::{Error, ErrorKind, Result};
+use crate::value::{FromValue, Value};
+
+/// The most sentinels one [`Sentinel`] asks.
+pub const MAX_SENTINELS: usize = 32;
+
+/// What one sentinel said during a discovery that found no master (see
+/// [`ErrorKind::MasterNotFound`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentinelVerdict {
+    /// The sentinel.
+    pub sentinel: (String, u16),
+    /// What it said.
+    pub verdict: Verdict,
+}
+
+impl fmt::Display for SentinelVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{} {}", self.sentinel.0, self.sentinel.1, self.verdict)
+    }
+}
+
+/// The sentinels of a deployment (redis-py's `Sentinel`): asks them for a service's
+/// master ([`discover_master`](Self::discover_master)), its replicas
+/// ([`discover_replicas`](Self::discover_replicas)), or sends any command to them
+/// ([`execute_command`](Self::execute_command)). Shareable across threads; a connection
+/// to each sentinel is kept for the next question.
+///
+/// The sentinels' connection settings are their own (redis-py's `sentinel_kwargs`): their
+/// password, TLS and timeouts are not the master's.
+///
+/// ```no_run
+/// use ferrodis_std::{ConnectionConfig, Sentinel};
+///
+/// let sentinels = [("10.0.0.1".to_string(), 26379), ("10.0.0.2".to_string(), 26379)];
+/// let sentinel = Sentinel::new(sentinels, 1, ConnectionConfig::default());
+/// let (host, port) = sentinel.discover_master("mymaster")?;
+/// let replicas = sentinel.discover_replicas("mymaster")?;
+/// # let _ = (host, port, replicas);
+/// # Ok::<(), ferrodis_std::Error>(())
+/// ```
+pub struct Sentinel {
+    sentinels: Vec<(String, u16)>,
+    min_other_sentinels: u32,
+    config: ConnectionConfig,
+    state: Mutex<State>,
+}
+
+/// The asking order, and an idle connection to each sentinel.
+struct State {
+    order: SentinelOrder<MAX_SENTINELS>,
+    connections: Vec<Option<Connection>>,
+}
+
+impl Sentinel {
+    /// The sentinels at `sentinels` (at most [`MAX_SENTINELS`]), with `config` as their
+    /// connection settings (its address is replaced by each sentinel's; its database is
+    /// 0). A master is taken only from a sentinel that knows at least
+    /// `min_other_sentinels` others watching it (redis-py's `min_other_sentinels`).
+    pub fn new(
+        sentinels: impl IntoIterator<Item = (String, u16)>,
+        min_other_sentinels: u32,
+        config: ConnectionConfig,
+    ) -> Self {
+        let sentinels: Vec<_> = sentinels.into_iter().take(MAX_SENTINELS).collect();
+        let state = State {
+            order: SentinelOrder::new(sentinels.len()),
+            connections: sentinels.iter().map(|_| None).collect(),
+        };
+        Self { sentinels, min_other_sentinels, config, state: Mutex::new(state) }
+    }
+
+    /// The sentinels, as configured.
+    pub fn sentinels(&self) -> &[(String, u16)] {
+        &self.sentinels
+    }
+
+    /// The master of `service`: the first sentinel (the one that answered last goes
+    /// first) that names a node it holds for the master, not down, and watched by enough
+    /// other sentinels. Fails with [`ErrorKind::MasterNotFound`], saying what each
+    /// sentinel said, when none does.
+    pub fn discover_master(&self, service: &str) -> Result<(String, u16)> {
+        let mut state = self.state();
+        let mut discovery = MasterDiscovery::new(&state.order, self.min_other_sentinels);
+        while let Some(i) = discovery.next() {
+            let found =
+                self.ask(&mut state, i, &MasterDiscovery::<MAX_SENTINELS>::command(service)[..], |reply| {
+                    discovery.on_reply(&reply).map(|m| (m.host.to_owned(), m.port))
+                });
+            match found {
+                Ok(Some(master)) => {
+                    state.order.promote(i);
+                    return Ok(master);
+                }
+                Ok(None) => {}
+                Err(_) => discovery.on_no_answer(),
+            }
+        }
+        let verdicts = discovery
+            .verdicts()
+            .map(|(i, verdict)| SentinelVerdict { sentinel: self.sentinels[i].clone(), verdict })
+            .collect();
+        Err(Error::new(
+            ErrorKind::MasterNotFound { service: service.to_owned(), verdicts },
+            Delivery::Answered,
+        ))
+    }
+
+    /// The replicas of `service` that serve (not down, not disconnected), from the first
+    /// sentinel that answers; empty when none does (redis-py's `discover_slaves`).
+    pub fn discover_replicas(&self, service: &str) -> Result<Vec<(String, u16)>> {
+        self.first_listing(&replicas_command(service)[..])
+    }
+
+    /// The other sentinels watching `service` that are not down, from the first sentinel
+    /// that answers: sentinels not configured can be learnt this way.
+    pub fn discover_sentinels(&self, service: &str) -> Result<Vec<(String, u16)>> {
+        self.first_listing(&sentinels_command(service)[..])
+    }
+
+    /// Sends `cmd` to every sentinel and returns each one's reply, in the configured order
+    /// (redis-py's `execute_command`); with `once`, to one chosen at random only.
+    pub fn execute_command<T: FromValue>(
+        &self,
+        cmd: &(impl CommandArgs + ?Sized),
+        once: bool,
+    ) -> Vec<Result<T>> {
+        let mut state = self.state();
+        let chosen: Vec<usize> = if once {
+            let count = self.sentinels.len().max(1);
+            vec![crate::random::random_word() as usize % count]
+        } else {
+            (0..self.sentinels.len()).collect()
+        };
+        chosen
+            .into_iter()
+            .filter(|&i| i < self.sentinels.len())
+            .map(|i| {
+                self.ask(&mut state, i, cmd, |reply| Value::from_frame(&reply))
+                    .and_then(|v| Ok(T::from_value(v)?))
+            })
+            .collect()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The healthy nodes a listing command names, from the first sentinel that answers it.
+    fn first_listing(&self, command: &(impl CommandArgs + ?Sized)) -> Result<Vec<(String, u16)>> {
+        let mut state = self.state();
+        let order: Vec<usize> = state.order.iter().collect();
+        let mut last = None;
+        for i in order {
+            let listed = self.ask(&mut state, i, command, |reply| -> Result<Vec<(String, u16)>> {
+                let nodes = healthy_nodes(&reply).map_err(unexpected)?;
+                nodes.map(|n| n.map(|n| (n.host.to_owned(), n.port)).map_err(unexpected)).collect()
+            });
+            match listed {
+                Ok(Ok(nodes)) => return Ok(nodes),
+                Ok(Err(e)) | Err(e) => last = Some(e),
+            }
+        }
+        match last {
+            Some(e) if self.sentinels.is_empty() => Err(e),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Sends `cmd` to sentinel `i` (over its kept connection, opened now if it has none) and
+    /// hands the reply to `f`; an error reply is a reply too. A connection that failed is
+    /// not kept.
+    fn ask<T>(
+        &self,
+        state: &mut State,
+        i: usize,
+        cmd: &(impl CommandArgs + ?Sized),
+        f: impl FnOnce(Frame<'_>) -> T,
+    ) -> Result<T> {
+        let slot = &mut state.connections[i];
+        let conn = match slot {
+            Some(conn) if !conn.is_broken() => conn,
+            _ => slot.insert(Connection::open(&self.sentinel_config(i))?),
+        };
+        let mut f = Some(f);
+        let mut out = None;
+        // One command as a pipeline: its reply, error replies included, goes to `f`.
+        let result = conn.pipeline_args(&[cmd], |_, reply| out = f.take().map(|f| f(reply)));
+        if conn.is_broken() {
+            *slot = None;
+        }
+        result?;
+        out.ok_or_else(|| Error::new(ErrorKind::UnexpectedReply, Delivery::Answered))
+    }
+
+    /// The connection settings of sentinel `i`.
+    fn sentinel_config(&self, i: usize) -> ConnectionConfig {
+        let (host, port) = &self.sentinels[i];
+        let mut config = self.config.clone();
+        config.address = Address::Tcp { host: host.clone(), port: *port };
+        config.db = 0;
+        config
+    }
+}
+
+/// A sentinel's listing that cannot be read.
+fn unexpected(_: ferrodis_core::sentinel::StateError) -> Error {
+    Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)
+}
+
+impl fmt::Debug for Sentinel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sentinel")
+            .field("sentinels", &self.sentinels)
+            .field("min_other_sentinels", &self.min_other_sentinels)
+            .field("order", &self.state().order.iter().collect::<Vec<_>>())
+            .finish()
+    }
+}
