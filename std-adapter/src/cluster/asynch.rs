@@ -43,6 +43,11 @@ use crate::value::{Cmd, FromValue, Value};
 /// Commands of different slots sent by one task at once (a fan-out, a split `MGET`, a
 /// pipeline over several nodes) go to their nodes concurrently.
 ///
+/// `WATCH` is refused, nothing sent ([`ErrorKind::Refused`]), as on any
+/// [`MultiplexedConnection`]: a watch would hold for every task sharing the node's
+/// connection. Atomic pipelines (MULTI/EXEC) work; for a `WATCH`ed transaction use the
+/// blocking [`ClusterClient::transaction`](crate::ClusterClient::transaction).
+///
 /// ```no_run
 /// # async fn demo() -> ferrodis_std::Result<()> {
 /// use ferrodis_std::{AsyncClusterClient, AsyncCommands};

@@ -1,5 +1,7 @@
 //! [`ClusterClient`]: the blocking cluster client.
 
+mod watch;
+
 use std::collections::HashMap;
 use std::time::Instant;
 

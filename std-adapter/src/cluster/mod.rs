@@ -142,6 +142,18 @@ pub(crate) fn determine_slot<C: ferrodis_core::resp::CommandArgs + ?Sized>(cmd: 
         .map_err(|e| Error::new(ErrorKind::Cluster(e.into()), ferrodis_core::error::Delivery::NotSent))
 }
 
+/// Refuses, nothing sent, the commands of a transaction pinned to `slot` (a `WATCH`ed one)
+/// when one has keys in another slot, as a transaction of keys in several slots is refused.
+pub(crate) fn check_slot<C: ferrodis_core::resp::CommandArgs>(commands: &[C], slot: u16) -> Result<()> {
+    for command in commands {
+        if determine_slot(command)?.is_some_and(|s| s != slot) {
+            let e = ferrodis_core::cluster::RouteError::CrossSlot { command: "MULTI" };
+            return Err(Error::new(ErrorKind::Cluster(e), ferrodis_core::error::Delivery::NotSent));
+        }
+    }
+    Ok(())
+}
+
 /// The TCP address of `config`: a cluster has no unix socket nodes.
 fn tcp(config: &ConnectionConfig) -> Result<(String, u16)> {
     match &config.address {
