@@ -18,7 +18,7 @@ use super::remap::{Topology, load_topology};
 use super::split::Split;
 use super::step::{
     After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, keep_telling, not_served,
-    owned, partial, transaction_request,
+    owned, partial, refresh_failed, transaction_request,
 };
 use super::{ClusterConfig, ClusterRouter, ClusterSlotMap, Map};
 use crate::commands::AsyncCommands;
@@ -221,9 +221,11 @@ impl AsyncClusterClient {
 
     /// Reads the slot map again (`CLUSTER SHARDS`, or `CLUSTER SLOTS` from a server
     /// without it) from the first node that answers: the nodes of the map as it is, then
-    /// the startup nodes. One refresh runs at a time: a call that waited for another's
-    /// takes its result. On failure the map stays as it was, and a refresh is asked for
-    /// again after the router's `refresh_retry_gap`.
+    /// the startup nodes (the startup nodes only, with
+    /// [`dynamic_startup_nodes`](ClusterConfig::dynamic_startup_nodes) off). One refresh
+    /// runs at a time: a call that waited for another's takes its result. On failure
+    /// ([`ErrorKind::ClusterRefreshFailed`], naming the nodes asked) the map stays as it
+    /// was, and a refresh is asked for again after the router's `refresh_retry_gap`.
     pub async fn refresh(&self) -> Result<()> {
         let seen = self.shared.refreshes.load(Ordering::Acquire);
         let _one_at_a_time = self.shared.refreshing.lock().await;
@@ -237,9 +239,9 @@ impl AsyncClusterClient {
 
     /// Asks the candidates in turn and takes the first map.
     async fn load_map(&self) -> Result<()> {
-        let candidates = nodes::refresh_candidates(self.router().map(), &self.shared.config.startup_nodes);
+        let candidates = nodes::refresh_candidates(self.router().map(), &self.shared.config);
         let mut last = None;
-        for (host, port) in candidates {
+        for (host, port) in candidates.clone() {
             let loaded = self.load_map_from(&host, port).await;
             match loaded.and_then(|map| self.shared.config.accepts(&map).map(|()| map)) {
                 Ok(mut map) => {
@@ -256,7 +258,7 @@ impl AsyncClusterClient {
             }
         }
         self.router().refresh_failed(self.now());
-        Err(last.unwrap_or_else(|| Error::config("a cluster needs at least one startup node")))
+        Err(refresh_failed(last, candidates, !self.shared.config.dynamic_startup_nodes))
     }
 
     /// The slot map as the node at `host`:`port` sees it.

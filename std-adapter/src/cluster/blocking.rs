@@ -16,7 +16,7 @@ use super::remap::{Topology, load_topology};
 use super::split::Split;
 use super::step::{
     After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, is_uncovered,
-    keep_telling, not_served, owned, partial, transaction_request,
+    keep_telling, not_served, owned, partial, refresh_failed, transaction_request,
 };
 use super::{ClusterConfig, ClusterRouter, Map};
 use crate::commands::Commands;
@@ -174,12 +174,14 @@ impl ClusterClient {
 
     /// Reads the slot map again (`CLUSTER SHARDS`, or `CLUSTER SLOTS` from a server
     /// without it) from the first node that answers: the nodes of the map as it is, then
-    /// the startup nodes. On failure the map stays as it was, and the refresh is tried
-    /// again, after the router's `refresh_retry_gap`.
+    /// the startup nodes (the startup nodes only, with
+    /// [`dynamic_startup_nodes`](ClusterConfig::dynamic_startup_nodes) off). On failure
+    /// ([`ErrorKind::ClusterRefreshFailed`], naming the nodes asked) the map stays as it
+    /// was, and the refresh is tried again, after the router's `refresh_retry_gap`.
     pub fn refresh(&mut self) -> Result<()> {
-        let candidates = nodes::refresh_candidates(self.router.map(), &self.config.startup_nodes);
+        let candidates = nodes::refresh_candidates(self.router.map(), &self.config);
         let mut last = None;
-        for (host, port) in candidates {
+        for (host, port) in candidates.clone() {
             match self.load_map_from(&host, port).and_then(|map| self.config.accepts(&map).map(|()| map)) {
                 Ok(map) => {
                     *self.router.map_mut() = *map;
@@ -197,7 +199,7 @@ impl ClusterClient {
             }
         }
         self.router.refresh_failed(self.started.elapsed());
-        Err(last.unwrap_or_else(|| Error::config("a cluster needs at least one startup node")))
+        Err(refresh_failed(last, candidates, !self.config.dynamic_startup_nodes))
     }
 
     /// The slot map as the node at `host`:`port` sees it.

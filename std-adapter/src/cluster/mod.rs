@@ -54,7 +54,8 @@ pub(crate) type ClusterRouter = Router<MAX_NODES, MAX_RANGES, MAX_HOST_BYTES>;
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {
     /// The nodes asked for the slot map first (any node of the cluster will do); later
-    /// refreshes ask every node the map knows too.
+    /// refreshes ask every node the map knows too, unless
+    /// [`dynamic_startup_nodes`](Self::dynamic_startup_nodes) is off.
     pub startup_nodes: Vec<(String, u16)>,
     /// The settings of every node connection (credentials, TLS, timeouts, protocol,
     /// client name); its address is replaced by each node's, its database is 0 (a cluster
@@ -74,6 +75,13 @@ pub struct ClusterConfig {
     /// ones to connect to, for every node of every map and every redirect. `None` keeps
     /// them.
     pub address_remap: Option<AddressRemapFn>,
+    /// redis-py's `dynamic_startup_nodes`, on by default: a refresh asks the nodes of the
+    /// map first (those that have not failed), then the startup nodes it does not hold.
+    /// Off, it asks the startup nodes only, as behind a load balancer or a DNS name whose
+    /// nodes announce addresses the client must not use; when none of them gives a map the
+    /// refresh fails ([`ErrorKind::ClusterRefreshFailed`](crate::ErrorKind::ClusterRefreshFailed)
+    /// says only the startup nodes were asked).
+    pub dynamic_startup_nodes: bool,
 }
 
 impl ClusterConfig {
@@ -85,6 +93,7 @@ impl ClusterConfig {
             router: RouterConfig::DEFAULT,
             require_full_coverage: true,
             address_remap: None,
+            dynamic_startup_nodes: true,
         }
     }
 
@@ -92,6 +101,12 @@ impl ClusterConfig {
     #[must_use]
     pub fn require_full_coverage(self, on: bool) -> Self {
         Self { require_full_coverage: on, ..self }
+    }
+
+    /// The same, with [`dynamic_startup_nodes`](Self::dynamic_startup_nodes) on or off.
+    #[must_use]
+    pub fn dynamic_startup_nodes(self, on: bool) -> Self {
+        Self { dynamic_startup_nodes: on, ..self }
     }
 
     /// The same, with every announced address rewritten by `remap`
