@@ -116,6 +116,22 @@ impl AsyncClusterClient {
         Self::new(ClusterConfig::from_urls(urls)?).await
     }
 
+    /// [`new`](Self::new) with [`ClusterConfig::from_url`] (redis-py's
+    /// `redis.asyncio.RedisCluster.from_url`): one startup node, the cluster's options in
+    /// its query.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> ferrodis_std::Result<()> {
+    /// use ferrodis_std::{AsyncClusterClient, AsyncCommands};
+    ///
+    /// let cluster = AsyncClusterClient::from_url("redis://127.0.0.1:7000?require_full_coverage=false").await?;
+    /// let () = cluster.set("user:1", "Ada").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_url(url: &str) -> Result<Self> {
+        Self::new(ClusterConfig::from_url(url)?).await
+    }
+
     /// The settings.
     pub fn config(&self) -> &ClusterConfig {
         &self.shared.config

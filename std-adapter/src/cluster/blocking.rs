@@ -78,6 +78,21 @@ impl ClusterClient {
         Self::new(ClusterConfig::from_urls(urls)?)
     }
 
+    /// [`new`](Self::new) with [`ClusterConfig::from_url`] (redis-py's
+    /// `RedisCluster.from_url`): one startup node, the cluster's options in its query.
+    ///
+    /// ```no_run
+    /// use ferrodis_std::{ClusterClient, Commands};
+    ///
+    /// let mut cluster = ClusterClient::from_url("redis://127.0.0.1:7000?read_from_replicas=true")?;
+    /// let name: Option<String> = cluster.get("user:1")?; // from a replica or the primary
+    /// # let _ = name;
+    /// # Ok::<(), ferrodis_std::Error>(())
+    /// ```
+    pub fn from_url(url: &str) -> Result<Self> {
+        Self::new(ClusterConfig::from_url(url)?)
+    }
+
     /// The settings.
     pub fn config(&self) -> &ClusterConfig {
         &self.config
