@@ -24,8 +24,10 @@ impl ClusterClient {
     /// [`RouteError::CrossSlot`](ferrodis_core::cluster::RouteError::CrossSlot), and so is
     /// a pipeline with a command whose keys are in another slot than the watched ones. A
     /// `MOVED` reply to the `WATCH` (the slot moved) is followed to the new owner, at most
-    /// the router's `max_redirects` times; once `func` has run, its errors are returned as
-    /// they are. The multiplexed connections of the
+    /// the router's `max_redirects` times, and a busy reply retried after its backoff; an
+    /// `ASK` (the slot migrating) is returned as the error, since the importing node
+    /// takes only the one command after `ASKING`. Once `func` has run, its errors are
+    /// returned as they are. The multiplexed connections of the
     /// [`AsyncClusterClient`](crate::AsyncClusterClient) refuse `WATCH`: it has no such
     /// method.
     ///
