@@ -154,12 +154,7 @@ fn pipelines_go_to_each_node_at_once_and_answer_in_order_through_a_moved_slot() 
     // stale for that slot, and the pipeline's commands there meet MOVED.
     let moved_key = "{elsewhere}:1";
     let slot = ClusterClient::keyslot(moved_key);
-    let from = client.slot_map().primary(slot).unwrap().port();
-    let to = cluster.masters().into_iter().map(|i| cluster.nodes()[i].port()).find(|&p| p != from).unwrap();
-    let target_id = node_by_port(&cluster, to).redis_cli(&["CLUSTER", "MYID"]);
-    for node in cluster.masters().into_iter().map(|i| &cluster.nodes()[i]) {
-        assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", &target_id]), "OK");
-    }
+    let to = cluster.move_empty_slot(slot, client.slot_map().primary(slot).unwrap().port());
 
     let keys: Vec<String> = (0..100).map(|i| format!("p:{i}")).collect();
     let mut pipe = ferrodis::pipe();

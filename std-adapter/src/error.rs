@@ -84,6 +84,20 @@ pub enum ErrorKind {
         /// Each configured sentinel's answer.
         verdicts: Vec<crate::sentinel::SentinelVerdict>,
     },
+    /// A cluster client's refresh of its slot map found no node that gave one (none
+    /// answered, or their maps could not be read). With `require_full_coverage`, a map
+    /// refused for its uncovered slots is [`SlotsNotCovered`](Self::SlotsNotCovered)
+    /// instead.
+    ClusterRefreshFailed {
+        /// The nodes asked, in order.
+        asked: Vec<(String, u16)>,
+        /// Whether only the startup nodes were asked, as they are with
+        /// [`ClusterConfig::dynamic_startup_nodes`](crate::ClusterConfig::dynamic_startup_nodes)
+        /// off.
+        startup_only: bool,
+        /// The error of the last node asked (its delivery is this error's).
+        last: Box<Error>,
+    },
 }
 
 /// The error of a ferrodis operation on std: [`Error::kind`] says what went wrong,
@@ -146,6 +160,7 @@ impl Error {
             }
             ErrorKind::Io(_) | ErrorKind::Closed | ErrorKind::Broken => ErrorClass::Connection,
             ErrorKind::Server(e) => ErrorClass::Server(e.kind()),
+            ErrorKind::ClusterRefreshFailed { last, .. } => last.retry_class(),
             _ => ErrorClass::Permanent,
         }
     }
@@ -169,9 +184,9 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match self {
             ErrorKind::Io(e) => write!(f, "I/O error: {e}")?,
             ErrorKind::Timeout => f.write_str("timed out")?,
             ErrorKind::Closed => f.write_str("connection closed by the server")?,
@@ -209,7 +224,29 @@ impl fmt::Display for Error {
                     write!(f, "{} {verdict}", if i == 0 { "" } else { ";" })?;
                 }
             }
+            ErrorKind::ClusterRefreshFailed { asked, startup_only, last } => {
+                /// The most nodes the message names.
+                const NAMED: usize = 8;
+                f.write_str("cluster: no node gave a slot map; asked")?;
+                for (host, port) in asked.iter().take(NAMED) {
+                    write!(f, " {host}:{port}")?;
+                }
+                if asked.len() > NAMED {
+                    write!(f, " and {} more", asked.len() - NAMED)?;
+                }
+                if *startup_only {
+                    f.write_str(" (only the startup nodes: dynamic_startup_nodes is off)")?;
+                }
+                write!(f, "; the last: {}", last.kind)?;
+            }
         }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind)?;
         match self.delivery {
             Delivery::NotSent => f.write_str(" (request not sent)"),
             Delivery::Unknown => f.write_str(" (request sent, outcome unknown)"),
@@ -230,6 +267,7 @@ impl std::error::Error for Error {
             ErrorKind::Refused(e) => Some(e),
             ErrorKind::Cluster(e) => Some(e),
             ErrorKind::Topology(e) => Some(e),
+            ErrorKind::ClusterRefreshFailed { last, .. } => Some(last.as_ref()),
             ErrorKind::Timeout
             | ErrorKind::Closed
             | ErrorKind::UnexpectedReply

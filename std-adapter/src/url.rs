@@ -32,11 +32,15 @@ impl ConnectionConfig {
     /// # Ok::<(), ferrodis_std::Error>(())
     /// ```
     pub fn from_url(url: &str) -> Result<ConnectionConfig> {
-        Self::from_url_for(url, For::Connection).map(|(config, _)| config)
+        Self::from_url_for(url, For::Connection).map(|(config, ..)| config)
     }
 
-    /// The configuration of `url`, and the pool settings it names when it is for a pool.
-    pub(crate) fn from_url_for(url: &str, purpose: For) -> Result<(ConnectionConfig, PoolSettings)> {
+    /// The configuration of `url`, and the pool or cluster settings it names when it is for
+    /// one.
+    pub(crate) fn from_url_for(
+        url: &str,
+        purpose: For,
+    ) -> Result<(ConnectionConfig, PoolSettings, ClusterSettings)> {
         let parsed = ConnectionUrl::parse(url).map_err(|e| Error::config(format!("invalid URL: {e}")))?;
         // The URL as it displays: the password shows as `***`.
         event!(debug, url = %parsed, "configuration from a URL");
@@ -62,6 +66,13 @@ impl ConnectionConfig {
             max_connections: o.max_connections.map(|n| n as usize),
             wait: o.timeout,
             health_check_interval: o.health_check_interval.filter(|t| !t.is_zero()),
+        };
+        let cluster = ClusterSettings {
+            read_from_replicas: o.read_from_replicas,
+            require_full_coverage: o.require_full_coverage,
+            reinitialize_steps: o.reinitialize_steps,
+            cluster_error_retry_attempts: o.cluster_error_retry_attempts,
+            dynamic_startup_nodes: o.dynamic_startup_nodes,
         };
         if let Some(t) = o.socket_timeout {
             config.socket_timeout = Some(t);
@@ -105,7 +116,7 @@ impl ConnectionConfig {
             }
             config.tls = Some(tls);
         }
-        Ok((config, pool))
+        Ok((config, pool, cluster))
     }
 }
 
@@ -142,12 +153,15 @@ fn retry_policy(o: &Options<'_>) -> Result<RetryPolicy> {
     Ok(RetryPolicy::DEFAULT.retry_on_timeout(on_timeout).retry_on_error(classes))
 }
 
-/// What a URL is read for: a single connection, or a [`ConnectionPool`](crate::ConnectionPool),
-/// which honours the pool's options.
+/// What a URL is read for: a single connection, a [`ConnectionPool`](crate::ConnectionPool),
+/// which honours the pool's options, or a cluster client, whose first URL carries the
+/// cluster's options and whose others do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum For {
     Connection,
     Pool,
+    Cluster,
+    ClusterNode,
 }
 
 /// A URL's pool options: `max_connections`, `timeout` (the wait for a connection) and
@@ -159,11 +173,41 @@ pub(crate) struct PoolSettings {
     pub(crate) health_check_interval: Option<std::time::Duration>,
 }
 
+/// A URL's cluster options (redis-py's `RedisCluster.from_url`): `read_from_replicas`,
+/// `require_full_coverage`, `reinitialize_steps`, `cluster_error_retry_attempts` and
+/// `dynamic_startup_nodes`; `None` for those it does not give.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ClusterSettings {
+    pub(crate) read_from_replicas: Option<bool>,
+    pub(crate) require_full_coverage: Option<bool>,
+    pub(crate) reinitialize_steps: Option<u32>,
+    pub(crate) cluster_error_retry_attempts: Option<u8>,
+    pub(crate) dynamic_startup_nodes: Option<bool>,
+}
+
 /// Refuses, by name, the options a URL may carry that nothing here honours yet, unless
 /// their value asks for what ferrodis does anyway (`retry_on_timeout=false`,
-/// `health_check_interval=0`). A pool honours its own options.
+/// `health_check_interval=0`). A pool honours its own options, a cluster client's first
+/// URL the cluster's.
 fn refuse_unsupported(o: &Options<'_>, purpose: For) -> Result<()> {
-    let single = purpose == For::Connection;
+    let single = purpose != For::Pool;
+    let not_cluster = match purpose {
+        For::Cluster => None,
+        For::ClusterNode => Some("a cluster's options go on its first URL"),
+        For::Connection | For::Pool => {
+            Some("it is a cluster client's: use ClusterClient::from_url or ClusterConfig::from_urls")
+        }
+    };
+    let cluster = [
+        (o.read_from_replicas.is_some(), "read_from_replicas"),
+        (o.require_full_coverage.is_some(), "require_full_coverage"),
+        (o.reinitialize_steps.is_some(), "reinitialize_steps"),
+        (o.cluster_error_retry_attempts.is_some(), "cluster_error_retry_attempts"),
+        (o.dynamic_startup_nodes.is_some(), "dynamic_startup_nodes"),
+    ];
+    if let (Some(why), Some((_, option))) = (not_cluster, cluster.into_iter().find(|(given, _)| *given)) {
+        return Err(Error::config(format!("URL option '{option}' is not supported: {why}")));
+    }
     let refused = [
         (
             single && o.health_check_interval.is_some_and(|t| !t.is_zero()),

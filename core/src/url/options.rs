@@ -43,6 +43,10 @@ pub enum TlsVersion {
 ///
 /// The TLS options (`ssl_*`) are refused on `redis://` and `unix://` URLs, and
 /// `socket_keepalive` on `unix://` URLs, as redis-py's connection classes refuse them.
+/// The cluster options (`read_from_replicas`, `require_full_coverage`,
+/// `reinitialize_steps`, `cluster_error_retry_attempts`, `dynamic_startup_nodes`, those of
+/// redis-py's `RedisCluster.from_url`) are refused on `unix://` URLs; a driver that is not
+/// a cluster client refuses them itself.
 ///
 /// ```
 /// use core::time::Duration;
@@ -108,6 +112,21 @@ pub struct Options<'a> {
     pub socket_read_size: Option<u32>,
     /// `retry_on_error`: errors after which a command is retried, by name.
     pub retry_on_error: Option<Text<'a>>,
+    /// `read_from_replicas`: a cluster client sends reads to replicas too (cluster only:
+    /// redis-py's `RedisCluster.from_url`, as are the next four).
+    pub read_from_replicas: Option<bool>,
+    /// `require_full_coverage`: a cluster client takes a slot map only when every slot is
+    /// served.
+    pub require_full_coverage: Option<bool>,
+    /// `reinitialize_steps`: after this many `MOVED` replies a cluster client reads its
+    /// whole slot map again.
+    pub reinitialize_steps: Option<u32>,
+    /// `cluster_error_retry_attempts`: the most retries of a cluster request after a busy
+    /// reply (`TRYAGAIN`, `CLUSTERDOWN`, ...) or a connection that failed before sending.
+    pub cluster_error_retry_attempts: Option<u8>,
+    /// `dynamic_startup_nodes`: a cluster client's refreshes may ask any node its map
+    /// knows, not only the startup nodes.
+    pub dynamic_startup_nodes: Option<bool>,
 }
 
 /// Which schemes an option applies to.
@@ -156,6 +175,11 @@ const OPTIONS: &[(&str, Scope, &str)] = &[
     ("ssl_password", Scope::Tls, TEXT),
     ("ssl_min_version", Scope::Tls, "TLSv1_2 or TLSv1_3"),
     ("ssl_ciphers", Scope::Tls, TEXT),
+    ("read_from_replicas", Scope::Network, BOOLEAN),
+    ("require_full_coverage", Scope::Network, BOOLEAN),
+    ("reinitialize_steps", Scope::Network, "a whole number, such as 5 (0: on every MOVED)"),
+    ("cluster_error_retry_attempts", Scope::Network, "a whole number from 0 to 255"),
+    ("dynamic_startup_nodes", Scope::Network, BOOLEAN),
 ];
 
 /// What values the known option `option` takes, in words (for error messages).
@@ -253,6 +277,17 @@ impl<'a> Query<'a> {
                 option,
             ),
             "retry_on_error" => once(&mut o.retry_on_error, Some(value), option),
+            "read_from_replicas" => once(&mut o.read_from_replicas, boolean(value), option),
+            "require_full_coverage" => once(&mut o.require_full_coverage, boolean(value), option),
+            "reinitialize_steps" => {
+                once(&mut o.reinitialize_steps, uint(value).and_then(|n| u32::try_from(n).ok()), option)
+            }
+            "cluster_error_retry_attempts" => once(
+                &mut o.cluster_error_retry_attempts,
+                uint(value).and_then(|n| u8::try_from(n).ok()),
+                option,
+            ),
+            "dynamic_startup_nodes" => once(&mut o.dynamic_startup_nodes, boolean(value), option),
             _ => Err(UrlError::InvalidOption { option }),
         }
     }

@@ -297,6 +297,22 @@ fn table() -> Vec<(&'static str, Result<Want, UrlError>)> {
         ("redis://h?db=-1", Err(invalid("db"))),
         ("redis://h?db=1.0", Err(invalid("db"))),
         ("redis://h?db=4294967296", Err(invalid("db"))),
+        (
+            "redis://h?read_from_replicas=yes&require_full_coverage=0&reinitialize_steps=0\
+             &cluster_error_retry_attempts=255&dynamic_startup_nodes=False",
+            Ok(tcp("h", 6379).options(Options {
+                read_from_replicas: Some(true),
+                require_full_coverage: Some(false),
+                reinitialize_steps: Some(0),
+                cluster_error_retry_attempts: Some(255),
+                dynamic_startup_nodes: Some(false),
+                ..d()
+            })),
+        ),
+        ("redis://h?read_from_replicas=sometimes", Err(invalid("read_from_replicas"))),
+        ("redis://h?reinitialize_steps=-1", Err(invalid("reinitialize_steps"))),
+        ("redis://h?cluster_error_retry_attempts=256", Err(invalid("cluster_error_retry_attempts"))),
+        ("unix:///s?dynamic_startup_nodes=no", Err(not_for_scheme("dynamic_startup_nodes"))),
         ("redis://h?socket_timeout=-1", Err(invalid("socket_timeout"))),
         ("redis://h?socket_timeout=nan", Err(invalid("socket_timeout"))),
         ("redis://h?socket_timeout=inf", Err(invalid("socket_timeout"))),
@@ -538,6 +554,10 @@ fn errors_name_what_is_wrong() {
     assert_eq!(
         message("rediss://h?ssl_min_version=TLSv1"),
         "invalid value for URL option 'ssl_min_version': it takes TLSv1_2 or TLSv1_3"
+    );
+    assert_eq!(
+        message("redis://h?cluster_error_retry_attempts=300"),
+        "invalid value for URL option 'cluster_error_retry_attempts': it takes a whole number from 0 to 255"
     );
     assert_eq!(message("redis://h?db=1&db=1"), "URL option given twice 'db'");
     assert_eq!(message("redis://h?ssl_keyfile=k"), "URL option does not apply to the scheme 'ssl_keyfile'");

@@ -18,7 +18,7 @@ use super::remap::{Topology, load_topology};
 use super::split::Split;
 use super::step::{
     After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, keep_telling, not_served,
-    owned, partial, transaction_request,
+    owned, partial, refresh_failed, transaction_request,
 };
 use super::{ClusterConfig, ClusterRouter, ClusterSlotMap, Map};
 use crate::commands::AsyncCommands;
@@ -42,6 +42,11 @@ use crate::value::{Cmd, FromValue, Value};
 ///
 /// Commands of different slots sent by one task at once (a fan-out, a split `MGET`, a
 /// pipeline over several nodes) go to their nodes concurrently.
+///
+/// `WATCH` is refused, nothing sent ([`ErrorKind::Refused`]), as on any
+/// [`MultiplexedConnection`]: a watch would hold for every task sharing the node's
+/// connection. Atomic pipelines (MULTI/EXEC) work; for a `WATCH`ed transaction use the
+/// blocking [`ClusterClient::transaction`](crate::ClusterClient::transaction).
 ///
 /// ```no_run
 /// # async fn demo() -> ferrodis_std::Result<()> {
@@ -117,6 +122,22 @@ impl AsyncClusterClient {
     /// [`new`](Self::new) with [`ClusterConfig::from_urls`].
     pub async fn open(urls: &[&str]) -> Result<Self> {
         Self::new(ClusterConfig::from_urls(urls)?).await
+    }
+
+    /// [`new`](Self::new) with [`ClusterConfig::from_url`] (redis-py's
+    /// `redis.asyncio.RedisCluster.from_url`): one startup node, the cluster's options in
+    /// its query.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> ferrodis_std::Result<()> {
+    /// use ferrodis_std::{AsyncClusterClient, AsyncCommands};
+    ///
+    /// let cluster = AsyncClusterClient::from_url("redis://127.0.0.1:7000?require_full_coverage=false").await?;
+    /// let () = cluster.set("user:1", "Ada").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_url(url: &str) -> Result<Self> {
+        Self::new(ClusterConfig::from_url(url)?).await
     }
 
     /// The settings.
@@ -224,9 +245,11 @@ impl AsyncClusterClient {
 
     /// Reads the slot map again (`CLUSTER SHARDS`, or `CLUSTER SLOTS` from a server
     /// without it) from the first node that answers: the nodes of the map as it is, then
-    /// the startup nodes. One refresh runs at a time: a call that waited for another's
-    /// takes its result. On failure the map stays as it was, and a refresh is asked for
-    /// again after the router's `refresh_retry_gap`.
+    /// the startup nodes (the startup nodes only, with
+    /// [`dynamic_startup_nodes`](ClusterConfig::dynamic_startup_nodes) off). One refresh
+    /// runs at a time: a call that waited for another's takes its result. On failure
+    /// ([`ErrorKind::ClusterRefreshFailed`], naming the nodes asked) the map stays as it
+    /// was, and a refresh is asked for again after the router's `refresh_retry_gap`.
     pub async fn refresh(&self) -> Result<()> {
         let seen = self.shared.refreshes.load(Ordering::Acquire);
         let _one_at_a_time = self.shared.refreshing.lock().await;
@@ -240,9 +263,9 @@ impl AsyncClusterClient {
 
     /// Asks the candidates in turn and takes the first map.
     async fn load_map(&self) -> Result<()> {
-        let candidates = nodes::refresh_candidates(self.router().map(), &self.shared.config.startup_nodes);
+        let candidates = nodes::refresh_candidates(self.router().map(), &self.shared.config);
         let mut last = None;
-        for (host, port) in candidates {
+        for (host, port) in candidates.clone() {
             let loaded = self.load_map_from(&host, port).await;
             match loaded.and_then(|map| self.shared.config.accepts(&map).map(|()| map)) {
                 Ok(mut map) => {
@@ -259,7 +282,7 @@ impl AsyncClusterClient {
             }
         }
         self.router().refresh_failed(self.now());
-        Err(last.unwrap_or_else(|| Error::config("a cluster needs at least one startup node")))
+        Err(refresh_failed(last, candidates, !self.shared.config.dynamic_startup_nodes))
     }
 
     /// The slot map as the node at `host`:`port` sees it.

@@ -1,5 +1,7 @@
 //! [`ClusterClient`]: the blocking cluster client.
 
+mod watch;
+
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -14,7 +16,7 @@ use super::remap::{Topology, load_topology};
 use super::split::Split;
 use super::step::{
     After, Step, after, as_reply, asked_reply, cluster_error, is_connection_error, is_uncovered,
-    keep_telling, not_served, owned, partial, transaction_request,
+    keep_telling, not_served, owned, partial, refresh_failed, transaction_request,
 };
 use super::{ClusterConfig, ClusterRouter, Map};
 use crate::commands::Commands;
@@ -80,6 +82,21 @@ impl ClusterClient {
     /// [`new`](Self::new) with [`ClusterConfig::from_urls`].
     pub fn open(urls: &[&str]) -> Result<Self> {
         Self::new(ClusterConfig::from_urls(urls)?)
+    }
+
+    /// [`new`](Self::new) with [`ClusterConfig::from_url`] (redis-py's
+    /// `RedisCluster.from_url`): one startup node, the cluster's options in its query.
+    ///
+    /// ```no_run
+    /// use ferrodis_std::{ClusterClient, Commands};
+    ///
+    /// let mut cluster = ClusterClient::from_url("redis://127.0.0.1:7000?read_from_replicas=true")?;
+    /// let name: Option<String> = cluster.get("user:1")?; // from a replica or the primary
+    /// # let _ = name;
+    /// # Ok::<(), ferrodis_std::Error>(())
+    /// ```
+    pub fn from_url(url: &str) -> Result<Self> {
+        Self::new(ClusterConfig::from_url(url)?)
     }
 
     /// The settings.
@@ -178,12 +195,14 @@ impl ClusterClient {
 
     /// Reads the slot map again (`CLUSTER SHARDS`, or `CLUSTER SLOTS` from a server
     /// without it) from the first node that answers: the nodes of the map as it is, then
-    /// the startup nodes. On failure the map stays as it was, and the refresh is tried
-    /// again, after the router's `refresh_retry_gap`.
+    /// the startup nodes (the startup nodes only, with
+    /// [`dynamic_startup_nodes`](ClusterConfig::dynamic_startup_nodes) off). On failure
+    /// ([`ErrorKind::ClusterRefreshFailed`], naming the nodes asked) the map stays as it
+    /// was, and the refresh is tried again, after the router's `refresh_retry_gap`.
     pub fn refresh(&mut self) -> Result<()> {
-        let candidates = nodes::refresh_candidates(self.router.map(), &self.config.startup_nodes);
+        let candidates = nodes::refresh_candidates(self.router.map(), &self.config);
         let mut last = None;
-        for (host, port) in candidates {
+        for (host, port) in candidates.clone() {
             match self.load_map_from(&host, port).and_then(|map| self.config.accepts(&map).map(|()| map)) {
                 Ok(map) => {
                     *self.router.map_mut() = *map;
@@ -201,7 +220,7 @@ impl ClusterClient {
             }
         }
         self.router.refresh_failed(self.started.elapsed());
-        Err(last.unwrap_or_else(|| Error::config("a cluster needs at least one startup node")))
+        Err(refresh_failed(last, candidates, !self.config.dynamic_startup_nodes))
     }
 
     /// The slot map as the node at `host`:`port` sees it.

@@ -26,6 +26,7 @@ use ferrodis_core::cluster::{Router, RouterConfig, SlotMap};
 
 use crate::config::{Address, ConnectionConfig};
 use crate::error::{Error, ErrorKind, Result};
+use crate::url::For;
 
 /// Nodes a cluster client's slot map holds: primaries and replicas together.
 pub(crate) const MAX_NODES: usize = 512;
@@ -56,7 +57,8 @@ pub(crate) type ClusterRouter = Router<MAX_NODES, MAX_RANGES, MAX_HOST_BYTES>;
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {
     /// The nodes asked for the slot map first (any node of the cluster will do); later
-    /// refreshes ask every node the map knows too.
+    /// refreshes ask every node the map knows too, unless
+    /// [`dynamic_startup_nodes`](Self::dynamic_startup_nodes) is off.
     pub startup_nodes: Vec<(String, u16)>,
     /// The settings of every node connection (credentials, TLS, timeouts, protocol,
     /// client name); its address is replaced by each node's, its database is 0 (a cluster
@@ -82,6 +84,13 @@ pub struct ClusterConfig {
     /// that node. Default 1. The blocking [`ClusterClient`] holds one per node (it is not
     /// shared) and refuses more.
     pub connections_per_node: NonZeroUsize,
+    /// redis-py's `dynamic_startup_nodes`, on by default: a refresh asks the nodes of the
+    /// map first (those that have not failed), then the startup nodes it does not hold.
+    /// Off, it asks the startup nodes only, as behind a load balancer or a DNS name whose
+    /// nodes announce addresses the client must not use; when none of them gives a map the
+    /// refresh fails ([`ErrorKind::ClusterRefreshFailed`](crate::ErrorKind::ClusterRefreshFailed)
+    /// says only the startup nodes were asked).
+    pub dynamic_startup_nodes: bool,
 }
 
 impl ClusterConfig {
@@ -94,6 +103,7 @@ impl ClusterConfig {
             require_full_coverage: true,
             address_remap: None,
             connections_per_node: NonZeroUsize::MIN,
+            dynamic_startup_nodes: true,
         }
     }
 
@@ -110,6 +120,12 @@ impl ClusterConfig {
         Self { require_full_coverage: on, ..self }
     }
 
+    /// The same, with [`dynamic_startup_nodes`](Self::dynamic_startup_nodes) on or off.
+    #[must_use]
+    pub fn dynamic_startup_nodes(self, on: bool) -> Self {
+        Self { dynamic_startup_nodes: on, ..self }
+    }
+
     /// The same, with every announced address rewritten by `remap`
     /// ([`address_remap`](Self::address_remap)).
     #[must_use]
@@ -118,16 +134,48 @@ impl ClusterConfig {
     }
 
     /// Startup nodes from `redis://` or `rediss://` URLs; the first URL's settings are
-    /// every connection's.
+    /// every connection's, and its query may also carry the cluster's options, as redis-py's
+    /// `RedisCluster.from_url` takes them: `read_from_replicas` and `require_full_coverage`
+    /// (booleans), `reinitialize_steps` (a whole number), `cluster_error_retry_attempts`
+    /// (0 to 255: the router's [`busy_retries`](RouterConfig::busy_retries)) and
+    /// `dynamic_startup_nodes` (a boolean). A bad value says which values the option
+    /// takes; a cluster option on a later URL, or an option no URL parser knows, is
+    /// refused by name.
+    ///
+    /// ```
+    /// use ferrodis_std::ClusterConfig;
+    ///
+    /// let config = ClusterConfig::from_urls(&[
+    ///     "redis://10.0.0.1:7000?read_from_replicas=true&cluster_error_retry_attempts=3&dynamic_startup_nodes=no",
+    ///     "redis://10.0.0.2:7000",
+    /// ])?;
+    /// assert!(config.router.read_from_replicas && !config.dynamic_startup_nodes);
+    /// assert_eq!(config.router.busy_retries, 3);
+    /// let bad = ClusterConfig::from_urls(&["redis://10.0.0.1:7000?require_full_coverage=maybe"]).unwrap_err();
+    /// assert!(bad.to_string().contains("it takes true or false"), "{bad}");
+    /// # Ok::<(), ferrodis_std::Error>(())
+    /// ```
     pub fn from_urls(urls: &[&str]) -> Result<Self> {
-        let mut configs = urls.iter().map(|url| ConnectionConfig::from_url(url));
-        let first =
-            configs.next().ok_or_else(|| Error::config("a cluster needs at least one startup node"))??;
-        let mut nodes = vec![tcp(&first)?];
-        for config in configs {
-            nodes.push(tcp(&config?)?);
+        let (first, others) =
+            urls.split_first().ok_or_else(|| Error::config("a cluster needs at least one startup node"))?;
+        let (node, _, cluster) = ConnectionConfig::from_url_for(first, For::Cluster)?;
+        let mut nodes = vec![tcp(&node)?];
+        for url in others {
+            nodes.push(tcp(&ConnectionConfig::from_url_for(url, For::ClusterNode)?.0)?);
         }
-        Ok(Self::new(nodes, first))
+        let mut config = Self::new(nodes, node);
+        let router = &mut config.router;
+        router.read_from_replicas = cluster.read_from_replicas.unwrap_or(router.read_from_replicas);
+        router.reinitialize_steps = cluster.reinitialize_steps.unwrap_or(router.reinitialize_steps);
+        router.busy_retries = cluster.cluster_error_retry_attempts.unwrap_or(router.busy_retries);
+        config.require_full_coverage = cluster.require_full_coverage.unwrap_or(config.require_full_coverage);
+        config.dynamic_startup_nodes = cluster.dynamic_startup_nodes.unwrap_or(config.dynamic_startup_nodes);
+        Ok(config)
+    }
+
+    /// [`from_urls`](Self::from_urls) with one URL (redis-py's `RedisCluster.from_url`).
+    pub fn from_url(url: &str) -> Result<Self> {
+        Self::from_urls(&[url])
     }
 
     /// Whether a refresh may take `map` as the cluster's; otherwise the error that says
@@ -158,10 +206,89 @@ pub(crate) fn determine_slot<C: ferrodis_core::resp::CommandArgs + ?Sized>(cmd: 
         .map_err(|e| Error::new(ErrorKind::Cluster(e.into()), ferrodis_core::error::Delivery::NotSent))
 }
 
+/// Refuses, nothing sent, the commands of a transaction pinned to `slot` (a `WATCH`ed one)
+/// when one has keys in another slot, as a transaction of keys in several slots is refused.
+pub(crate) fn check_slot<C: ferrodis_core::resp::CommandArgs>(commands: &[C], slot: u16) -> Result<()> {
+    for command in commands {
+        if determine_slot(command)?.is_some_and(|s| s != slot) {
+            let e = ferrodis_core::cluster::RouteError::CrossSlot { command: "MULTI" };
+            return Err(Error::new(ErrorKind::Cluster(e), ferrodis_core::error::Delivery::NotSent));
+        }
+    }
+    Ok(())
+}
+
 /// The TCP address of `config`: a cluster has no unix socket nodes.
 fn tcp(config: &ConnectionConfig) -> Result<(String, u16)> {
     match &config.address {
         Address::Tcp { host, port } => Ok((host.clone(), *port)),
         Address::Unix(_) => Err(Error::config("a cluster node is reached over TCP, not a unix socket")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str) -> Result<ClusterConfig> {
+        ClusterConfig::from_urls(&[url, "redis://other:7001"])
+    }
+
+    #[test]
+    fn each_cluster_option_of_the_first_url_is_honoured() {
+        let d = config("redis://h:7000").unwrap();
+        assert!(!d.router.read_from_replicas && d.require_full_coverage && d.dynamic_startup_nodes);
+        assert_eq!((d.router.reinitialize_steps, d.router.busy_retries), (5, 16));
+
+        assert!(config("redis://h:7000?read_from_replicas=yes").unwrap().router.read_from_replicas);
+        assert!(!config("redis://h:7000?require_full_coverage=false").unwrap().require_full_coverage);
+        assert_eq!(config("redis://h:7000?reinitialize_steps=0").unwrap().router.reinitialize_steps, 0);
+        assert_eq!(config("redis://h:7000?cluster_error_retry_attempts=2").unwrap().router.busy_retries, 2);
+        assert!(!config("redis://h:7000?dynamic_startup_nodes=0").unwrap().dynamic_startup_nodes);
+        // The rest of the query is the nodes' settings.
+        let c = config("redis://:pw@h:7000?dynamic_startup_nodes=n&socket_timeout=0.5").unwrap();
+        assert_eq!(c.node.socket_timeout, Some(std::time::Duration::from_millis(500)));
+        assert_eq!(c.node.password.as_ref().map(|p| p.expose()), Some("pw"));
+        assert_eq!(c.startup_nodes, [("h".to_owned(), 7000), ("other".to_owned(), 7001)]);
+        assert_eq!(
+            ClusterConfig::from_url("redis://h:7000?read_from_replicas=1").unwrap().startup_nodes.len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_bad_value_says_what_the_option_takes() {
+        for (query, takes) in [
+            ("read_from_replicas=maybe", "true or false"),
+            ("require_full_coverage=2", "true or false"),
+            ("reinitialize_steps=-1", "a whole number"),
+            ("cluster_error_retry_attempts=256", "a whole number from 0 to 255"),
+            ("dynamic_startup_nodes=on", "true or false"),
+        ] {
+            let e = config(&format!("redis://h:7000?{query}")).unwrap_err();
+            let option = query.split('=').next().unwrap();
+            let text = e.to_string();
+            assert!(text.contains(&format!("'{option}': it takes {takes}")), "{query}: {text}");
+        }
+    }
+
+    #[test]
+    fn unknown_and_misplaced_options_are_refused_by_name() {
+        let e = config("redis://h:7000?read_from_replica=true").unwrap_err();
+        assert!(e.to_string().contains("unknown URL option 'read_from_replica'"), "{e}");
+        let e =
+            ClusterConfig::from_urls(&["redis://h:7000", "redis://o:7001?reinitialize_steps=1"]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("'reinitialize_steps' is not supported: a cluster's options go on its first URL"),
+            "{e}"
+        );
+        let e = ConnectionConfig::from_url("redis://h?read_from_replicas=true").unwrap_err();
+        assert!(
+            e.to_string().contains("'read_from_replicas' is not supported: it is a cluster client's"),
+            "{e}"
+        );
+        let e = config("redis://h:7000?max_connections=4").unwrap_err();
+        assert!(e.to_string().contains("'max_connections' is not supported"), "{e}");
     }
 }

@@ -89,15 +89,20 @@ pub(crate) fn one_node(
     router.node(request).map(|n| (n.host().to_owned(), n.port()))
 }
 
-/// The addresses a refresh asks, in order: the map's nodes that have not failed, then
-/// the startup nodes it does not hold.
-pub(crate) fn refresh_candidates(map: &Map, startup: &[(String, u16)]) -> Vec<(String, u16)> {
-    let mut candidates: Vec<(String, u16)> = map
-        .nodes()
-        .filter(|n| n.health() != Health::Failed)
-        .map(|n| (n.host().to_owned(), n.port()))
-        .collect();
-    for node in startup {
+/// The addresses a refresh asks, in order: with
+/// [`dynamic_startup_nodes`](super::ClusterConfig::dynamic_startup_nodes) the map's nodes
+/// that have not failed, then the startup nodes it does not hold; without, the startup
+/// nodes only.
+pub(crate) fn refresh_candidates(map: &Map, config: &super::ClusterConfig) -> Vec<(String, u16)> {
+    let mut candidates: Vec<(String, u16)> = match config.dynamic_startup_nodes {
+        true => map
+            .nodes()
+            .filter(|n| n.health() != Health::Failed)
+            .map(|n| (n.host().to_owned(), n.port()))
+            .collect(),
+        false => Vec::new(),
+    };
+    for node in &config.startup_nodes {
         if !candidates.contains(node) {
             candidates.push(node.clone());
         }

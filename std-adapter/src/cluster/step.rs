@@ -72,6 +72,21 @@ pub(crate) fn keep_telling(last: &mut Option<Error>, e: Error) {
     }
 }
 
+/// The error of a refresh that asked `asked` (with `startup_only` when those were the
+/// startup nodes alone) and took no map, `last` the last one's error: a map refused for
+/// its uncovered slots as it is, otherwise [`ErrorKind::ClusterRefreshFailed`], which
+/// names the nodes asked.
+pub(crate) fn refresh_failed(last: Option<Error>, asked: Vec<(String, u16)>, startup_only: bool) -> Error {
+    match last {
+        Some(e) if is_uncovered(&e) => e,
+        Some(e) => {
+            let delivery = e.delivery();
+            Error::new(ErrorKind::ClusterRefreshFailed { asked, startup_only, last: Box::new(e) }, delivery)
+        }
+        None => Error::config("a cluster needs at least one startup node"),
+    }
+}
+
 pub(crate) fn cluster_error(e: RouteError, delivery: Delivery) -> Error {
     Error::new(ErrorKind::Cluster(e), delivery)
 }

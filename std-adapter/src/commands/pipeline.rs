@@ -57,6 +57,9 @@ use crate::value::{Cmd, FromValue, ToArgs, Value};
 pub struct Pipeline {
     commands: Queued,
     atomic: bool,
+    /// The slot every keyed command must hash to: set on the pipeline a cluster's `WATCH`ed
+    /// transaction hands out, whose commands run on that slot's primary.
+    slot: Option<u16>,
 }
 
 /// An empty pipeline, as redis-rs's `redis::pipe()`; the same as [`Pipeline::new`].
@@ -189,9 +192,18 @@ impl Pipeline {
         into_result(replies.finish().map(Some)?)
     }
 
+    /// Pins the pipeline to `slot`: it is refused, nothing sent, when a command's keys
+    /// hash elsewhere (see [`ClusterClient::transaction`](crate::ClusterClient::transaction)).
+    pub(crate) fn pin_slot(&mut self, slot: u16) {
+        self.slot = Some(slot);
+    }
+
     /// Sends the pipeline: the replies not ignored, or `None` on a `WATCH` conflict.
     pub(super) fn execute(&self, conn: &mut Connection) -> Result<Option<Vec<Value>>> {
         let queued = self.commands.commands();
+        if let Some(slot) = self.slot {
+            crate::cluster::check_slot(&queued, slot)?;
+        }
         // The blocking shell takes references (the one form core's drivers are built for).
         let commands: Vec<&QueuedCommand<'_>> = queued.iter().collect();
         let mut replies = Replies::new(&self.commands);

@@ -91,7 +91,7 @@ use crate::url::{For, PoolSettings};
 
 /// A pool's URL: the connections' configuration and the pool's own options.
 fn from_url(url: &str) -> Result<(ConnectionConfig, PoolSettings)> {
-    let (config, settings) = ConnectionConfig::from_url_for(url, For::Pool)?;
+    let (config, settings, _) = ConnectionConfig::from_url_for(url, For::Pool)?;
     if settings.max_connections == Some(0) {
         return Err(Error::config("URL option 'max_connections' must be at least 1"));
     }

@@ -94,6 +94,23 @@ impl RedisCluster {
         self.indices_with_role("slave")
     }
 
+    /// Hands `slot`, which must hold no keys, from the primary on `from` to another
+    /// primary behind every client's back (`CLUSTER SETSLOT <slot> NODE <id>` on every
+    /// primary), and returns the new owner's port: a client with the old map meets `MOVED`.
+    ///
+    /// # Panics
+    ///
+    /// When there is no other primary, or a node refuses the change.
+    pub fn move_empty_slot(&self, slot: u16, from: u16) -> u16 {
+        let primaries: Vec<&RedisServer> = self.masters().into_iter().map(|i| &self.nodes[i]).collect();
+        let to = primaries.iter().find(|n| n.port() != from).expect("another primary");
+        let id = to.redis_cli(&["CLUSTER", "MYID"]);
+        for node in &primaries {
+            assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", &id]), "OK");
+        }
+        to.port()
+    }
+
     /// Runs `redis-cli -c` (following redirects) with `args` against the first node that
     /// accepts a connection, and returns its stdout, trimmed.
     ///
