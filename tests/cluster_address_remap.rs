@@ -90,16 +90,8 @@ fn the_blocking_client_reaches_every_node_and_follows_a_moved_slot_through_the_r
     let slot = ClusterClient::keyslot(moved_key);
     let from = client.slot_map().primary(slot).unwrap().port();
     let from_node = cluster.nodes().iter().find(|n| proxies[&n.port()].port() == from).unwrap();
-    let target = cluster
-        .masters()
-        .into_iter()
-        .map(|i| &cluster.nodes()[i])
-        .find(|n| n.port() != from_node.port())
-        .unwrap();
-    let target_id = target.redis_cli(&["CLUSTER", "MYID"]);
-    for node in cluster.masters().into_iter().map(|i| &cluster.nodes()[i]) {
-        assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", &target_id]), "OK");
-    }
+    let target_port = cluster.move_empty_slot(slot, from_node.port());
+    let target = cluster.nodes().iter().find(|n| n.port() == target_port).unwrap();
     let () = client.set(moved_key, "moved").unwrap();
     let now = client.slot_map().primary(slot).map(|n| (n.host().to_owned(), n.port()));
     assert_eq!(

@@ -110,11 +110,7 @@ fn a_pipeline_of_ten_thousand_commands_answers_in_order_through_a_moved_slot() {
         let moved_key = "{elsewhere}:1";
         let slot = ClusterClient::keyslot(moved_key);
         let from = primary_port(&client, moved_key);
-        let to = other_primary(&cluster, from);
-        let target_id = node_by_port(&cluster, to).redis_cli(&["CLUSTER", "MYID"]);
-        for node in cluster.masters().into_iter().map(|i| &cluster.nodes()[i]) {
-            assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", &target_id]), "OK");
-        }
+        let to = cluster.move_empty_slot(slot, from);
 
         let keys: Vec<String> = (0..5_000).map(|i| format!("p:{i}")).collect();
         let mut writes = pipe();
@@ -198,9 +194,7 @@ fn a_live_slot_migration_under_load_is_followed_with_no_error_and_every_write_ke
             assert!(moved == "OK" || moved == "NOKEY", "{moved}");
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
-        for node in cluster.masters().into_iter().map(|i| &cluster.nodes()[i]) {
-            assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot_text, "NODE", &target_id]), "OK");
-        }
+        cluster.assign_slot(slot, to);
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
 

@@ -136,9 +136,7 @@ fn a_live_slot_migration_is_followed_through_ask_then_moved() {
     let host = "127.0.0.1";
     let port = to.to_string();
     assert_eq!(source.redis_cli(&["MIGRATE", host, &port, "", "0", "5000", "KEYS", "{moving}:old"]), "OK");
-    for node in cluster.masters().into_iter().map(|i| &cluster.nodes()[i]) {
-        assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot_text, "NODE", &target_id]), "OK");
-    }
+    cluster.assign_slot(slot, to);
     assert_eq!(client.get::<_, String>("{moving}:old").unwrap(), "before");
     assert_eq!(client.slot_map().primary(slot).unwrap().port(), to, "MOVED patched the map");
     assert_eq!(client.get::<_, String>("{moving}:new").unwrap(), "during");

@@ -168,15 +168,12 @@ async fn migrate_a_slot(client: &mut Client, rng: &mut impl rand_core::RngCore) 
 
     with_cluster(|cluster| {
         let source = node(cluster, from);
-        let target_id = node(cluster, to).redis_cli(&["CLUSTER", "MYID"]);
         let port = to.to_string();
         assert_eq!(
             source.redis_cli(&["MIGRATE", "127.0.0.1", &port, "", "0", "5000", "KEYS", "{moving}:old"]),
             "OK"
         );
-        for node in cluster.nodes() {
-            assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot_text, "NODE", &target_id]), "OK");
-        }
+        cluster.assign_slot(slot, to);
     });
     assert_eq!(command(client, rng, &["GET", "{moving}:old"]).await, "before", "through MOVED");
     let moved_to = client.slot_map().primary(slot).map(|n| (n.host().to_owned(), n.port()));

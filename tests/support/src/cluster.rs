@@ -95,8 +95,9 @@ impl RedisCluster {
     }
 
     /// Hands `slot`, which must hold no keys, from the primary on `from` to another
-    /// primary behind every client's back (`CLUSTER SETSLOT <slot> NODE <id>` on every
-    /// primary), and returns the new owner's port: a client with the old map meets `MOVED`.
+    /// primary behind every client's back (`CLUSTER SETSLOT <slot> IMPORTING` on the new
+    /// owner, then `NODE <id>` on it and every other primary), and returns the new owner's
+    /// port: a client with the old map meets `MOVED`.
     ///
     /// # Panics
     ///
@@ -104,11 +105,37 @@ impl RedisCluster {
     pub fn move_empty_slot(&self, slot: u16, from: u16) -> u16 {
         let primaries: Vec<&RedisServer> = self.masters().into_iter().map(|i| &self.nodes[i]).collect();
         let to = primaries.iter().find(|n| n.port() != from).expect("another primary");
-        let id = to.redis_cli(&["CLUSTER", "MYID"]);
-        for node in &primaries {
-            assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", &id]), "OK");
+        let source = primaries.iter().find(|n| n.port() == from).expect("the slot's primary");
+        let source_id = source.redis_cli(&["CLUSTER", "MYID"]);
+        let slot = slot.to_string();
+        // As a resharding does: the target imports, then takes the slot first, which bumps
+        // its config epoch above every other. Otherwise a gossip message the source sent
+        // while it still held the slot, arriving after the target took it, gives the slot
+        // back to the source when the source's epoch is the higher: then each primary names
+        // the other, and a client ping-pongs until its redirect limit.
+        assert_eq!(to.redis_cli(&["CLUSTER", "SETSLOT", &slot, "IMPORTING", &source_id]), "OK");
+        let to = to.port();
+        self.assign_slot(slot.parse().expect("a slot number"), to);
+        to
+    }
+
+    /// Ends a slot's migration to the primary on `to` (importing it): `CLUSTER SETSLOT
+    /// <slot> NODE <id>` on that primary first, whose config epoch this bumps, then on every
+    /// other primary, as a resharding does.
+    ///
+    /// # Panics
+    ///
+    /// When no primary listens on `to`, or a node refuses the change.
+    pub fn assign_slot(&self, slot: u16, to: u16) {
+        let primaries: Vec<&RedisServer> = self.masters().into_iter().map(|i| &self.nodes[i]).collect();
+        let target = primaries.iter().find(|n| n.port() == to).expect("a primary on that port");
+        let id = target.redis_cli(&["CLUSTER", "MYID"]);
+        let slot = slot.to_string();
+        let target_first =
+            std::iter::once(*target).chain(primaries.iter().copied().filter(|n| n.port() != to));
+        for node in target_first {
+            assert_eq!(node.redis_cli(&["CLUSTER", "SETSLOT", &slot, "NODE", &id]), "OK");
         }
-        to.port()
     }
 
     /// Runs `redis-cli -c` (following redirects) with `args` against the first node that
