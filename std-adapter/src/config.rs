@@ -200,6 +200,11 @@ pub struct ConnectionConfig {
     /// the connect.
     #[cfg(feature = "tokio")]
     pub on_connect_async: Option<crate::AsyncConnectHook>,
+    /// Asked for the address at every connect and reconnect of a blocking connection,
+    /// instead of [`address`](Self::address), with the role the server must confirm
+    /// (Sentinel's [`master_for`](crate::Sentinel::master_for)). A multiplexed connection
+    /// refuses a configuration that has one. Default `None`.
+    pub resolver: Option<crate::AddressResolver>,
 }
 
 impl Default for ConnectionConfig {
@@ -227,6 +232,7 @@ impl Default for ConnectionConfig {
             retry: ferrodis_core::retry::RetryPolicy::NEVER,
             #[cfg(feature = "tokio")]
             on_connect_async: None,
+            resolver: None,
         }
     }
 }

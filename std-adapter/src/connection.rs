@@ -89,6 +89,15 @@ pub(crate) fn server_error(frame: &Frame<'_>) -> Option<Error> {
 impl Connection {
     /// Connects and runs the handshake, all within `config.connect_timeout`.
     pub fn open(config: &ConnectionConfig) -> Result<Connection> {
+        let resolved = config.resolver.as_ref().map(crate::AddressResolver::resolve).transpose()?;
+        let (config, role) = match resolved {
+            Some(resolved) => (
+                std::borrow::Cow::Owned(ConnectionConfig { address: resolved.address, ..config.clone() }),
+                resolved.role,
+            ),
+            None => (std::borrow::Cow::Borrowed(config), None),
+        };
+        let config = config.as_ref();
         enter_span!("connect", kind = "blocking", address = %config.address, tls = config.tls.is_some());
         let started = Instant::now();
         let stream = Stream::connect(config)?;
@@ -102,6 +111,9 @@ impl Connection {
             command_table: None,
         };
         conn.handshake(started)?;
+        if let Some(role) = role {
+            crate::resolver::check_role(&mut conn, role)?;
+        }
         conn.load_command_table()?;
         conn.run_on_connect()?;
         Ok(conn)
@@ -142,9 +154,34 @@ impl Connection {
         Ok(())
     }
 
+    /// Waits up to the socket timeout for a push frame (a message, after a `SUBSCRIBE` on
+    /// this connection) and hands it to `f`: `Ok(false)` when nothing came in time, which
+    /// leaves the connection usable.
+    pub(crate) fn receive_push(&mut self, f: impl FnOnce(Frame<'_>)) -> Result<bool> {
+        let e = match self.inner.receive() {
+            Ok(ferrodis_core::conn::Received::Push(frame)) => {
+                f(frame);
+                return Ok(true);
+            }
+            Ok(_) => return Ok(true),
+            Err(e) => e,
+        };
+        let timed_out =
+            matches!(e.kind(), ferrodis_core::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut);
+        if timed_out && !self.inner.is_broken() {
+            return Ok(false);
+        }
+        Err(self.fail(e))
+    }
+
     /// Replaces a broken connection with a fresh one (same configuration, handshake
     /// included).
     pub fn reconnect(&mut self) -> Result<()> {
+        let resolved = self.config.resolver.as_ref().map(crate::AddressResolver::resolve).transpose()?;
+        let role = resolved.and_then(|resolved| {
+            self.config.address = resolved.address;
+            resolved.role
+        });
         enter_span!(
             "reconnect",
             kind = "blocking",
@@ -156,6 +193,9 @@ impl Connection {
         let stream = Stream::connect(&self.config)?;
         self.inner.replace_transport(stream);
         self.handshake(started)?;
+        if let Some(role) = role {
+            crate::resolver::check_role(self, role)?;
+        }
         self.load_command_table()?;
         self.run_on_connect()
     }

@@ -84,6 +84,17 @@ pub enum ErrorKind {
         /// Each configured sentinel's answer.
         verdicts: Vec<crate::sentinel::SentinelVerdict>,
     },
+    /// The server an [`AddressResolver`](crate::AddressResolver) named is not what it said
+    /// (a sentinel's view of a failover not yet caught up): its `ROLE` names another role
+    /// (`None`: no role it knows). Nothing was sent on the connection, which is closed.
+    WrongRole {
+        /// The server.
+        address: crate::Address,
+        /// The role it should have had.
+        expected: ferrodis_core::reply::ServerRole,
+        /// The role it has.
+        found: Option<ferrodis_core::reply::ServerRole>,
+    },
     /// A cluster client's refresh of its slot map found no node that gave one (none
     /// answered, or their maps could not be read). With `require_full_coverage`, a map
     /// refused for its uncovered slots is [`SlotsNotCovered`](Self::SlotsNotCovered)
@@ -161,6 +172,8 @@ impl Error {
             ErrorKind::Io(_) | ErrorKind::Closed | ErrorKind::Broken => ErrorClass::Connection,
             ErrorKind::Server(e) => ErrorClass::Server(e.kind()),
             ErrorKind::ClusterRefreshFailed { last, .. } => last.retry_class(),
+            // Another connect, asking the sentinels again, can find the master.
+            ErrorKind::WrongRole { .. } | ErrorKind::MasterNotFound { .. } => ErrorClass::Connection,
             _ => ErrorClass::Permanent,
         }
     }
@@ -224,6 +237,9 @@ impl fmt::Display for ErrorKind {
                     write!(f, "{} {verdict}", if i == 0 { "" } else { ";" })?;
                 }
             }
+            ErrorKind::WrongRole { address, expected, found } => {
+                write!(f, "{address} is not a {expected:?} (its ROLE: {found:?})")?
+            }
             ErrorKind::ClusterRefreshFailed { asked, startup_only, last } => {
                 /// The most nodes the message names.
                 const NAMED: usize = 8;
@@ -279,7 +295,8 @@ impl std::error::Error for Error {
             | ErrorKind::Credentials(_)
             | ErrorKind::PoolExhausted { .. }
             | ErrorKind::SlotsNotCovered(_)
-            | ErrorKind::MasterNotFound { .. } => None,
+            | ErrorKind::MasterNotFound { .. }
+            | ErrorKind::WrongRole { .. } => None,
         }
     }
 }

@@ -31,6 +31,7 @@ mod pool;
 mod random;
 #[cfg(feature = "tokio")]
 mod reconnecting;
+mod resolver;
 mod sentinel;
 #[cfg_attr(not(feature = "tls"), path = "tls_unavailable.rs")]
 mod tls;
@@ -96,6 +97,7 @@ pub use pool::{ConnectionPool, PooledConnection};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use reconnecting::ReconnectingConnection;
+pub use resolver::{AddressResolver, Resolved};
 pub use sentinel::{MAX_SENTINELS, Sentinel, SentinelVerdict};
 pub use value::{
     ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, InfoDict, ToArgs, Value, cmd,

@@ -120,6 +120,11 @@ impl MultiplexedConnection {
         config: &ConnectionConfig,
         push: Option<PushCallback>,
     ) -> Result<MultiplexedConnection> {
+        if config.resolver.is_some() {
+            return Err(Error::config(
+                "an address resolver (Sentinel's master_for and replica_for) is for blocking connections and pools",
+            ));
+        }
         let open = async {
             let conn = connect::socket(config, push).await.inspect_err(|e| trace::failed("connect", e))?;
             in_span!(

@@ -3,7 +3,7 @@
 //! the sentinels and moves the bytes.
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{CommandArgs, Frame};
@@ -15,6 +15,8 @@ use crate::config::{Address, ConnectionConfig};
 use crate::connection::Connection;
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::{FromValue, Value};
+
+mod pools;
 
 /// The most sentinels one [`Sentinel`] asks.
 pub const MAX_SENTINELS: usize = 32;
@@ -38,8 +40,9 @@ impl fmt::Display for SentinelVerdict {
 /// The sentinels of a deployment (redis-py's `Sentinel`): asks them for a service's
 /// master ([`discover_master`](Self::discover_master)), its replicas
 /// ([`discover_replicas`](Self::discover_replicas)), or sends any command to them
-/// ([`execute_command`](Self::execute_command)). Shareable across threads; a connection
-/// to each sentinel is kept for the next question.
+/// ([`execute_command`](Self::execute_command)), and makes pools that follow a failover
+/// ([`master_for`](Self::master_for), [`replica_for`](Self::replica_for)). Cheap to clone
+/// and shareable across threads; clones share one kept connection to each sentinel.
 ///
 /// The sentinels' connection settings are their own (redis-py's `sentinel_kwargs`): their
 /// password, TLS and timeouts are not the master's.
@@ -54,7 +57,11 @@ impl fmt::Display for SentinelVerdict {
 /// # let _ = (host, port, replicas);
 /// # Ok::<(), ferrodis_std::Error>(())
 /// ```
-pub struct Sentinel {
+#[derive(Clone)]
+pub struct Sentinel(Arc<Shared>);
+
+/// What clones of a [`Sentinel`] share.
+struct Shared {
     sentinels: Vec<(String, u16)>,
     min_other_sentinels: u32,
     config: ConnectionConfig,
@@ -82,12 +89,12 @@ impl Sentinel {
             order: SentinelOrder::new(sentinels.len()),
             connections: sentinels.iter().map(|_| None).collect(),
         };
-        Self { sentinels, min_other_sentinels, config, state: Mutex::new(state) }
+        Self(Arc::new(Shared { sentinels, min_other_sentinels, config, state: Mutex::new(state) }))
     }
 
     /// The sentinels, as configured.
     pub fn sentinels(&self) -> &[(String, u16)] {
-        &self.sentinels
+        &self.0.sentinels
     }
 
     /// The master of `service`: the first sentinel (the one that answered last goes
@@ -96,7 +103,7 @@ impl Sentinel {
     /// sentinel said, when none does.
     pub fn discover_master(&self, service: &str) -> Result<(String, u16)> {
         let mut state = self.state();
-        let mut discovery = MasterDiscovery::new(&state.order, self.min_other_sentinels);
+        let mut discovery = MasterDiscovery::new(&state.order, self.0.min_other_sentinels);
         while let Some(i) = discovery.next() {
             let found =
                 self.ask(&mut state, i, &MasterDiscovery::<MAX_SENTINELS>::command(service)[..], |reply| {
@@ -113,7 +120,7 @@ impl Sentinel {
         }
         let verdicts = discovery
             .verdicts()
-            .map(|(i, verdict)| SentinelVerdict { sentinel: self.sentinels[i].clone(), verdict })
+            .map(|(i, verdict)| SentinelVerdict { sentinel: self.0.sentinels[i].clone(), verdict })
             .collect();
         Err(Error::new(
             ErrorKind::MasterNotFound { service: service.to_owned(), verdicts },
@@ -142,14 +149,14 @@ impl Sentinel {
     ) -> Vec<Result<T>> {
         let mut state = self.state();
         let chosen: Vec<usize> = if once {
-            let count = self.sentinels.len().max(1);
+            let count = self.0.sentinels.len().max(1);
             vec![crate::random::random_word() as usize % count]
         } else {
-            (0..self.sentinels.len()).collect()
+            (0..self.0.sentinels.len()).collect()
         };
         chosen
             .into_iter()
-            .filter(|&i| i < self.sentinels.len())
+            .filter(|&i| i < self.0.sentinels.len())
             .map(|i| {
                 self.ask(&mut state, i, cmd, |reply| Value::from_frame(&reply))
                     .and_then(|v| Ok(T::from_value(v)?))
@@ -158,7 +165,7 @@ impl Sentinel {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The healthy nodes a listing command names, from the first sentinel that answers it.
@@ -177,7 +184,7 @@ impl Sentinel {
             }
         }
         match last {
-            Some(e) if self.sentinels.is_empty() => Err(e),
+            Some(e) if self.0.sentinels.is_empty() => Err(e),
             _ => Ok(Vec::new()),
         }
     }
@@ -210,8 +217,8 @@ impl Sentinel {
 
     /// The connection settings of sentinel `i`.
     fn sentinel_config(&self, i: usize) -> ConnectionConfig {
-        let (host, port) = &self.sentinels[i];
-        let mut config = self.config.clone();
+        let (host, port) = &self.0.sentinels[i];
+        let mut config = self.0.config.clone();
         config.address = Address::Tcp { host: host.clone(), port: *port };
         config.db = 0;
         config
@@ -226,8 +233,8 @@ fn unexpected(_: ferrodis_core::sentinel::StateError) -> Error {
 impl fmt::Debug for Sentinel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sentinel")
-            .field("sentinels", &self.sentinels)
-            .field("min_other_sentinels", &self.min_other_sentinels)
+            .field("sentinels", &self.0.sentinels)
+            .field("min_other_sentinels", &self.0.min_other_sentinels)
             .field("order", &self.state().order.iter().collect::<Vec<_>>())
             .finish()
     }
