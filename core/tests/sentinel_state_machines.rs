@@ -14,7 +14,8 @@ use ferrodis_core::conn::{Handshake, Protocol, Received};
 use ferrodis_core::reply::ServerRole;
 use ferrodis_core::resp::{Arg, Frame};
 use ferrodis_core::sentinel::{
-    MasterDiscovery, SentinelOrder, SwitchMaster, Verdict, healthy_nodes, replicas_command, sentinels_command,
+    MasterDiscovery, SentinelOrder, SwitchMaster, Verdict, known_sentinels, replicas_command,
+    sentinels_command, serving_replicas,
 };
 use ferrodis_test_support::SentinelGroup;
 
@@ -65,10 +66,15 @@ fn discover(
     (None, discovery.verdicts().collect())
 }
 
-/// The ports of the nodes that serve in `reply` to a listing command.
-fn listed(conn: &mut Conn, command: &[Arg<'_>]) -> Vec<u16> {
+/// The ports of the serving replicas, or with `sentinels` of the sentinels not down, in the
+/// reply to a listing command.
+fn listed(conn: &mut Conn, command: &[Arg<'_>], sentinels: bool) -> Vec<u16> {
     let reply = conn.request_frame(command).unwrap();
-    let mut ports: Vec<u16> = healthy_nodes(&reply).unwrap().map(|n| n.unwrap().port).collect();
+    let mut ports: Vec<u16> = if sentinels {
+        known_sentinels(&reply).unwrap().map(|n| n.unwrap().port).collect()
+    } else {
+        serving_replicas(&reply).unwrap().map(|n| n.unwrap().port).collect()
+    };
     ports.sort_unstable();
     ports
 }
@@ -95,10 +101,10 @@ fn discovery_listings_verdicts_and_a_failover_on_real_sentinels() {
         assert_eq!(verdicts[0], (0, Verdict::Accepted));
 
         let mut conn = connect(sentinels[0], protocol).unwrap();
-        assert_eq!(listed(&mut conn, &replicas_command(service)), replica_ports, "{protocol:?}");
+        assert_eq!(listed(&mut conn, &replicas_command(service), false), replica_ports, "{protocol:?}");
         let mut others: Vec<u16> = sentinels[1..].iter().map(|s| s.port()).collect();
         others.sort_unstable();
-        assert_eq!(listed(&mut conn, &sentinels_command(service)), others, "{protocol:?}");
+        assert_eq!(listed(&mut conn, &sentinels_command(service), true), others, "{protocol:?}");
 
         let (found, verdicts) = discover(&sentinels, &mut order, "no-such-service", 0, protocol);
         assert_eq!(found, None);

@@ -86,10 +86,17 @@ pub(crate) fn server_error(frame: &Frame<'_>) -> Option<Error> {
     }
 }
 
+/// Where `config`'s resolver says to connect now, if it has one. Its failure (no sentinel
+/// named a master, say) is the connect's: nothing was sent.
+fn resolve(config: &ConnectionConfig) -> Result<Option<crate::Resolved>> {
+    let resolved = config.resolver.as_ref().map(crate::AddressResolver::resolve).transpose();
+    resolved.map_err(|e| Error::new(e.into_kind(), Delivery::NotSent))
+}
+
 impl Connection {
     /// Connects and runs the handshake, all within `config.connect_timeout`.
     pub fn open(config: &ConnectionConfig) -> Result<Connection> {
-        let resolved = config.resolver.as_ref().map(crate::AddressResolver::resolve).transpose()?;
+        let resolved = resolve(config)?;
         let (config, role) = match resolved {
             Some(resolved) => (
                 std::borrow::Cow::Owned(ConnectionConfig { address: resolved.address, ..config.clone() }),
@@ -177,7 +184,7 @@ impl Connection {
     /// Replaces a broken connection with a fresh one (same configuration, handshake
     /// included).
     pub fn reconnect(&mut self) -> Result<()> {
-        let resolved = self.config.resolver.as_ref().map(crate::AddressResolver::resolve).transpose()?;
+        let resolved = resolve(&self.config)?;
         let role = resolved.and_then(|resolved| {
             self.config.address = resolved.address;
             resolved.role

@@ -7,8 +7,9 @@
 //! - [`MasterDiscovery`]: each sentinel in turn (in a [`SentinelOrder`] that puts the one
 //!   that answered last first), until one names a master that is one, not down, and
 //!   watched by enough other sentinels; what each said ([`Verdict`]) when none does.
-//! - [`healthy_nodes`]: the replicas ([`replicas_command`]) or sentinels
-//!   ([`sentinels_command`]) a sentinel lists, without those down or disconnected.
+//! - [`serving_replicas`] and [`known_sentinels`]: the replicas ([`replicas_command`])
+//!   and the other sentinels ([`sentinels_command`]) a sentinel lists, without those down
+//!   (and replicas disconnected from it).
 //! - [`NodeState`]: one node as a sentinel describes it, from RESP2 or RESP3.
 //! - [`SwitchMaster`]: the event a sentinel publishes on [`SWITCH_MASTER_CHANNEL`] when a
 //!   failover picked a new master.
@@ -23,6 +24,6 @@ mod switch;
 mod tests;
 
 pub use discovery::{MasterAddress, MasterDiscovery, SentinelOrder, Verdict};
-pub use listing::{healthy_nodes, replicas_command, sentinels_command};
+pub use listing::{known_sentinels, replicas_command, sentinels_command, serving_replicas};
 pub use state::{NodeState, StateError};
 pub use switch::{SWITCH_MASTER_CHANNEL, SwitchMaster};

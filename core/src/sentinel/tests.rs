@@ -193,17 +193,30 @@ fn listings_keep_the_nodes_that_serve() {
         wire.extend_from_slice(entry);
     }
     let reply = frame(&wire);
-    let ports: Vec<u16> = healthy_nodes(&reply).unwrap().map(|n| n.unwrap().port).collect();
+    let ports: Vec<u16> = serving_replicas(&reply).unwrap().map(|n| n.unwrap().port).collect();
     // 4's link is down as the sentinel last saw it: it is kept (see `is_healthy`).
     assert_eq!(ports, [1, 4, 6]);
     assert_eq!(
-        healthy_nodes(&frame(b"-ERR No such master with that name\r\n")).err(),
+        serving_replicas(&frame(b"-ERR No such master with that name\r\n")).err(),
         Some(StateError::NotAMap)
     );
     let bad = frame(b"*1\r\n*2\r\n$2\r\nip\r\n$1\r\nx\r\n");
-    assert_eq!(healthy_nodes(&bad).unwrap().next(), Some(Err(StateError::Missing("port"))));
+    assert_eq!(serving_replicas(&bad).unwrap().next(), Some(Err(StateError::Missing("port"))));
     assert_eq!(replicas_command("s")[1], crate::resp::Arg::from("REPLICAS"));
     assert_eq!(sentinels_command("s")[1], crate::resp::Arg::from("SENTINELS"));
+
+    // A sentinel the one asked has no link to yet is kept; one it holds for down is not.
+    let sentinel =
+        |port: &str, flags: &str| state(&[("ip", "10.0.0.8"), ("port", port), ("flags", flags)], true);
+    let mut wire = b"*3\r\n".to_vec();
+    for entry in
+        [sentinel("1", "sentinel,disconnected"), sentinel("2", "s_down,sentinel"), sentinel("3", "sentinel")]
+    {
+        wire.extend_from_slice(&entry);
+    }
+    let reply = frame(&wire);
+    let ports: Vec<u16> = known_sentinels(&reply).unwrap().map(|n| n.unwrap().port).collect();
+    assert_eq!(ports, [1, 3]);
 }
 
 #[test]

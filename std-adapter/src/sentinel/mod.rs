@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{CommandArgs, Frame};
 use ferrodis_core::sentinel::{
-    MasterDiscovery, SentinelOrder, Verdict, healthy_nodes, replicas_command, sentinels_command,
+    MasterDiscovery, NodeState, SentinelOrder, StateError, Verdict, known_sentinels, replicas_command,
+    sentinels_command, serving_replicas,
 };
 
 use crate::config::{Address, ConnectionConfig};
@@ -122,22 +123,23 @@ impl Sentinel {
             .verdicts()
             .map(|(i, verdict)| SentinelVerdict { sentinel: self.0.sentinels[i].clone(), verdict })
             .collect();
+        // Asking has no effect on the service: whatever was to follow was not sent.
         Err(Error::new(
             ErrorKind::MasterNotFound { service: service.to_owned(), verdicts },
-            Delivery::Answered,
+            Delivery::NotSent,
         ))
     }
 
     /// The replicas of `service` that serve (not down, not disconnected), from the first
     /// sentinel that answers; empty when none does (redis-py's `discover_slaves`).
     pub fn discover_replicas(&self, service: &str) -> Result<Vec<(String, u16)>> {
-        self.first_listing(&replicas_command(service)[..])
+        self.first_listing(&replicas_command(service)[..], false)
     }
 
     /// The other sentinels watching `service` that are not down, from the first sentinel
     /// that answers: sentinels not configured can be learnt this way.
     pub fn discover_sentinels(&self, service: &str) -> Result<Vec<(String, u16)>> {
-        self.first_listing(&sentinels_command(service)[..])
+        self.first_listing(&sentinels_command(service)[..], true)
     }
 
     /// Sends `cmd` to every sentinel and returns each one's reply, in the configured order
@@ -168,25 +170,32 @@ impl Sentinel {
         self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The healthy nodes a listing command names, from the first sentinel that answers it.
-    fn first_listing(&self, command: &(impl CommandArgs + ?Sized)) -> Result<Vec<(String, u16)>> {
+    /// The nodes a listing command names (serving replicas, or with `sentinels` the
+    /// sentinels not down), from the first sentinel that answers it; none when none does
+    /// (redis-py's `discover_slaves` returns `[]` then too).
+    fn first_listing(
+        &self,
+        command: &(impl CommandArgs + ?Sized),
+        sentinels: bool,
+    ) -> Result<Vec<(String, u16)>> {
         let mut state = self.state();
         let order: Vec<usize> = state.order.iter().collect();
-        let mut last = None;
         for i in order {
-            let listed = self.ask(&mut state, i, command, |reply| -> Result<Vec<(String, u16)>> {
-                let nodes = healthy_nodes(&reply).map_err(unexpected)?;
-                nodes.map(|n| n.map(|n| (n.host.to_owned(), n.port)).map_err(unexpected)).collect()
+            let listed = self.ask(&mut state, i, command, |reply| {
+                let owned = |node: Result<NodeState<'_>, StateError>| {
+                    node.map(|n| (n.host.to_owned(), n.port)).map_err(unexpected)
+                };
+                if sentinels {
+                    known_sentinels(&reply).map_err(unexpected)?.map(owned).collect()
+                } else {
+                    serving_replicas(&reply).map_err(unexpected)?.map(owned).collect::<Result<Vec<_>>>()
+                }
             });
-            match listed {
-                Ok(Ok(nodes)) => return Ok(nodes),
-                Ok(Err(e)) | Err(e) => last = Some(e),
+            if let Ok(Ok(nodes)) = listed {
+                return Ok(nodes);
             }
         }
-        match last {
-            Some(e) if self.0.sentinels.is_empty() => Err(e),
-            _ => Ok(Vec::new()),
-        }
+        Ok(Vec::new())
     }
 
     /// Sends `cmd` to sentinel `i` (over its kept connection, opened now if it has none) and
@@ -226,7 +235,7 @@ impl Sentinel {
 }
 
 /// A sentinel's listing that cannot be read.
-fn unexpected(_: ferrodis_core::sentinel::StateError) -> Error {
+fn unexpected(_: StateError) -> Error {
     Error::new(ErrorKind::UnexpectedReply, Delivery::Answered)
 }
 
