@@ -12,6 +12,7 @@ use ferrodis_core::sentinel::{
     sentinels_command, serving_replicas,
 };
 
+use crate::cluster::AddressRemapFn;
 use crate::config::{Address, ConnectionConfig};
 use crate::connection::Connection;
 use crate::error::{Error, ErrorKind, Result};
@@ -66,13 +67,43 @@ struct Shared {
     sentinels: Vec<(String, u16)>,
     min_other_sentinels: u32,
     config: ConnectionConfig,
+    addressing: Addressing,
     state: Mutex<State>,
+}
+
+/// How the addresses the sentinels report become the ones to connect to.
+#[derive(Clone, Default)]
+struct Addressing {
+    /// redis-py's `force_master_ip`.
+    force_master_ip: Option<String>,
+    remap: Option<AddressRemapFn>,
+}
+
+impl Addressing {
+    /// The address to connect to for a node reported at `host`:`port`, the master's when
+    /// `master`.
+    fn apply(&self, (host, port): (String, u16), master: bool) -> (String, u16) {
+        let host = match &self.force_master_ip {
+            Some(forced) if master => forced.clone(),
+            _ => host,
+        };
+        match &self.remap {
+            Some(remap) => remap.apply(&host, port),
+            None => (host, port),
+        }
+    }
 }
 
 /// The asking order, and an idle connection to each sentinel.
 struct State {
     order: SentinelOrder<MAX_SENTINELS>,
     connections: Vec<Option<Connection>>,
+}
+
+impl State {
+    fn new(sentinels: usize) -> Self {
+        Self { order: SentinelOrder::new(sentinels), connections: (0..sentinels).map(|_| None).collect() }
+    }
 }
 
 impl Sentinel {
@@ -86,11 +117,47 @@ impl Sentinel {
         config: ConnectionConfig,
     ) -> Self {
         let sentinels: Vec<_> = sentinels.into_iter().take(MAX_SENTINELS).collect();
-        let state = State {
-            order: SentinelOrder::new(sentinels.len()),
-            connections: sentinels.iter().map(|_| None).collect(),
-        };
-        Self(Arc::new(Shared { sentinels, min_other_sentinels, config, state: Mutex::new(state) }))
+        let state = Mutex::new(State::new(sentinels.len()));
+        Self(Arc::new(Shared {
+            sentinels,
+            min_other_sentinels,
+            config,
+            addressing: Addressing::default(),
+            state,
+        }))
+    }
+
+    /// The same sentinels, with the master's host they report replaced by `host` (its port
+    /// kept): redis-py's `force_master_ip`, for a master reached under another address than
+    /// the one the sentinels know (a container's published address, say). Replicas keep
+    /// theirs. Before [`address_remap`](Self::address_remap), when both are set.
+    #[must_use]
+    pub fn force_master_ip(self, host: impl Into<String>) -> Self {
+        let host = host.into();
+        self.rebuilt(|addressing| addressing.force_master_ip = Some(host))
+    }
+
+    /// The same sentinels, with every master and replica address they report rewritten by
+    /// `remap` (as the cluster client's `address_remap`), for nodes behind NAT or in
+    /// containers whose announced addresses the client cannot reach.
+    #[must_use]
+    pub fn address_remap(self, remap: AddressRemapFn) -> Self {
+        self.rebuilt(|addressing| addressing.remap = Some(remap))
+    }
+
+    /// A new `Sentinel` of the same sentinels and settings, its addressing changed by `f`.
+    fn rebuilt(self, f: impl FnOnce(&mut Addressing)) -> Self {
+        let old = &self.0;
+        let mut addressing = old.addressing.clone();
+        f(&mut addressing);
+        let state = Mutex::new(State::new(old.sentinels.len()));
+        Self(Arc::new(Shared {
+            sentinels: old.sentinels.clone(),
+            min_other_sentinels: old.min_other_sentinels,
+            config: old.config.clone(),
+            addressing,
+            state,
+        }))
     }
 
     /// The sentinels, as configured.
@@ -113,7 +180,7 @@ impl Sentinel {
             match found {
                 Ok(Some(master)) => {
                     state.order.promote(i);
-                    return Ok(master);
+                    return Ok(self.0.addressing.apply(master, true));
                 }
                 Ok(None) => {}
                 Err(_) => discovery.on_no_answer(),
@@ -133,7 +200,8 @@ impl Sentinel {
     /// The replicas of `service` that serve (not down, not disconnected), from the first
     /// sentinel that answers; empty when none does (redis-py's `discover_slaves`).
     pub fn discover_replicas(&self, service: &str) -> Result<Vec<(String, u16)>> {
-        self.first_listing(&replicas_command(service)[..], false)
+        let replicas = self.first_listing(&replicas_command(service)[..], false)?;
+        Ok(replicas.into_iter().map(|replica| self.0.addressing.apply(replica, false)).collect())
     }
 
     /// The other sentinels watching `service` that are not down, from the first sentinel
