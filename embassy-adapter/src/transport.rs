@@ -164,11 +164,6 @@ impl<'a> Transport<'a> {
         &mut self.config
     }
 
-    /// The network stack, for DNS lookups.
-    pub(crate) fn stack(&self) -> Stack<'a> {
-        self.stack
-    }
-
     /// The socket, for its state and endpoints.
     pub fn socket(&self) -> &TcpSocket<'a> {
         &self.socket
@@ -191,13 +186,7 @@ impl<'a> Transport<'a> {
         }
         let endpoint = match self.remote {
             Remote::Ip(endpoint) => endpoint,
-            Remote::Host { name, port } => {
-                let query = self.stack.dns_query(name, DnsQueryType::A);
-                let addresses =
-                    with_timeout(connect_timeout, query).await.map_err(|_| NetError::TimedOut)??;
-                let address = addresses.first().copied().ok_or(NetError::Dns(dns::Error::Failed))?;
-                IpEndpoint::new(address, port)
-            }
+            Remote::Host { name, port } => lookup(self.stack, connect_timeout, name, port).await?,
         };
         // The socket's own timeout closes it when keep-alives go unanswered.
         socket.set_timeout(keep_alive.map(|interval| interval * 3));
@@ -214,6 +203,16 @@ impl<'a> Transport<'a> {
         }
     }
 
+    /// `name` (a host name, or an address in text form) through the stack's DNS, within the
+    /// connect timeout, with `port`.
+    pub(crate) async fn lookup(&self, name: &str, port: u16) -> Result<IpEndpoint, NetError> {
+        let query = self.stack.dns_query(name, DnsQueryType::A);
+        let addresses =
+            with_timeout(self.config.connect_timeout, query).await.map_err(|_| NetError::TimedOut)??;
+        let address = addresses.first().copied().ok_or(NetError::Dns(dns::Error::Failed))?;
+        Ok(IpEndpoint::new(address, port))
+    }
+
     /// Runs one socket operation within the request timeout.
     async fn timed<T>(
         limit: Option<Duration>,
@@ -225,6 +224,16 @@ impl<'a> Transport<'a> {
         }
         .map_err(NetError::Socket)
     }
+}
+
+/// `name` (a host name, or an address in text form) through `stack`'s DNS, within
+/// `timeout`, with `port`.
+async fn lookup(stack: Stack<'_>, timeout: Duration, name: &str, port: u16) -> Result<IpEndpoint, NetError> {
+    let addresses = with_timeout(timeout, stack.dns_query(name, DnsQueryType::A))
+        .await
+        .map_err(|_| NetError::TimedOut)??;
+    let address = addresses.first().copied().ok_or(NetError::Dns(dns::Error::Failed))?;
+    Ok(IpEndpoint::new(address, port))
 }
 
 impl fmt::Debug for Transport<'_> {

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex, Weak};
 
 use ferrodis_core::error::Delivery;
 use ferrodis_core::reply::ServerRole;
-use ferrodis_core::resp::Arg;
 
 use crate::config::Address;
 use crate::connection::Connection;
@@ -111,7 +110,7 @@ impl PartialEq for AddressResolver {
 /// Asks `conn`'s server its `ROLE`, and fails (nothing else sent) when it is not `expected`.
 /// A server that refuses `ROLE` (an ACL without it) is taken at its word.
 pub(crate) fn check_role(conn: &mut Connection, expected: ServerRole) -> Result<()> {
-    let found = match conn.request_with(&[Arg::from("ROLE")][..], |reply| ServerRole::of(&reply)) {
+    let found = match conn.request_with(&crate::cluster::ROLE[..], |reply| ServerRole::of(&reply)) {
         Ok(found) => found,
         Err(e) if matches!(e.kind(), ErrorKind::Server(_)) => return Ok(()),
         Err(e) => return Err(e),

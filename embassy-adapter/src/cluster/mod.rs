@@ -10,9 +10,7 @@ mod error;
 
 use core::time::Duration;
 
-use embassy_net::IpEndpoint;
-use embassy_net::dns::DnsQueryType;
-use embassy_time::{Instant, Timer, with_timeout};
+use embassy_time::{Instant, Timer};
 use ferrodis_core::cluster::{AddressRemap, Addressing, Next, NoRemap, Request, Router, SlotMap, Target};
 use ferrodis_core::conn::{Buffer, PushHandler};
 use ferrodis_core::resp::{Arg, CommandArgs, Frame};
@@ -386,7 +384,8 @@ async fn open<
         return Ok(index);
     }
     link.node = None;
-    let endpoint = resolve(&link.conn, address).await?;
+    let endpoint = link.conn.get_ref().lookup(address.host(), address.port()).await;
+    let endpoint = endpoint.map_err(|e| Error::new(ErrorKind::Io(e), Delivery::NotSent))?;
     link.conn.get_mut().set_remote(Remote::Ip(endpoint));
     connect(&mut link.conn).await?;
     // A node that is not what the map says (a failover since) makes the map stale; a
@@ -395,24 +394,6 @@ async fn open<
     router.on_role((address.host(), address.port()), &role);
     link.node = Some(address.clone());
     Ok(index)
-}
-
-/// The endpoint of `address`, through the stack's DNS (an address in text form is taken
-/// as it is), within the connection's connect timeout.
-async fn resolve<R: Buffer, W: Buffer, P: PushHandler>(
-    conn: &Connection<'_, R, W, P>,
-    address: &NodeAddress,
-) -> Result<IpEndpoint, Error<NetError>> {
-    let transport = conn.get_ref();
-    let not_sent = |e: NetError| Error::new(ErrorKind::Io(e), Delivery::NotSent);
-    let stack = transport.stack();
-    let query = stack.dns_query(address.host(), DnsQueryType::A);
-    let found = with_timeout(transport.config().connect_timeout, query)
-        .await
-        .map_err(|_| not_sent(NetError::TimedOut))?
-        .map_err(|e| not_sent(NetError::Dns(e)))?;
-    let ip = found.first().copied().ok_or(not_sent(NetError::Dns(embassy_net::dns::Error::Failed)))?;
-    Ok(IpEndpoint::new(ip, address.port()))
 }
 
 /// The router's error with the request's `delivery`.

@@ -18,6 +18,7 @@ mod step;
 pub use asynch::AsyncClusterClient;
 pub use blocking::ClusterClient;
 pub use nodes::ClusterNode;
+pub(crate) use nodes::ROLE;
 pub use remap::AddressRemapFn;
 
 use std::num::NonZeroUsize;
