@@ -36,6 +36,8 @@ pub struct Connection {
     limit_now: Option<Duration>,
     /// Loaded at connect time when the configuration asks for it.
     command_table: Option<CommandTable>,
+    /// The resolver to tell of a `READONLY` reply ([`crate::resolver::followed`]).
+    followed: Option<crate::AddressResolver>,
 }
 
 /// The largest the write buffer grows to, so a large command goes out in one write; a
@@ -116,6 +118,7 @@ impl Connection {
             config: config.clone(),
             limit_now: config.socket_timeout,
             command_table: None,
+            followed: crate::resolver::followed(config.resolver.as_ref(), role),
         };
         conn.handshake(started)?;
         if let Some(role) = role {
@@ -189,6 +192,7 @@ impl Connection {
             self.config.address = resolved.address;
             resolved.role
         });
+        self.followed = crate::resolver::followed(self.config.resolver.as_ref(), role);
         enter_span!(
             "reconnect",
             kind = "blocking",
@@ -316,7 +320,10 @@ impl Connection {
             self.limit_for(block)?;
             let e = match self.inner.request_args(args) {
                 Ok(frame) => match server_error(&frame) {
-                    Some(e) => e,
+                    Some(e) => {
+                        crate::resolver::on_error(self.followed.as_ref(), &e);
+                        e
+                    }
                     None => return Ok(f.take().map(|f| f(frame)).expect("called once: it returns")),
                 },
                 Err(e) => self.fail(e),

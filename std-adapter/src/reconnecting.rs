@@ -1,6 +1,7 @@
 //! [`ReconnectingConnection`]: a multiplexed connection that replaces its socket when it
 //! dies (redis-rs's `ConnectionManager`), retrying each request as its delivery allows.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -51,6 +52,9 @@ struct Inner {
     link: Mutex<Link>,
     /// Woken when a new connection is up.
     up: Notify,
+    /// Counts the times the configuration's resolver said the address changed: a
+    /// connection opened while it moved may have gone to the old address and is not used.
+    moves: AtomicU64,
 }
 
 enum Link {
@@ -79,8 +83,34 @@ impl ReconnectingConnection {
             reconnect,
             link: Mutex::new(Link::Up(Arc::new(conn))),
             up: Notify::new(),
+            moves: AtomicU64::new(0),
         };
-        Ok(Self { inner: Arc::new(inner) })
+        let inner = Arc::new(inner);
+        if let Some(resolver) = &inner.config.resolver {
+            let (inner, runtime) = (Arc::downgrade(&inner), tokio::runtime::Handle::current());
+            resolver.on_change(move || {
+                let Some(inner) = inner.upgrade() else { return false };
+                let _runtime = runtime.enter();
+                Self { inner }.moved();
+                true
+            });
+        }
+        Ok(Self { inner })
+    }
+
+    /// The address moved (a failover): requests from now on wait for a connection to the
+    /// new one; those already sent finish on the old one.
+    fn moved(&self) {
+        self.inner.moves.fetch_add(1, Ordering::SeqCst);
+        let mut link = self.link();
+        if matches!(&*link, Link::Down) {
+            // The reconnect under way sees the move.
+            return;
+        }
+        *link = Link::Down;
+        drop(link);
+        event!(info, address = %self.inner.config.address, "address moved: reconnecting");
+        tokio::spawn(reconnect(Arc::downgrade(&self.inner)));
     }
 
     /// Whether the connection is up now (a request would go straight out).
@@ -164,7 +194,10 @@ async fn reconnect(inner: Weak<Inner>) {
     let mut delays = Delays::new(backoff);
     loop {
         let Some(strong) = inner.upgrade() else { return };
+        let moves = strong.moves.load(Ordering::SeqCst);
         match MultiplexedConnection::open(&strong.config).await {
+            // Resolved before the address moved: perhaps to the old one.
+            Ok(_) if strong.moves.load(Ordering::SeqCst) != moves => {}
             Ok(conn) => {
                 *strong.link.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
                     Link::Up(Arc::new(conn));

@@ -22,11 +22,16 @@ pub struct Resolved {
     pub role: Option<ServerRole>,
 }
 
-/// Asked for the address at every connect and reconnect of a blocking [`Connection`]
-/// whose [`ConnectionConfig::resolver`](crate::ConnectionConfig::resolver) it is, instead of
-/// the configured address; when it names a role, the connection asks the server's `ROLE`
-/// after the handshake and fails with [`ErrorKind::WrongRole`] when the server is
-/// something else (a sentinel's stale view of a failover), so nothing is written to it.
+/// Asked for the address at every connect and reconnect of a connection (blocking or
+/// multiplexed) whose [`ConnectionConfig::resolver`](crate::ConnectionConfig::resolver) it
+/// is, instead of the configured address; when it names a role, the connection asks the
+/// server's `ROLE` after the handshake and fails with [`ErrorKind::WrongRole`] when the
+/// server is something else (a sentinel's stale view of a failover), so nothing is written
+/// to it.
+///
+/// A resolver made with [`new`](Self::new) blocks; a Tokio connection runs it on Tokio's
+/// blocking threads. One made with `new_async` (feature `tokio`) is for Tokio connections
+/// and pools only: a blocking connection refuses it.
 ///
 /// ```
 /// use ferrodis_std::{Address, AddressResolver, Resolved};
@@ -40,13 +45,22 @@ pub struct AddressResolver(Arc<Shared>);
 /// What clones of an [`AddressResolver`] share: the function, and the pools to tell when
 /// its answer changes.
 struct Shared {
-    resolve: Box<ResolveFn>,
+    resolve: Resolve,
     /// Each returns false once its pool is gone.
     listeners: Mutex<Vec<Box<Listener>>>,
 }
 
-/// What an [`AddressResolver`] holds.
-type ResolveFn = dyn Fn() -> Result<Resolved> + Send + Sync;
+/// What an [`AddressResolver`] runs.
+enum Resolve {
+    Blocking(Box<dyn Fn() -> Result<Resolved> + Send + Sync>),
+    #[cfg(feature = "tokio")]
+    Async(Box<AsyncResolveFn>),
+}
+
+/// What an asynchronous [`AddressResolver`] runs.
+#[cfg(feature = "tokio")]
+type AsyncResolveFn =
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Resolved>> + Send>> + Send + Sync;
 
 /// A pool's part in [`AddressResolver::changed`]: closes its connections, or says the
 /// pool is gone.
@@ -63,14 +77,60 @@ impl WeakResolver {
 }
 
 impl AddressResolver {
-    /// Resolves with `resolve`.
+    /// Resolves with `resolve`, which may block.
     pub fn new(resolve: impl Fn() -> Result<Resolved> + Send + Sync + 'static) -> Self {
-        Self(Arc::new(Shared { resolve: Box::new(resolve), listeners: Mutex::new(Vec::new()) }))
+        Self::with(Resolve::Blocking(Box::new(resolve)))
     }
 
-    /// Where to connect now.
+    /// Resolves with the future `resolve` makes, for Tokio connections and pools
+    /// ([`AsyncSentinel`](crate::AsyncSentinel)'s are made so).
+    ///
+    /// ```
+    /// use ferrodis_std::{Address, AddressResolver, Resolved};
+    ///
+    /// let resolver = AddressResolver::new_async(|| async {
+    ///     Ok(Resolved { address: Address::Tcp { host: "10.0.0.7".into(), port: 6379 }, role: None })
+    /// });
+    /// # let _ = resolver;
+    /// ```
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub fn new_async<F>(resolve: impl Fn() -> F + Send + Sync + 'static) -> Self
+    where
+        F: std::future::Future<Output = Result<Resolved>> + Send + 'static,
+    {
+        Self::with(Resolve::Async(Box::new(move || Box::pin(resolve()))))
+    }
+
+    fn with(resolve: Resolve) -> Self {
+        Self(Arc::new(Shared { resolve, listeners: Mutex::new(Vec::new()) }))
+    }
+
+    /// Where to connect now. An asynchronous resolver cannot answer here: its error says
+    /// so.
     pub fn resolve(&self) -> Result<Resolved> {
-        (self.0.resolve)()
+        match &self.0.resolve {
+            Resolve::Blocking(resolve) => resolve(),
+            #[cfg(feature = "tokio")]
+            Resolve::Async(_) => Err(Error::config(
+                "an asynchronous address resolver (AsyncSentinel's) is for Tokio connections and pools",
+            )),
+        }
+    }
+
+    /// Where to connect now, asked without blocking the Tokio runtime: a blocking resolver
+    /// runs on Tokio's blocking threads.
+    #[cfg(feature = "tokio")]
+    pub(crate) async fn resolve_async(&self) -> Result<Resolved> {
+        match &self.0.resolve {
+            Resolve::Async(resolve) => resolve().await,
+            Resolve::Blocking(_) => {
+                let resolver = self.clone();
+                tokio::task::spawn_blocking(move || resolver.resolve())
+                    .await
+                    .unwrap_or_else(|_| Err(Error::config("the address resolver panicked")))
+            }
+        }
     }
 
     /// The answer changed (a failover): every pool whose configuration holds this resolver
@@ -110,14 +170,53 @@ impl PartialEq for AddressResolver {
 /// Asks `conn`'s server its `ROLE`, and fails (nothing else sent) when it is not `expected`.
 /// A server that refuses `ROLE` (an ACL without it) is taken at its word.
 pub(crate) fn check_role(conn: &mut Connection, expected: ServerRole) -> Result<()> {
-    let found = match conn.request_with(&crate::cluster::ROLE[..], |reply| ServerRole::of(&reply)) {
+    let found = conn.request_with(&crate::cluster::ROLE[..], |reply| ServerRole::of(&reply));
+    let address = conn.config().address.clone();
+    role_verdict(found, expected, address)
+}
+
+/// [`check_role`] on a multiplexed connection to `address`.
+#[cfg(feature = "tokio")]
+pub(crate) async fn check_role_async(
+    conn: &crate::MultiplexedConnection,
+    expected: ServerRole,
+    address: &Address,
+) -> Result<()> {
+    let found = conn.request_with(&crate::cluster::ROLE[..], |reply| ServerRole::of(&reply)).await;
+    role_verdict(found, expected, address.clone())
+}
+
+/// The resolver a connection opened through `resolver` tells when its server answers
+/// `READONLY` ([`on_error`]): one that must be the primary, so that reply means a failover
+/// happened (one the sentinels' event did not announce, or not yet).
+pub(crate) fn followed(
+    resolver: Option<&AddressResolver>,
+    role: Option<ServerRole>,
+) -> Option<AddressResolver> {
+    resolver.filter(|_| role == Some(ServerRole::Primary)).cloned()
+}
+
+/// Tells `followed` ([`AddressResolver::changed`]: its pools close their connections, the
+/// next ones resolve again) when `e` is a `READONLY` reply from what was the primary.
+pub(crate) fn on_error(followed: Option<&AddressResolver>, e: &Error) {
+    if let Some(resolver) = followed
+        && e.server_kind() == Some(ferrodis_core::error::ServerErrorKind::ReadOnly)
+    {
+        crate::trace::event!(info, "READONLY from the primary: resolving again");
+        resolver.changed();
+    }
+}
+
+/// What the `ROLE` reply `found` means for a connection that must be `expected`.
+fn role_verdict(found: Result<Option<ServerRole>>, expected: ServerRole, address: Address) -> Result<()> {
+    let found = match found {
         Ok(found) => found,
         Err(e) if matches!(e.kind(), ErrorKind::Server(_)) => return Ok(()),
-        Err(e) => return Err(e),
+        // Part of connecting: whatever the caller meant to send has not gone out.
+        Err(e) => return Err(Error::new(e.into_kind(), Delivery::NotSent)),
     };
     if found == Some(expected) {
         return Ok(());
     }
-    let address = conn.config().address.clone();
     Err(Error::new(ErrorKind::WrongRole { address, expected, found }, Delivery::NotSent))
 }

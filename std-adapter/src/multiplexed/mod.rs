@@ -15,6 +15,7 @@ mod replies;
 mod state;
 mod write;
 
+use std::borrow::Cow;
 use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::Poll;
@@ -120,11 +121,20 @@ impl MultiplexedConnection {
         config: &ConnectionConfig,
         push: Option<PushCallback>,
     ) -> Result<MultiplexedConnection> {
-        if config.resolver.is_some() {
-            return Err(Error::config(
-                "an address resolver (Sentinel's master_for and replica_for) is for blocking connections and pools",
-            ));
-        }
+        let resolved = match &config.resolver {
+            // Its failure (no sentinel named a master, say) is the connect's: nothing was sent.
+            Some(resolver) => Some(
+                resolver.resolve_async().await.map_err(|e| Error::new(e.into_kind(), Delivery::NotSent))?,
+            ),
+            None => None,
+        };
+        let (config, role) = match resolved {
+            Some(resolved) => {
+                (Cow::Owned(ConnectionConfig { address: resolved.address, ..config.clone() }), resolved.role)
+            }
+            None => (Cow::Borrowed(config), None),
+        };
+        let config = config.as_ref();
         let open = async {
             let conn = connect::socket(config, push).await.inspect_err(|e| trace::failed("connect", e))?;
             in_span!(
@@ -137,6 +147,12 @@ impl MultiplexedConnection {
             .await
             .inspect(|()| event!(debug, "handshake done"))
             .inspect_err(|e| trace::failed("handshake", e))?;
+            if let Some(role) = role {
+                crate::resolver::check_role_async(&conn, role, &config.address).await?;
+                if let Some(followed) = crate::resolver::followed(config.resolver.as_ref(), Some(role)) {
+                    let _ = conn.shared.followed.set(followed);
+                }
+            }
             if let Some(hook) = &config.on_connect_async {
                 hook.run(conn.clone()).await.inspect_err(|e| trace::failed("on-connect hook", e))?;
             }
@@ -181,7 +197,7 @@ impl MultiplexedConnection {
         // Every handle's requests go through it: commands that change the connection's
         // state for the requests after them are refused.
         engine.set_shared(true);
-        let shared = Arc::new(Shared::new(engine, Box::new(writer), push));
+        let shared = Arc::new(Shared::new(engine, Box::new(writer), push, config.address.clone()));
         let write_timeout = config.socket_timeout.unwrap_or(DEFAULT_WRITE_TIMEOUT);
         let io = io::Io::new(reader, shared.clone(), write_timeout);
         // A span of its own: the connect span ends when the connection is open.
@@ -235,6 +251,13 @@ impl MultiplexedConnection {
     pub(crate) fn is_reusable(&self) -> bool {
         let state = self.shared.lock();
         state.dead.is_none() && !state.engine.session_changed()
+    }
+
+    /// Where the connection is connected: the configured address, or where the
+    /// configuration's [`resolver`](ConnectionConfig::resolver) said to go when it was
+    /// opened.
+    pub fn address(&self) -> &crate::config::Address {
+        &self.shared.address
     }
 
     /// Whether the socket failed; every request then fails with
@@ -301,7 +324,10 @@ impl MultiplexedConnection {
             self.roundtrip(block_time(args), &mut |engine| engine.queue(args, Expect::Replies)).await?;
         match replies.last() {
             Ok(frame) => match server_error(&frame) {
-                Some(e) => Err(e),
+                Some(e) => {
+                    crate::resolver::on_error(self.shared.followed.get(), &e);
+                    Err(e)
+                }
                 None => Ok(f(frame)),
             },
             Err(needed) => Err(Error::new(ErrorKind::ReplyTooLarge { needed }, Delivery::Answered)),

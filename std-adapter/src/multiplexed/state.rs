@@ -32,11 +32,23 @@ pub(super) const MAX_OUTSTANDING: usize = 16 * 1024;
 /// The shared part of a connection.
 pub(super) struct Shared {
     state: Mutex<State>,
+    /// Where the socket is connected.
+    pub(super) address: crate::config::Address,
+    /// The resolver to tell of a `READONLY` reply ([`crate::resolver::followed`]), set
+    /// once the server's role is checked.
+    pub(super) followed: std::sync::OnceLock<crate::AddressResolver>,
 }
 
 impl Shared {
-    pub(super) fn new(engine: ConnEngine, writer: Writer, push: Option<PushCallback>) -> Shared {
+    pub(super) fn new(
+        engine: ConnEngine,
+        writer: Writer,
+        push: Option<PushCallback>,
+        address: crate::config::Address,
+    ) -> Shared {
         Shared {
+            address,
+            followed: std::sync::OnceLock::new(),
             state: Mutex::new(State {
                 engine,
                 writer,

@@ -123,7 +123,11 @@ impl AsyncConnectionPool {
     fn with(config: ConnectionConfig, settings: PoolSettings) -> Self {
         let permits = settings.max_connections.map(|max| Arc::new(Semaphore::new(max)));
         let shared = Shared { config, settings, state: Mutex::default(), permits };
-        Self { shared: Arc::new(shared) }
+        let pool = Self { shared: Arc::new(shared) };
+        super::follow_resolver(&pool.shared.config, &pool.shared, |shared| {
+            AsyncConnectionPool { shared }.disconnect(true);
+        });
+        pool
     }
 
     /// A connection: an idle one (the most recently returned), else a new one while the

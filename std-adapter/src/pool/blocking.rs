@@ -73,16 +73,11 @@ impl ConnectionPool {
     settings_methods!(ConnectionPool);
 
     fn with(config: ConnectionConfig, settings: PoolSettings) -> Self {
-        let resolver = config.resolver.clone();
         let shared = Shared { config, settings, state: Mutex::default(), freed: Condvar::new() };
         let pool = Self { shared: Arc::new(shared) };
-        if let Some(resolver) = resolver {
-            // A changed address (a failover): no connection to the old one is lent again.
-            let pool = Arc::downgrade(&pool.shared);
-            resolver.on_change(move || {
-                pool.upgrade().map(|shared| ConnectionPool { shared }.disconnect(true)).is_some()
-            });
-        }
+        super::follow_resolver(&pool.shared.config, &pool.shared, |shared| {
+            ConnectionPool { shared }.disconnect(true)
+        });
         pool
     }
 

@@ -85,9 +85,25 @@ mod slots;
 pub use asynch::{AsyncConnectionPool, AsyncPooledConnection};
 pub use blocking::{ConnectionPool, PooledConnection};
 
+use std::sync::Arc;
+
 use crate::config::ConnectionConfig;
 use crate::error::{Error, Result};
 use crate::url::{For, PoolSettings};
+
+/// Has the pool behind `shared` disconnect (its idle connections at once, the ones in use
+/// when they come back) whenever `config`'s resolver says the address changed (a
+/// failover), for as long as the pool lives: no connection to the old address is lent
+/// again.
+fn follow_resolver<S: Send + Sync + 'static>(
+    config: &ConnectionConfig,
+    shared: &Arc<S>,
+    disconnect: fn(Arc<S>),
+) {
+    let Some(resolver) = &config.resolver else { return };
+    let pool = Arc::downgrade(shared);
+    resolver.on_change(move || pool.upgrade().map(disconnect).is_some());
+}
 
 /// A pool's URL: the connections' configuration and the pool's own options.
 fn from_url(url: &str) -> Result<(ConnectionConfig, PoolSettings)> {

@@ -18,7 +18,12 @@ use crate::connection::Connection;
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::{FromValue, Value};
 
+#[cfg(feature = "tokio")]
+mod asynch;
 mod pools;
+
+#[cfg(feature = "tokio")]
+pub use asynch::AsyncSentinel;
 
 /// The most sentinels one [`Sentinel`] asks.
 pub const MAX_SENTINELS: usize = 32;
@@ -64,11 +69,72 @@ pub struct Sentinel(Arc<Shared>);
 
 /// What clones of a [`Sentinel`] share.
 struct Shared {
+    deployment: Deployment,
+    state: Mutex<State>,
+}
+
+/// What a [`Sentinel`] or an [`AsyncSentinel`] knows of the sentinels it asks.
+#[derive(Clone)]
+struct Deployment {
     sentinels: Vec<(String, u16)>,
     min_other_sentinels: u32,
     config: ConnectionConfig,
     addressing: Addressing,
-    state: Mutex<State>,
+}
+
+impl Deployment {
+    fn new(
+        sentinels: impl IntoIterator<Item = (String, u16)>,
+        min_other_sentinels: u32,
+        config: ConnectionConfig,
+    ) -> Self {
+        let sentinels = sentinels.into_iter().take(MAX_SENTINELS).collect();
+        Self { sentinels, min_other_sentinels, config, addressing: Addressing::default() }
+    }
+
+    /// The connection settings of sentinel `i`.
+    fn sentinel_config(&self, i: usize) -> ConnectionConfig {
+        let (host, port) = &self.sentinels[i];
+        let mut config = self.config.clone();
+        config.address = Address::Tcp { host: host.clone(), port: *port };
+        config.db = 0;
+        config
+    }
+
+    /// The error of a `discovery` of `service` that found no master: what each sentinel
+    /// said.
+    fn master_not_found(&self, service: &str, discovery: &MasterDiscovery<MAX_SENTINELS>) -> Error {
+        let verdicts = discovery
+            .verdicts()
+            .map(|(i, verdict)| SentinelVerdict { sentinel: self.sentinels[i].clone(), verdict })
+            .collect();
+        // Asking has no effect on the service: whatever was to follow was not sent.
+        Error::new(ErrorKind::MasterNotFound { service: service.to_owned(), verdicts }, Delivery::NotSent)
+    }
+
+    /// The sentinels [`execute_command`](Sentinel::execute_command) sends to: all, or with
+    /// `once` one chosen at random.
+    fn addressees(&self, once: bool) -> Vec<usize> {
+        let count = self.sentinels.len();
+        match (once, count) {
+            (_, 0) => Vec::new(),
+            (true, _) => vec![crate::random::random_word() as usize % count],
+            (false, _) => (0..count).collect(),
+        }
+    }
+}
+
+/// The nodes a listing `reply` names: with `sentinels` the sentinels not down, else the
+/// serving replicas.
+fn listed_nodes(reply: Frame<'_>, sentinels: bool) -> Result<Vec<(String, u16)>> {
+    let owned = |node: Result<NodeState<'_>, StateError>| {
+        node.map(|n| (n.host.to_owned(), n.port)).map_err(unexpected)
+    };
+    if sentinels {
+        known_sentinels(&reply).map_err(unexpected)?.map(owned).collect()
+    } else {
+        serving_replicas(&reply).map_err(unexpected)?.map(owned).collect()
+    }
 }
 
 /// How the addresses the sentinels report become the ones to connect to.
@@ -116,15 +182,12 @@ impl Sentinel {
         min_other_sentinels: u32,
         config: ConnectionConfig,
     ) -> Self {
-        let sentinels: Vec<_> = sentinels.into_iter().take(MAX_SENTINELS).collect();
-        let state = Mutex::new(State::new(sentinels.len()));
-        Self(Arc::new(Shared {
-            sentinels,
-            min_other_sentinels,
-            config,
-            addressing: Addressing::default(),
-            state,
-        }))
+        Self::of(Deployment::new(sentinels, min_other_sentinels, config))
+    }
+
+    fn of(deployment: Deployment) -> Self {
+        let state = Mutex::new(State::new(deployment.sentinels.len()));
+        Self(Arc::new(Shared { deployment, state }))
     }
 
     /// The same sentinels, with the master's host they report replaced by `host` (its port
@@ -147,22 +210,14 @@ impl Sentinel {
 
     /// A new `Sentinel` of the same sentinels and settings, its addressing changed by `f`.
     fn rebuilt(self, f: impl FnOnce(&mut Addressing)) -> Self {
-        let old = &self.0;
-        let mut addressing = old.addressing.clone();
-        f(&mut addressing);
-        let state = Mutex::new(State::new(old.sentinels.len()));
-        Self(Arc::new(Shared {
-            sentinels: old.sentinels.clone(),
-            min_other_sentinels: old.min_other_sentinels,
-            config: old.config.clone(),
-            addressing,
-            state,
-        }))
+        let mut deployment = self.0.deployment.clone();
+        f(&mut deployment.addressing);
+        Self::of(deployment)
     }
 
     /// The sentinels, as configured.
     pub fn sentinels(&self) -> &[(String, u16)] {
-        &self.0.sentinels
+        &self.0.deployment.sentinels
     }
 
     /// The master of `service`: the first sentinel (the one that answered last goes
@@ -171,7 +226,8 @@ impl Sentinel {
     /// sentinel said, when none does.
     pub fn discover_master(&self, service: &str) -> Result<(String, u16)> {
         let mut state = self.state();
-        let mut discovery = MasterDiscovery::new(&state.order, self.0.min_other_sentinels);
+        let deployment = &self.0.deployment;
+        let mut discovery = MasterDiscovery::new(&state.order, deployment.min_other_sentinels);
         while let Some(i) = discovery.next() {
             let found =
                 self.ask(&mut state, i, &MasterDiscovery::<MAX_SENTINELS>::command(service)[..], |reply| {
@@ -180,28 +236,20 @@ impl Sentinel {
             match found {
                 Ok(Some(master)) => {
                     state.order.promote(i);
-                    return Ok(self.0.addressing.apply(master, true));
+                    return Ok(deployment.addressing.apply(master, true));
                 }
                 Ok(None) => {}
                 Err(_) => discovery.on_no_answer(),
             }
         }
-        let verdicts = discovery
-            .verdicts()
-            .map(|(i, verdict)| SentinelVerdict { sentinel: self.0.sentinels[i].clone(), verdict })
-            .collect();
-        // Asking has no effect on the service: whatever was to follow was not sent.
-        Err(Error::new(
-            ErrorKind::MasterNotFound { service: service.to_owned(), verdicts },
-            Delivery::NotSent,
-        ))
+        Err(deployment.master_not_found(service, &discovery))
     }
 
     /// The replicas of `service` that serve (not down, not disconnected), from the first
     /// sentinel that answers; empty when none does (redis-py's `discover_slaves`).
     pub fn discover_replicas(&self, service: &str) -> Result<Vec<(String, u16)>> {
         let replicas = self.first_listing(&replicas_command(service)[..], false)?;
-        Ok(replicas.into_iter().map(|replica| self.0.addressing.apply(replica, false)).collect())
+        Ok(replicas.into_iter().map(|replica| self.0.deployment.addressing.apply(replica, false)).collect())
     }
 
     /// The other sentinels watching `service` that are not down, from the first sentinel
@@ -218,15 +266,10 @@ impl Sentinel {
         once: bool,
     ) -> Vec<Result<T>> {
         let mut state = self.state();
-        let chosen: Vec<usize> = if once {
-            let count = self.0.sentinels.len().max(1);
-            vec![crate::random::random_word() as usize % count]
-        } else {
-            (0..self.0.sentinels.len()).collect()
-        };
-        chosen
+        self.0
+            .deployment
+            .addressees(once)
             .into_iter()
-            .filter(|&i| i < self.0.sentinels.len())
             .map(|i| {
                 self.ask(&mut state, i, cmd, |reply| Value::from_frame(&reply))
                     .and_then(|v| Ok(T::from_value(v)?))
@@ -249,16 +292,7 @@ impl Sentinel {
         let mut state = self.state();
         let order: Vec<usize> = state.order.iter().collect();
         for i in order {
-            let listed = self.ask(&mut state, i, command, |reply| {
-                let owned = |node: Result<NodeState<'_>, StateError>| {
-                    node.map(|n| (n.host.to_owned(), n.port)).map_err(unexpected)
-                };
-                if sentinels {
-                    known_sentinels(&reply).map_err(unexpected)?.map(owned).collect()
-                } else {
-                    serving_replicas(&reply).map_err(unexpected)?.map(owned).collect::<Result<Vec<_>>>()
-                }
-            });
+            let listed = self.ask(&mut state, i, command, |reply| listed_nodes(reply, sentinels));
             if let Ok(Ok(nodes)) = listed {
                 return Ok(nodes);
             }
@@ -279,7 +313,7 @@ impl Sentinel {
         let slot = &mut state.connections[i];
         let conn = match slot {
             Some(conn) if !conn.is_broken() => conn,
-            _ => slot.insert(Connection::open(&self.sentinel_config(i))?),
+            _ => slot.insert(Connection::open(&self.0.deployment.sentinel_config(i))?),
         };
         let mut f = Some(f);
         let mut out = None;
@@ -291,15 +325,6 @@ impl Sentinel {
         result?;
         out.ok_or_else(|| Error::new(ErrorKind::UnexpectedReply, Delivery::Answered))
     }
-
-    /// The connection settings of sentinel `i`.
-    fn sentinel_config(&self, i: usize) -> ConnectionConfig {
-        let (host, port) = &self.0.sentinels[i];
-        let mut config = self.0.config.clone();
-        config.address = Address::Tcp { host: host.clone(), port: *port };
-        config.db = 0;
-        config
-    }
 }
 
 /// A sentinel's listing that cannot be read.
@@ -310,8 +335,8 @@ fn unexpected(_: StateError) -> Error {
 impl fmt::Debug for Sentinel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sentinel")
-            .field("sentinels", &self.0.sentinels)
-            .field("min_other_sentinels", &self.0.min_other_sentinels)
+            .field("sentinels", &self.0.deployment.sentinels)
+            .field("min_other_sentinels", &self.0.deployment.min_other_sentinels)
             .field("order", &self.state().order.iter().collect::<Vec<_>>())
             .finish()
     }

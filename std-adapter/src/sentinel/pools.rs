@@ -19,7 +19,7 @@ use crate::resolver::{AddressResolver, Resolved, WeakResolver};
 
 /// How long the watcher waits for an event before it checks that its pool is still held,
 /// and between attempts to reach a sentinel.
-const WATCH_TICK: Duration = Duration::from_millis(250);
+pub(super) const WATCH_TICK: Duration = Duration::from_millis(250);
 
 impl Sentinel {
     /// A pool of connections to `service`'s master (redis-py's `master_for`), opened with
@@ -61,9 +61,9 @@ impl Sentinel {
         let turn = Arc::new(AtomicUsize::new(0));
         let resolver = AddressResolver::new(move || {
             let replicas = sentinel.discover_replicas(&name)?;
-            let ((host, port), role) = match replicas.len() {
-                0 => (sentinel.discover_master(&name)?, ServerRole::Primary),
-                n => (replicas[turn.fetch_add(1, Ordering::Relaxed) % n].clone(), ServerRole::Replica),
+            let ((host, port), role) = match replica_turn(replicas, &turn) {
+                Some(replica) => (replica, ServerRole::Replica),
+                None => (sentinel.discover_master(&name)?, ServerRole::Primary),
             };
             Ok(Resolved { address: Address::Tcp { host, port }, role: Some(role) })
         });
@@ -75,13 +75,22 @@ impl Sentinel {
     fn switch_events(&self) -> Option<Connection> {
         let order: Vec<usize> = self.state().order.iter().collect();
         order.into_iter().find_map(|i| {
-            let mut config = self.sentinel_config(i);
+            let mut config = self.0.deployment.sentinel_config(i);
             config.socket_timeout = Some(WATCH_TICK);
             let mut conn = Connection::open(&config).ok()?;
             let subscribe = [Arg::from("SUBSCRIBE"), Arg::from(SWITCH_MASTER_CHANNEL)];
             conn.request_with(&subscribe[..], |_| ()).ok()?;
             Some(conn)
         })
+    }
+}
+
+/// The replica whose turn it is among `replicas` (none when there are none), `turn`
+/// counting the turns taken.
+pub(super) fn replica_turn(mut replicas: Vec<(String, u16)>, turn: &AtomicUsize) -> Option<(String, u16)> {
+    match replicas.len() {
+        0 => None,
+        n => Some(replicas.swap_remove(turn.fetch_add(1, Ordering::Relaxed) % n)),
     }
 }
 
