@@ -161,8 +161,12 @@ impl AsyncConnectionPool {
                 Checkout::Open { generation } => {
                     let opening = Opening { shared };
                     let conn = MultiplexedConnection::open(&shared.config).await?;
-                    opening.keep();
-                    return Ok(self.lend(conn, generation, permit));
+                    if shared.state().is_current(generation) {
+                        opening.keep();
+                        return Ok(self.lend(conn, generation, permit));
+                    }
+                    // Disconnected while it opened (a failover): perhaps to the old address.
+                    drop((conn, opening));
                 }
                 Checkout::Full => {
                     // Only without a permit: a permit holder always finds a connection

@@ -112,14 +112,21 @@ impl ConnectionPool {
                 }
                 Checkout::Open { generation } => {
                     drop(state);
-                    return match Connection::open(&self.shared.config) {
-                        Ok(conn) => Ok(self.lend(conn, generation)),
+                    let conn = match Connection::open(&self.shared.config) {
+                        Ok(conn) => conn,
                         Err(e) => {
                             self.state().forget();
                             self.shared.freed.notify_one();
-                            Err(e)
+                            return Err(e);
                         }
                     };
+                    if self.state().is_current(generation) {
+                        return Ok(self.lend(conn, generation));
+                    }
+                    // Disconnected while it opened (a failover): perhaps to the old address.
+                    drop(conn);
+                    state = self.state();
+                    state.forget();
                 }
                 Checkout::Full => {
                     let exhausted = || {

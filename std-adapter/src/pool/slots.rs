@@ -81,6 +81,12 @@ impl<C> Slots<C> {
         idle
     }
 
+    /// Whether no `disconnect(in_use)` came since `generation`: a connection opened under
+    /// an older one (while the pool was told its address changed, say) is not lent.
+    pub(super) fn is_current(&self, generation: u64) -> bool {
+        generation == self.generation
+    }
+
     /// Connections open now (idle and in use).
     pub(super) fn open(&self) -> usize {
         self.open
@@ -126,6 +132,7 @@ mod tests {
         assert_eq!(slots.give_back(8, 0, true), Some(8), "lent before disconnect(in_use)");
         assert_eq!((slots.open(), slots.idle()), (0, 0));
         assert!(matches!(slots.checkout(None, None), Checkout::Open { generation: 1 }));
+        assert!(!slots.is_current(0) && slots.is_current(1));
     }
 
     #[test]

@@ -242,11 +242,10 @@ impl AsyncSentinel {
                 Ok(Resolved { address: Address::Tcp { host, port }, role: Some(ServerRole::Primary) })
             }
         });
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(watch_switches(self.clone(), service.to_owned(), resolver.downgrade()));
-            }
-            Err(_) => crate::trace::event!(warn, "no Tokio runtime: +switch-master is not listened to"),
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(watch_switches(self.clone(), service.to_owned(), resolver.downgrade()));
+        } else {
+            crate::trace::event!(warn, "no Tokio runtime: +switch-master is not listened to");
         }
         resolver
     }
