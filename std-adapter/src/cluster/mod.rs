@@ -195,7 +195,9 @@ impl ClusterConfig {
         config.address = Address::Tcp { host: host.to_owned(), port };
         config.db = 0;
         config.retry = ferrodis_core::retry::RetryPolicy::NEVER;
-        config.readonly = self.router.read_from_replicas;
+        // READONLY lets a replica serve the reads routed to it; the nodes' own `readonly`
+        // (a URL's `readonly=yes`) is kept too.
+        config.readonly |= self.router.read_from_replicas;
         config
     }
 }
@@ -255,6 +257,11 @@ mod tests {
             ClusterConfig::from_url("redis://h:7000?read_from_replicas=1").unwrap().startup_nodes.len(),
             1
         );
+        // Each node connection sends READONLY with either setting, none without.
+        let readonly = |url| ClusterConfig::from_url(url).unwrap().node_config("h", 7001).readonly;
+        assert!(readonly("redis://h:7000?readonly=yes"));
+        assert!(readonly("redis://h:7000?read_from_replicas=yes"));
+        assert!(!readonly("redis://h:7000"));
     }
 
     #[test]
