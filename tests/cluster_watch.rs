@@ -3,7 +3,9 @@
 //! another client between `WATCH` and `EXEC` makes `func` run again; watched keys in two
 //! slots (or a queued write in another slot) are refused before anything is sent;
 //! hash-tagged keys share a slot and work; a `WATCH` that meets `MOVED` follows it to the
-//! slot's new owner. The async client's multiplexed connections refuse `WATCH`.
+//! slot's new owner, and one that meets `ASK` (the slot migrating) waits the migration out
+//! on the owner, then follows the `MOVED`. The async client's multiplexed connections
+//! refuse `WATCH`.
 
 use ferrodis::core::cluster::RouteError;
 use ferrodis::{AsyncClusterClient, AsyncCommands, ClusterClient, Commands, Delivery, ErrorKind, cmd};
@@ -180,6 +182,42 @@ fn a_watch_that_meets_moved_follows_the_slot_to_its_new_owner() {
         .unwrap();
     assert_eq!((calls, n), (1, 7), "func ran once, on the new owner");
     assert_eq!(node_by_port(&cluster, to).redis_cli(&["GET", key]), "7");
+    assert_eq!(client.slot_map().primary(slot).unwrap().port(), to, "MOVED patched the map");
+}
+
+#[test]
+fn a_watch_that_meets_ask_waits_out_the_migration_then_follows_moved() {
+    let (cluster, key) = (RedisCluster::start(), "{asked}.n");
+    let (mut client, slot) = (client(&cluster), ClusterClient::keyslot(key));
+    let from = client.node_for_key(key, false).unwrap().port;
+    let to = cluster.masters().into_iter().map(|i| cluster.nodes()[i].port()).find(|&p| p != from).unwrap();
+    let (source, target) = (node_by_port(&cluster, from), node_by_port(&cluster, to));
+    let id = |node: &RedisServer| node.redis_cli(&["CLUSTER", "MYID"]);
+    let (source_id, target_id, slot_text) = (id(source), id(target), slot.to_string());
+    // The slot migrating, its key not on the source: the source answers the WATCH with ASK.
+    assert_eq!(target.redis_cli(&["CLUSTER", "SETSLOT", &slot_text, "IMPORTING", &source_id]), "OK");
+    assert_eq!(source.redis_cli(&["CLUSTER", "SETSLOT", &slot_text, "MIGRATING", &target_id]), "OK");
+    assert!(source.redis_cli(&["WATCH", key]).starts_with("ASK"), "the source asks");
+
+    let started = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        // The migration ends 300 ms into the transaction.
+        scope.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            cluster.assign_slot(slot, to);
+        });
+        let mut calls = 0;
+        let (n,): (i64,) = client
+            .transaction(key, |conn, pipe| {
+                calls += 1;
+                let n: i64 = conn.get::<_, Option<i64>>(key)?.unwrap_or(0);
+                pipe.set(key, n + 5).ignore().get(key).query(conn)
+            })
+            .unwrap();
+        assert_eq!((calls, n), (1, 5), "func ran once, on the new owner");
+    });
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300), "it waited for the migration");
+    assert_eq!(target.redis_cli(&["GET", key]), "5");
     assert_eq!(client.slot_map().primary(slot).unwrap().port(), to, "MOVED patched the map");
 }
 

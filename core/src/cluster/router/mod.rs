@@ -104,6 +104,8 @@ pub struct Request {
     last_delay: Duration,
     /// When it first failed with a busy reply or a connection error, on the driver's clock.
     first_failure: Option<Duration>,
+    /// An `ASK` is waited out instead of followed ([`Request::waiting_out_ask`]).
+    waits_out_ask: bool,
 }
 
 impl Request {
@@ -123,6 +125,19 @@ impl Request {
     #[must_use]
     pub const fn idempotent(mut self) -> Self {
         self.idempotent = true;
+        self
+    }
+
+    /// Marks a request that begins a session on its node (`WATCH`, for the transaction
+    /// that follows on the same connection), which an `ASK` cannot serve: the importing
+    /// node takes only the one command after `ASKING`, and the transaction's later commands
+    /// would be sent back. An `ASK` reply to it is a busy reply instead: retried on the
+    /// slot's owner after the busy backoff (within [`busy_retries`](RouterConfig::busy_retries)
+    /// and the [`retry_budget`](RouterConfig::retry_budget)) until the migration ends
+    /// and the owner answers it, or redirects it with `MOVED`.
+    #[must_use]
+    pub const fn waiting_out_ask(mut self) -> Self {
+        self.waits_out_ask = true;
         self
     }
 
@@ -360,6 +375,7 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
             busy: 0,
             last_delay: Duration::ZERO,
             first_failure: None,
+            waits_out_ask: false,
         })
     }
 
@@ -452,6 +468,11 @@ impl<const NODES: usize, const RANGES: usize, const HOST_BYTES: usize> Router<NO
             Err(e) => return Next::Fail(RouteError::InvalidRedirect(e)),
         };
         match cluster_error {
+            ClusterErrorReply::Redirect(redirect)
+                if redirect.kind() == RedirectKind::Ask && request.waits_out_ask =>
+            {
+                self.retry(request, Some(ServerErrorKind::Ask), now, random)
+            }
             ClusterErrorReply::Redirect(redirect) => {
                 request.redirects = request.redirects.saturating_add(1);
                 if request.redirects > self.config.max_redirects {

@@ -126,6 +126,29 @@ fn ask_is_followed_once_and_changes_nothing() {
 }
 
 #[test]
+fn a_request_waiting_out_ask_retries_on_the_owner_until_moved() {
+    let mut r = router(RouterConfig { busy_retries: 2, ..RouterConfig::DEFAULT });
+    let mut watch = route(&r, &["WATCH", "foo"]).unwrap().waiting_out_ask();
+    let ask = Frame::SimpleError(b"ASK 12182 a:1");
+    for _ in 0..2 {
+        assert!(matches!(r.on_reply(&mut watch, &ask, ("a", 3), Duration::ZERO, 0), Next::RetryAfter(_)));
+    }
+    assert_eq!(port(&mut r, &watch), Some(3), "still sent to the slot's owner");
+    assert_eq!(
+        r.on_reply(&mut watch, &ask, ("a", 3), Duration::ZERO, 0),
+        Next::Fail(RouteError::Unavailable { last: Some(ServerErrorKind::Ask) }),
+        "within the busy retries"
+    );
+    // Once the migration ends, MOVED is followed as ever.
+    let mut watch = route(&r, &["WATCH", "foo"]).unwrap().waiting_out_ask();
+    let moved = Frame::SimpleError(b"MOVED 12182 a:1");
+    assert_eq!(
+        r.on_reply(&mut watch, &moved, ("a", 3), Duration::ZERO, 0),
+        Next::SendTo { host: "a", port: 1, asking: false }
+    );
+}
+
+#[test]
 fn redirects_are_bounded() {
     let mut r = router(RouterConfig { max_redirects: 4, ..RouterConfig::DEFAULT });
     let mut request = route(&r, &["GET", "foo"]).unwrap();

@@ -3,7 +3,7 @@
 //! of the watched keys' slot, a `MOVED` reply to the `WATCH` followed through the router.
 
 use ferrodis_core::cluster::Target;
-use ferrodis_core::error::{Delivery, ServerErrorKind};
+use ferrodis_core::error::Delivery;
 
 use super::ClusterClient;
 use crate::cluster::step::{After, after, is_connection_error, not_served, transaction_request};
@@ -24,9 +24,12 @@ impl ClusterClient {
     /// [`RouteError::CrossSlot`](ferrodis_core::cluster::RouteError::CrossSlot), and so is
     /// a pipeline with a command whose keys are in another slot than the watched ones. A
     /// `MOVED` reply to the `WATCH` (the slot moved) is followed to the new owner, at most
-    /// the router's `max_redirects` times, and a busy reply retried after its backoff; an
-    /// `ASK` (the slot migrating) is returned as the error, since the importing node
-    /// takes only the one command after `ASKING`. Once `func` has run, its errors are
+    /// the router's `max_redirects` times, and a busy reply retried after its backoff; so
+    /// is an `ASK` (the slot migrating, the key gone to the importing node, which takes
+    /// only the one command after `ASKING`): the `WATCH` is sent to the slot's owner again
+    /// until the migration ends and the `MOVED` that follows it is followed
+    /// ([`Request::waiting_out_ask`](ferrodis_core::cluster::Request::waiting_out_ask)),
+    /// within the router's busy retries. Once `func` has run, its errors are
     /// returned as they are. The multiplexed connections of the
     /// [`AsyncClusterClient`](crate::AsyncClusterClient) refuse `WATCH`: it has no such
     /// method.
@@ -100,7 +103,7 @@ impl ClusterClient {
         mut run: impl FnMut(&mut Connection, u16, &mut bool) -> Result<R>,
     ) -> Result<R> {
         let watch = cmd("WATCH").with_arg(watched);
-        let mut request = transaction_request(&self.router, std::slice::from_ref(&watch))?;
+        let mut request = transaction_request(&self.router, std::slice::from_ref(&watch))?.waiting_out_ask();
         let Target::Slot(slot) = request.target() else { return Err(not_served(&request)) };
         let mut redirect = None;
         loop {
@@ -123,9 +126,8 @@ impl ClusterClient {
             if is_connection_error(&e) {
                 self.connections.remove(&(host.clone(), port));
             }
-            // After the `WATCH`, an error is `func`'s or the transaction's own. An `ASK`
-            // names a node that takes only the next command: the transaction cannot follow.
-            if answered || e.server_error().is_some_and(|r| r.kind() == ServerErrorKind::Ask) {
+            // After the `WATCH`, an error is `func`'s or the transaction's own.
+            if answered {
                 return Err(e);
             }
             let remap = self.config.address_remap.as_ref();
