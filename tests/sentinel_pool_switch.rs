@@ -1,19 +1,34 @@
-//! A pool of 16 connections through `Sentinel::master_for`, used by 16 threads at once,
-//! through `SENTINEL FAILOVER` (a master, 2 replicas, 3 sentinels): once the sentinels
-//! announce the switch (`+switch-master`), no request goes to the old master any more.
+//! Pools through `Sentinel` during `SENTINEL FAILOVER` (a master, 2 replicas, 3 sentinels,
+//! a group per test), from before the failover until the sentinels have turned the old
+//! master into a replica (about 9 s after the switch) and a second after.
 //!
-//! Both sides are checked. The server's: the old master's `GET` count (`INFO
+//! A pool of 16 connections through `master_for`, used by 16 threads at once: once the
+//! sentinels announce the switch (`+switch-master`), no request goes to the old master any
+//! more. Both sides are checked. The server's: the old master's `GET` count (`INFO
 //! commandstats`; replication never sends a `GET`, unlike the workers' `INCR`s) does not
-//! grow from shortly after the announcement until the sentinels have turned it into a
-//! replica and a second after. The client's: no connection the pool lends after the
-//! announcement is to the old master's address. "After" allows [`GRACE`]: the pool's
-//! own watcher hears the announcement from the same sentinel as the test, a little
-//! later, and a worker that took a connection just before it still sends its commands.
-//! The timings and counts are printed, with how many connections the pool lent to the old
-//! master after the first sentinel to announce the switch did: the pool's watcher hears
-//! only one sentinel (here the one that ran the failover, which announces the switch after
-//! the replicas were reconfigured, about a second after the others heard of the promoted
-//! replica).
+//! grow from shortly after the announcement to the end. The client's: no connection the
+//! pool lends after the announcement is to the old master's address. "After" allows
+//! [`GRACE`]: the pool's own watcher hears the announcement from the same sentinel as the
+//! test, a little later, and a worker that took a connection just before it still sends
+//! its commands. Printed besides: how many connections the pool lent to the old master
+//! after the first sentinel to announce the switch did. The pool's watcher hears only one
+//! sentinel, here the one that ran the failover, which announces the switch once the
+//! replicas were reconfigured, about a second after the others heard of the promoted
+//! replica.
+//!
+//! Reads through `replica_for` keep working: 4 threads read through the replica pool's
+//! kept connections, a fifth opens a new connection for every read (so each asks the
+//! sentinels for a replica during the failover), while a writer sets a key to 1, 2, 3...
+//! through `master_for`. Reads do fail now and then, in two ways, and the test holds them
+//! to those: a connect the `ROLE` check refuses, with nothing sent (the sentinels list the
+//! promoted replica as a replica until they announce the switch, and the old master as
+//! one from then on, while it is still a master), or a read on a connection the server
+//! closed (the sentinels end every client of a server they reconfigure), at most once per
+//! reader per server reconfigured. Asserted besides: every reader reads successfully again
+//! within [`RECOVERY`] of a failure, every reader sees the writes made on the new master,
+//! and no write fails.
+//!
+//! The timings and counts are printed.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +36,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ferrodis::{Address, Commands, ConnectionConfig, ConnectionPool, Delivery, Sentinel};
+use ferrodis::{
+    Address, Commands, Connection, ConnectionConfig, ConnectionPool, Delivery, ErrorKind, Sentinel,
+};
 use ferrodis_test_support::{RedisServer, SentinelGroup};
 
 /// Threads using the pool, and the pool's size.
@@ -57,6 +74,24 @@ fn config() -> ConnectionConfig {
     config.socket_timeout = Some(Duration::from_secs(2));
     config.connect_timeout = Duration::from_secs(2);
     config
+}
+
+/// The group's sentinels, in their order: the pools ask sentinel 0 first, and their
+/// watcher listens there.
+fn sentinel(group: &SentinelGroup) -> Sentinel {
+    let sentinels = group.sentinel_addrs().into_iter().map(|a| (a.ip().to_string(), a.port()));
+    Sentinel::new(sentinels, 0, ConnectionConfig::default())
+}
+
+/// Waits until the sentinels have turned `server` (the old master) into a replica, and
+/// says when.
+fn wait_until_replica(server: &RedisServer) -> Instant {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !server.redis_cli(&["ROLE"]).starts_with("slave") {
+        assert!(Instant::now() < deadline, "the old master never became a replica");
+        thread::sleep(Duration::from_millis(50));
+    }
+    Instant::now()
 }
 
 /// `at` relative to `reference`, signed: `+1.2ms`, `-0.3ms`.
@@ -104,8 +139,7 @@ fn after_the_switch_no_request_of_a_busy_master_for_pool_reaches_the_old_master(
     let mut group = SentinelGroup::start();
     let service = group.master_name();
     let old = group.master().addr();
-    let sentinels = group.sentinel_addrs().into_iter().map(|a| (a.ip().to_string(), a.port()));
-    let sentinel = Sentinel::new(sentinels, 0, ConnectionConfig::default());
+    let sentinel = sentinel(&group);
     let pool = sentinel.master_for(service, config()).max_connections(WORKERS).wait(Duration::from_secs(2));
     let held: Vec<_> = (0..WORKERS).map(|_| pool.get_connection().unwrap()).collect();
     assert!(held.iter().all(|c| socket_addr(&c.config().address) == old));
@@ -139,12 +173,7 @@ fn after_the_switch_no_request_of_a_busy_master_for_pool_reaches_the_old_master(
         .collect();
     let first_at = others.iter().copied().fold(switch_at, Instant::min);
     // Until the sentinels have made the old master a replica, and a while after.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !group.master().redis_cli(&["ROLE"]).starts_with("slave") {
-        assert!(Instant::now() < deadline, "the old master never became a replica");
-        thread::sleep(Duration::from_millis(50));
-    }
-    let replica_at = Instant::now();
+    let replica_at = wait_until_replica(group.master());
     thread::sleep(Duration::from_secs(1));
     stop.store(true, Ordering::Relaxed);
     let turns: Vec<Turn> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
@@ -186,4 +215,180 @@ fn after_the_switch_no_request_of_a_busy_master_for_pool_reaches_the_old_master(
     assert_eq!(gets_at_end, gets_at_switch, "GETs reached the old master after the switch");
     assert_eq!(late_on_old, 0, "the pool lent connections to the old master after the switch");
     assert!(on_new_after_replica >= WORKERS, "the workers kept going on the new master");
+}
+
+/// Threads reading through the replica pool, and the pool's size.
+const READERS: usize = 4;
+
+/// How soon after a failed read the same reader must read successfully again (about 80 ms
+/// measured: each retry asks the sentinels again and connects anew).
+const RECOVERY: Duration = Duration::from_millis(500);
+
+/// One read (or one write): when it was made, where it went, and what came of it.
+struct Op {
+    at: Instant,
+    on: Option<SocketAddr>,
+    result: Result<i64, (String, Delivery, bool)>,
+}
+
+/// A failure as an [`Op`] keeps it: its text, delivery, and whether it is a refusal of a
+/// connect that sent nothing (a wrong role, or no node found).
+fn failure(e: &ferrodis::Error) -> (String, Delivery, bool) {
+    let refused = matches!(e.kind(), ErrorKind::WrongRole { .. } | ErrorKind::MasterNotFound { .. });
+    (e.to_string(), e.delivery(), refused && e.delivery() == Delivery::NotSent)
+}
+
+/// Runs `op` every `every` until `stop`, recording each.
+fn repeat(
+    stop: &AtomicBool,
+    every: Duration,
+    mut op: impl FnMut() -> ferrodis::Result<(SocketAddr, i64)>,
+) -> Vec<Op> {
+    let mut ops = Vec::new();
+    while !stop.load(Ordering::Relaxed) {
+        let result = op();
+        let at = Instant::now();
+        ops.push(match result {
+            Ok((on, n)) => Op { at, on: Some(on), result: Ok(n) },
+            Err(e) => Op { at, on: None, result: Err(failure(&e)) },
+        });
+        thread::sleep(every);
+    }
+    ops
+}
+
+/// A read of the writer's latest number on `conn`: where it went, and the value (0 before the first write).
+fn read(conn: &mut Connection) -> ferrodis::Result<(SocketAddr, i64)> {
+    let value: Option<i64> = conn.get("latest")?;
+    Ok((socket_addr(&conn.config().address), value.unwrap_or(0)))
+}
+
+#[test]
+fn reads_through_replica_for_keep_working_through_a_sentinel_failover() {
+    let mut group = SentinelGroup::start();
+    let service = group.master_name();
+    let old = group.master().addr();
+    let sentinel = sentinel(&group);
+    let writes = sentinel.master_for(service, config()).max_connections(1).wait(Duration::from_secs(2));
+    let reads: ConnectionPool =
+        sentinel.replica_for(service, config()).max_connections(READERS).wait(Duration::from_secs(2));
+    let switches = group.sentinels()[0].switch_master_events();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (writes, stop) = (writes.clone(), Arc::clone(&stop));
+        // Numbered by the writer, not by the server: the old master counts on from writes the
+        // new one never got, so a server's INCR would not tell which master a value came from.
+        let mut next = 0;
+        thread::spawn(move || {
+            repeat(&stop, Duration::from_millis(5), || {
+                next += 1;
+                let mut conn = writes.get_connection()?;
+                let () = conn.set("latest", next)?;
+                Ok((socket_addr(&conn.config().address), next))
+            })
+        })
+    };
+    let pooled: Vec<_> = (0..READERS)
+        .map(|_| {
+            let (reads, stop) = (reads.clone(), Arc::clone(&stop));
+            thread::spawn(move || {
+                repeat(&stop, Duration::from_millis(2), || read(&mut *reads.get_connection()?))
+            })
+        })
+        .collect();
+    let fresh = {
+        let (config, stop) = (reads.config().clone(), Arc::clone(&stop));
+        thread::spawn(move || {
+            repeat(&stop, Duration::from_millis(20), || read(&mut Connection::open(&config)?))
+        })
+    };
+
+    thread::sleep(Duration::from_millis(500));
+    let failover_at = Instant::now();
+    assert_eq!(group.sentinels()[0].redis_cli(&["SENTINEL", "FAILOVER", service]), "OK");
+    let (switch_at, _) =
+        switches.recv_timeout(Duration::from_secs(30)).expect("sentinel 0 announces the switch");
+    let replica_at = wait_until_replica(group.master());
+    thread::sleep(Duration::from_secs(1));
+    stop.store(true, Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    let pooled: Vec<Vec<Op>> = pooled.into_iter().map(|r| r.join().unwrap()).collect();
+    let fresh = fresh.join().unwrap();
+    let new = group.wait_for_new_master(old);
+
+    // The first value the new master acknowledged, and how long after the switch each reader
+    // first read it (or a later one).
+    let first_new =
+        written.iter().find(|w| w.on == Some(new) && w.result.is_ok()).expect("writes on the new master");
+    let first_new_value = *first_new.result.as_ref().unwrap();
+    let seen = |ops: &[Op]| {
+        ops.iter()
+            .find(|op| op.result.as_ref().is_ok_and(|&n| n >= first_new_value))
+            .map(|op| op.at.saturating_duration_since(switch_at))
+    };
+    let readers: Vec<&[Op]> = pooled.iter().map(Vec::as_slice).chain([fresh.as_slice()]).collect();
+    let failures: Vec<&(String, Delivery, bool)> =
+        readers.iter().flat_map(|ops| ops.iter().filter_map(|op| op.result.as_ref().err())).collect();
+    let refused = failures.iter().filter(|f| f.2).count();
+    let unknown = failures.iter().filter(|f| f.1 == Delivery::Unknown).count();
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for (text, ..) in &failures {
+        match kinds.iter_mut().find(|(known, _)| known == text) {
+            Some((_, count)) => *count += 1,
+            None => kinds.push((text, 1)),
+        }
+    }
+    let gaps: Vec<Duration> = readers.iter().map(|ops| longest_failing(ops)).collect();
+    let mut places: Vec<SocketAddr> =
+        readers.iter().flat_map(|ops| ops.iter().filter_map(|op| op.on)).collect();
+    places.sort_unstable();
+    places.dedup();
+    let write_failures = written.iter().filter(|w| w.result.is_err()).count();
+    println!(
+        "SENTINEL FAILOVER to +switch-master: {:?}; the old master a replica {:?} after the switch. \
+         Reads: {} through the pool by {READERS} threads, {} each on a new connection, on {places:?} (the new master \
+         {new}); {} failed: {refused} refused connects (nothing sent), {unknown} with an unknown outcome, by kind: \
+         {kinds:?}. Each reader's longest time from a failed read to a good one: {gaps:?}. {} writes, {write_failures} \
+         failed. The first write the new master acknowledged ({first_new_value}, {:?} after the switch) was read \
+         {:?} after the switch (readers in turn, the new-connection one last)",
+        switch_at - failover_at,
+        replica_at - switch_at,
+        pooled.iter().map(Vec::len).sum::<usize>(),
+        fresh.len(),
+        failures.len(),
+        written.len(),
+        first_new.at.saturating_duration_since(switch_at),
+        readers.iter().map(|ops| seen(ops)).collect::<Vec<_>>(),
+    );
+
+    // A failed read sent nothing (a connect refused: the sentinels named a node whose ROLE
+    // is not a replica's), or was on a connection the server closed: the sentinels end
+    // every client of a server they reconfigure (`CLIENT KILL TYPE normal`), so each
+    // reader's connection fails at most once per server reconfigured (3 of them).
+    for (text, delivery, refused) in &failures {
+        assert!(*refused || *delivery == Delivery::Unknown, "{text}");
+    }
+    assert!(unknown <= 3 * readers.len(), "{unknown} reads with an unknown outcome: {kinds:?}");
+    assert!(gaps.iter().all(|&gap| gap <= RECOVERY), "reads failed for longer than {RECOVERY:?}: {gaps:?}");
+    assert!(readers.iter().all(|ops| seen(ops).is_some()), "a reader never saw the new master's writes");
+    assert_eq!(write_failures, 0, "the writer through master_for failed");
+}
+
+/// The longest time from a failed read to the next good one; `Duration::MAX` when none came.
+fn longest_failing(ops: &[Op]) -> Duration {
+    let mut longest = Duration::ZERO;
+    let mut failing_since = None;
+    for op in ops {
+        match (&op.result, failing_since) {
+            (Err(_), None) => failing_since = Some(op.at),
+            (Ok(_), Some(since)) => {
+                longest = longest.max(op.at - since);
+                failing_since = None;
+            }
+            _ => {}
+        }
+    }
+    // Still failing at the end: no good read came.
+    if failing_since.is_some() { Duration::MAX } else { longest }
 }
