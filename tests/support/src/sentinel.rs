@@ -230,8 +230,8 @@ impl SentinelBuilder {
     }
 
     /// Require this password on the sentinels themselves (`requirepass` in their config), and
-    /// have them give it to each other (`sentinel sentinel-pass`), as a deployment whose
-    /// sentinels are not open to everyone does. Independent of [`password`](Self::password),
+    /// have them give it to each other (`sentinel sentinel-pass`; without it they would give
+    /// `requirepass`), as a deployment whose sentinels are not open to everyone does. Independent of [`password`](Self::password),
     /// the master's and replicas'. [`Sentinel::redis_cli`] and the group's own checks
     /// authenticate with it.
     pub fn sentinel_password(mut self, password: &str) -> Self {
