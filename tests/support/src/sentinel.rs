@@ -3,10 +3,13 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::io::{BufRead, BufReader, Write as _};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -56,6 +59,7 @@ pub struct SentinelBuilder {
     down_after_ms: u64,
     failover_timeout_ms: u64,
     password: Option<String>,
+    sentinel_password: Option<String>,
 }
 
 /// One running sentinel on 127.0.0.1, in its own temporary directory; killed on drop.
@@ -65,6 +69,8 @@ pub struct Sentinel {
     process: Process,
     kind: ServerKind,
     port: u16,
+    /// What it requires (`requirepass`), when [`SentinelBuilder::sentinel_password`] set it.
+    password: Option<String>,
     dir: TempDir,
 }
 
@@ -90,6 +96,7 @@ impl SentinelGroup {
             down_after_ms: 1000,
             failover_timeout_ms: 5000,
             password: None,
+            sentinel_password: None,
         }
     }
 
@@ -222,6 +229,16 @@ impl SentinelBuilder {
         self
     }
 
+    /// Require this password on the sentinels themselves (`requirepass` in their config), and
+    /// have them give it to each other (`sentinel sentinel-pass`; without it they would give
+    /// `requirepass`), as a deployment whose sentinels are not open to everyone does. Independent of [`password`](Self::password),
+    /// the master's and replicas'. [`Sentinel::redis_cli`] and the group's own checks
+    /// authenticate with it.
+    pub fn sentinel_password(mut self, password: &str) -> Self {
+        self.sentinel_password = Some(password.to_owned());
+        self
+    }
+
     /// Starts the master, the replicas and then the sentinels, and waits until they know
     /// each other (see [`SentinelGroup::start`]).
     ///
@@ -276,7 +293,10 @@ impl SentinelBuilder {
             let text = self.sentinel_config(dir.path(), port, master_port);
             fs::write(&config, text).unwrap_or_else(|err| panic!("cannot write {}: {err}", config.display()));
             match Process::start(program.clone(), config, dir.path(), port) {
-                Ok(process) => return Sentinel { process, kind, port, dir },
+                Ok(process) => {
+                    let password = self.sentinel_password.clone();
+                    return Sentinel { process, kind, port, password, dir };
+                }
                 Err(failure) if failure.port_taken() && attempt < START_ATTEMPTS => attempt += 1,
                 Err(failure) => failure.panic(&format!("{kind} sentinel")),
             }
@@ -298,6 +318,10 @@ impl SentinelBuilder {
         line(&format!("sentinel failover-timeout {MASTER_NAME} {}", self.failover_timeout_ms));
         if let Some(password) = &self.password {
             line(&format!("sentinel auth-pass {MASTER_NAME} {}", quote_str(password)));
+        }
+        if let Some(password) = &self.sentinel_password {
+            line(&format!("requirepass {}", quote_str(password)));
+            line(&format!("sentinel sentinel-pass {}", quote_str(password)));
         }
         text
     }
@@ -344,10 +368,68 @@ impl Sentinel {
     }
 
     /// A `redis-cli` command that reaches the sentinel, without the command's own arguments.
+    /// It authenticates with the sentinel's password, when it has one.
     pub fn cli_command(&self) -> Command {
         let mut command = cli::command();
         command.args(["-h", "127.0.0.1", "-p"]).arg(self.port.to_string());
+        if let Some(password) = &self.password {
+            command.args(["--no-auth-warning", "--pass", password]);
+        }
         command
+    }
+
+    /// The password the sentinel requires, when
+    /// [`SentinelBuilder::sentinel_password`] set one.
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+
+    /// Subscribes to the sentinel's `+switch-master` channel and returns each announcement
+    /// with the moment it was read: the payload as the sentinel sent it
+    /// (`<service> <old host> <old port> <new host> <new port>`). The subscription is
+    /// confirmed before this returns, so a failover started afterwards is heard.
+    ///
+    /// A thread of its own reads the subscription over a plain socket (not the client under
+    /// test) and stamps each message as soon as it arrives; it ends when the sentinel's
+    /// connection closes (the sentinel is killed, or the group dropped), or at the first
+    /// announcement after the receiver was dropped.
+    ///
+    /// # Panics
+    ///
+    /// When the sentinel does not confirm the subscription within 5 seconds.
+    pub fn switch_master_events(&self) -> Receiver<(Instant, String)> {
+        let fail = |what: &str, err: &dyn std::fmt::Display| -> ! {
+            panic!("subscribing to +switch-master on sentinel {}: {what}: {err}", self.addr())
+        };
+        let stream = TcpStream::connect(self.addr()).unwrap_or_else(|err| fail("connect", &err));
+        let mut writer = stream.try_clone().unwrap_or_else(|err| fail("clone the socket", &err));
+        let mut reader = BufReader::new(stream);
+        let _ = reader.get_ref().set_read_timeout(Some(Duration::from_secs(5)));
+        if let Some(password) = &self.password {
+            let auth = resp_command(&["AUTH", password]);
+            writer.write_all(&auth).unwrap_or_else(|err| fail("send AUTH", &err));
+            let reply = read_resp(&mut reader).unwrap_or_else(|err| fail("read the AUTH reply", &err));
+            assert_eq!(reply, ["OK"], "AUTH on sentinel {}", self.addr());
+        }
+        writer
+            .write_all(&resp_command(&["SUBSCRIBE", "+switch-master"]))
+            .unwrap_or_else(|err| fail("send SUBSCRIBE", &err));
+        let confirmed = read_resp(&mut reader).unwrap_or_else(|err| fail("read the SUBSCRIBE reply", &err));
+        assert_eq!(confirmed.first().map(String::as_str), Some("subscribe"), "{confirmed:?}");
+        let _ = reader.get_ref().set_read_timeout(None);
+        let (events, received) = mpsc::channel();
+        thread::spawn(move || {
+            while let Ok(message) = read_resp(&mut reader) {
+                let at = Instant::now();
+                if let [kind, _, payload] = &message[..]
+                    && kind == "message"
+                    && events.send((at, payload.clone())).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        received
     }
 
     /// Whether the sentinel process has not exited.
@@ -392,4 +474,51 @@ impl Sentinel {
         };
         format!("{host}:{port}").parse().map_err(|err| format!("sentinel {}: {reply:?}: {err}", self.addr()))
     }
+}
+
+/// `args` as a RESP command.
+fn resp_command(args: &[&str]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        out.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
+    }
+    out
+}
+
+/// One reply of a subscription or a simple command, flattened to its strings: an array of
+/// bulk strings and integers (a pub/sub message) or one simple string (`+OK`). Anything
+/// else (an error reply) is an error.
+fn read_resp(reader: &mut impl BufRead) -> std::io::Result<Vec<String>> {
+    let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
+    let head = read_line(reader)?;
+    let count = match head.split_at_checked(1) {
+        Some(("+", text)) => return Ok(vec![text.to_owned()]),
+        Some(("*", count)) => count.parse::<usize>().map_err(|_| invalid(head.clone()))?,
+        _ => return Err(invalid(head)),
+    };
+    let mut items = Vec::new();
+    for _ in 0..count {
+        let item = read_line(reader)?;
+        match item.split_at_checked(1) {
+            Some((":", n)) => items.push(n.to_owned()),
+            Some(("$", len)) => {
+                let len: usize = len.parse().map_err(|_| invalid(item.clone()))?;
+                let mut data = vec![0; len + 2];
+                reader.read_exact(&mut data)?;
+                data.truncate(len);
+                items.push(String::from_utf8_lossy(&data).into_owned());
+            }
+            _ => return Err(invalid(item)),
+        }
+    }
+    Ok(items)
+}
+
+/// One line of a reply, without its CRLF; the end of the stream is an error.
+fn read_line(reader: &mut impl BufRead) -> std::io::Result<String> {
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
