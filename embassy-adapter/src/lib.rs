@@ -61,6 +61,7 @@ mod backoff;
 pub mod cluster;
 mod connect;
 mod error;
+pub mod sentinel;
 mod subscribe;
 mod transport;
 
