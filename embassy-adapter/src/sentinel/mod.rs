@@ -298,3 +298,63 @@ fn remapped<M: for<'r> AddressRemap<'r>>(
     let (remapped, port) = remap.remap(host, port);
     NodeAddress::new(remapped.unwrap_or(host), port).ok_or(SentinelError::new(SentinelErrorKind::HostTooLong))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::MAX_HOST;
+
+    /// The remap of the TAP test: loopback is reached at another address.
+    #[derive(Clone, Copy)]
+    struct Nat;
+
+    impl<'r> AddressRemap<'r> for Nat {
+        fn remap(&self, host: &str, port: u16) -> (Option<&'r str>, u16) {
+            if host == "127.0.0.1" { (Some("192.168.69.1"), port + 1000) } else { (None, port) }
+        }
+    }
+
+    #[test]
+    fn reported_addresses_go_through_the_remap() {
+        let table: [(&str, u16, &str, u16); 3] = [
+            ("127.0.0.1", 6379, "192.168.69.1", 7379),
+            ("10.0.0.2", 6380, "10.0.0.2", 6380),
+            ("redis.local", 1, "redis.local", 1),
+        ];
+        for (host, port, to_host, to_port) in table {
+            let address = remapped(&Nat, (host, port)).unwrap();
+            assert!(address.is(to_host, to_port), "{host}:{port} became {address:?}");
+            assert!(remapped(&NoRemap, (host, port)).unwrap().is(host, port));
+        }
+    }
+
+    #[test]
+    fn a_host_too_long_is_an_error_not_a_truncation() {
+        let name = "a".repeat(MAX_HOST + 1);
+        let e = remapped(&NoRemap, (&name, 6379)).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.delivery()),
+            (&SentinelErrorKind::HostTooLong, ferrodis_core::Delivery::NotSent)
+        );
+        assert!(remapped(&NoRemap, (&name[1..], 6379)).is_ok());
+    }
+
+    #[test]
+    fn errors_say_what_and_that_nothing_was_sent() {
+        let table = [
+            (SentinelError::new(SentinelErrorKind::MasterNotFound), "no sentinel named a master (NotSent)"),
+            (
+                SentinelError::new(SentinelErrorKind::WrongRole { found: Some(ServerRole::Replica) }),
+                "the master named is not one (Some(Replica)) (NotSent)",
+            ),
+            (SentinelError::net(crate::NetError::TimedOut), "timed out (NotSent)"),
+            (
+                SentinelError::new(SentinelErrorKind::NoSentinelAnswered),
+                "no sentinel took the subscription (NotSent)",
+            ),
+        ];
+        for (error, text) in table {
+            assert_eq!(std::format!("{error}"), text);
+        }
+    }
+}

@@ -70,6 +70,7 @@ impl Drop for SentinelProcess {
 /// 1 s down-after and a 5 s failover timeout, and waits until the group is whole.
 pub(crate) fn start() {
     assert_eq!(TAP_HOST.parse::<Ipv4Addr>().unwrap(), Ipv4Addr::from(REDIS_IP));
+    let started = StdInstant::now();
     let node = RedisServer::builder()
         .server(ServerKind::Redis)
         .config("bind", &format!("127.0.0.1 {TAP_HOST}"))
@@ -98,6 +99,7 @@ pub(crate) fn start() {
             ready.then_some(()).ok_or(format!("{state}\n{replicas}"))
         });
     }
+    println!("sentinel group ready in {} ms", started.elapsed().as_millis());
     *GROUP.lock().unwrap() = Some(Group { sentinels, master, replica });
 }
 
@@ -268,6 +270,11 @@ pub(crate) async fn run(stack: Stack<'static>) {
     assert_eq!(command(&mut master, &["GET", "sentinel:after"]).await, "written after");
     let remote = master.get_ref().socket().remote_endpoint().expect("connected");
     assert_eq!(remote, over_tap(replica_port));
+    // Seen from the servers: the write went to the promoted replica, which is a master now.
+    let (role, after) =
+        with_group(|g| (g.replica.redis_cli(&["ROLE"]), g.replica.redis_cli(&["GET", "sentinel:after"])));
+    assert!(role.starts_with("master"), "{role}");
+    assert_eq!(after, "written after");
     println!(
         "  +switch-master {} ms after SENTINEL FAILOVER ({timeouts} read timeouts while waiting); step {} ms",
         switched_after.as_millis(),
