@@ -43,6 +43,11 @@
 //! read times out leaves the connection usable; a reset, a closed socket or a write that
 //! timed out leave it broken, and [`connect`] or [`reconnect`] opens it again.
 //!
+//! Beyond one server, over the core's state machines and caller-built connections:
+//! [`cluster`] routes each request to its slot's primary through the core's router, and
+//! [`sentinel`] finds a service's master through its sentinels and follows it through a
+//! failover (`+switch-master`).
+//!
 //! # Features
 //!
 //! `defmt` or `log`, never both:
@@ -61,6 +66,7 @@ mod backoff;
 pub mod cluster;
 mod connect;
 mod error;
+pub mod sentinel;
 mod subscribe;
 mod transport;
 

@@ -8,10 +8,11 @@
 //! password and a tiny DNS responder answers), and the embassy stack takes 192.168.69.2.
 //!
 //! Then the same stack drives a Redis Cluster of 3 primaries through a slot migration
-//! (`tap_cluster`).
+//! (`tap_cluster`), and finds a master through its sentinels and follows it through a
+//! failover (`tap_sentinel`).
 //!
-//! It needs root, `ip` (iproute2), `redis-server` and `/dev/net/tun`; without one it fails
-//! and says how to get it.
+//! It needs root, `ip` (iproute2), `redis-server`, `redis-sentinel`, `redis-cli` and
+//! `/dev/net/tun`; without one it fails and says how to get it.
 
 use std::cell::RefCell;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpStream, UdpSocket};
@@ -30,6 +31,7 @@ use ferrodis_core::conn::{Credentials, Handshake, Protocol, Received};
 use ferrodis_core::resp::{Arg, Frame};
 use ferrodis_core::{ErrorKind, ServerErrorKind};
 mod tap_cluster;
+mod tap_sentinel;
 
 use ferrodis_embassy::{
     Backoff, Config, Connection, NetError, Remote, Subscriptions, Transport, connect, reconnect,
@@ -117,6 +119,8 @@ mod outer {
         );
         require("ip", "iproute2");
         require("redis-server", "redis-server");
+        require("redis-sentinel", "redis-sentinel");
+        require("redis-cli", "redis-tools");
         assert!(
             Path::new("/dev/net/tun").exists(),
             "/dev/net/tun is missing: load the tun module (`modprobe tun`) or give the container the device"
@@ -306,6 +310,7 @@ mod inner {
         let _kill_server = server::KillOnDrop;
         server::start(&dir);
         tap_cluster::start();
+        tap_sentinel::start();
         dns::spawn(&DNS_STOP);
 
         let device = TunTapDevice::new(TAP).expect("cannot open the TAP device");
@@ -329,6 +334,7 @@ mod inner {
         );
         DNS_STOP.store(true, Ordering::Relaxed);
         tap_cluster::stop();
+        tap_sentinel::stop();
         let _ = fs::remove_dir_all(&dir);
     }
 
@@ -449,6 +455,7 @@ mod scenario {
         step("a request timeout against a stopped server", stopped_server(&mut conn)).await;
         step("reconnect after a restart, re-subscribing", restart(stack, &mut conn, &mut rng)).await;
         step("a cluster of 3 primaries through a slot migration", tap_cluster::run(stack, &mut rng)).await;
+        step("a master through its sentinels, followed through a failover", tap_sentinel::run(stack)).await;
     }
 
     /// A wrong password fails the handshake with WRONGPASS, and `reconnect` gives up at

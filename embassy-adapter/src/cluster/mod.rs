@@ -18,7 +18,7 @@ use ferrodis_core::{Delivery, Error, ErrorKind};
 use rand_core::RngCore;
 
 pub use address::MAX_HOST;
-use address::NodeAddress;
+pub(crate) use address::NodeAddress;
 pub use error::{ClusterError, ClusterErrorKind};
 
 use crate::{Connection, NetError, Remote, connect};
