@@ -113,11 +113,11 @@ fn sentinels_with_their_own_password_are_asked_with_it_and_the_master_with_its_o
     assert!(e.to_string().contains("WRONGPASS"), "{e}");
 
     // Without the sentinels' password, each refuses the request (`NOAUTH`); with the
-    // master's, the login fails (`WRONGPASS`) and each is said not to have answered (the
-    // verdict keeps no more of a failed connect). Either way no master, nothing sent.
-    for (what, config, expected) in [
-        ("no password", ConnectionConfig::default(), Verdict::Refused),
-        ("the master's password", with_password("master-secret"), Verdict::NoAnswer),
+    // master's, the login fails (`WRONGPASS`) and each is said not to have answered, with
+    // the error it failed with. Either way no master, nothing sent.
+    for (what, config, expected, words) in [
+        ("no password", ConnectionConfig::default(), Verdict::Refused, "NOAUTH"),
+        ("the master's password", with_password("master-secret"), Verdict::NoAnswer, "WRONGPASS"),
     ] {
         let e = sentinel_with(&group, 0, config).discover_master(service).unwrap_err();
         println!("discovery with {what} for the sentinels: {e}");
@@ -125,6 +125,8 @@ fn sentinels_with_their_own_password_are_asked_with_it_and_the_master_with_its_o
         assert_eq!(named, service);
         assert_eq!(verdicts.len(), 3, "{e}");
         assert!(verdicts.iter().all(|v| v.verdict == expected), "{e}");
+        assert!(verdicts.iter().all(|v| v.detail.as_ref().is_some_and(|d| d.contains(words))), "{e}");
+        assert!(e.to_string().contains(words), "the error says why: {e}");
         assert_eq!(e.delivery(), Delivery::NotSent);
     }
 }

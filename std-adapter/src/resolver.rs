@@ -67,6 +67,7 @@ type AsyncResolveFn =
 type Listener = dyn Fn() -> bool + Send + Sync;
 
 /// An [`AddressResolver`] that may be gone (every configuration holding it dropped).
+#[derive(Clone)]
 pub(crate) struct WeakResolver(Weak<Shared>);
 
 impl WeakResolver {
@@ -165,6 +166,16 @@ impl PartialEq for AddressResolver {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+}
+
+/// How many times in all a connect asks its resolver when the server named has another
+/// role than the one asked for ([`ErrorKind::WrongRole`]).
+pub(crate) const ROLE_ATTEMPTS: u32 = 3;
+
+/// Whether a connect that failed with `e` on its `attempts`-th resolution asks the
+/// resolver again.
+pub(crate) fn may_resolve_again(e: &Error, attempts: u32) -> bool {
+    matches!(e.kind(), ErrorKind::WrongRole { .. }) && attempts < ROLE_ATTEMPTS
 }
 
 /// Asks `conn`'s server its `ROLE`, and fails (nothing else sent) when it is not `expected`.

@@ -117,7 +117,28 @@ impl MultiplexedConnection {
     /// `push`. It runs on the connection's socket task while the connection is locked:
     /// it must be quick and must not use the connection (send the frames on, converted
     /// to owned values, through a channel).
+    ///
+    /// With a [`resolver`](ConnectionConfig::resolver) and no `push`, a server that turns
+    /// out to have another role than the one resolved for is left and the resolver asked
+    /// again, as [`Connection::open`](crate::Connection::open) does.
     pub async fn open_with(
+        config: &ConnectionConfig,
+        push: Option<PushCallback>,
+    ) -> Result<MultiplexedConnection> {
+        if push.is_some() {
+            return Self::open_once(config, push).await;
+        }
+        let mut attempts = 1;
+        loop {
+            match Self::open_once(config, None).await {
+                Err(e) if crate::resolver::may_resolve_again(&e, attempts) => attempts += 1,
+                opened => return opened,
+            }
+        }
+    }
+
+    /// [`open_with`](Self::open_with), resolving once.
+    async fn open_once(
         config: &ConnectionConfig,
         push: Option<PushCallback>,
     ) -> Result<MultiplexedConnection> {

@@ -16,7 +16,7 @@ use ferrodis_core::sentinel::{
 use tokio::sync::mpsc;
 
 use super::pools::{WATCH_TICK, replica_turn};
-use super::{Deployment, MAX_SENTINELS, listed_nodes};
+use super::{Deployment, Details, MAX_SENTINELS, listed_nodes};
 use crate::cluster::AddressRemapFn;
 use crate::config::{Address, ConnectionConfig};
 use crate::error::{Error, ErrorKind, Result};
@@ -105,9 +105,13 @@ impl AsyncSentinel {
         let order = *lock(&self.0.order);
         let mut discovery = MasterDiscovery::new(&order, deployment.min_other_sentinels);
         let command = MasterDiscovery::<MAX_SENTINELS>::command(service);
+        let mut details = Details::new(deployment.sentinels.len());
         while let Some(i) = discovery.next() {
             let found = self
-                .ask(i, &command, |reply| discovery.on_reply(&reply).map(|m| (m.host.to_owned(), m.port)))
+                .ask(i, &command, |reply| {
+                    details.reply(i, &reply);
+                    discovery.on_reply(&reply).map(|m| (m.host.to_owned(), m.port))
+                })
                 .await;
             match found {
                 Ok(Some(master)) => {
@@ -115,10 +119,13 @@ impl AsyncSentinel {
                     return Ok(deployment.addressing.apply(master, true));
                 }
                 Ok(None) => {}
-                Err(_) => discovery.on_no_answer(),
+                Err(e) => {
+                    details.failure(i, &e);
+                    discovery.on_no_answer();
+                }
             }
         }
-        Err(deployment.master_not_found(service, &discovery))
+        Err(deployment.master_not_found(service, &discovery, details))
     }
 
     /// The replicas of `service` that serve: as
@@ -189,8 +196,9 @@ impl AsyncSentinel {
 
     /// A pool of connections to `service`'s master, each asking the sentinels where it is
     /// and checking its `ROLE`: as [`Sentinel::master_for`](crate::Sentinel::master_for),
-    /// with a Tokio task (on the runtime this is called on) listening to `+switch-master`
-    /// and closing every connection to the old master when it changes.
+    /// with Tokio tasks (on the runtime this is called on, one per sentinel) listening to
+    /// `+switch-master` and closing every connection to the old master at the first
+    /// announcement that it changed.
     ///
     /// Call it within a Tokio runtime; outside one there is no task to listen, and the pool
     /// follows the master through each new connection's `ROLE` check only.
@@ -243,46 +251,46 @@ impl AsyncSentinel {
             }
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(watch_switches(self.clone(), service.to_owned(), resolver.downgrade()));
+            for i in 0..self.sentinels().len() {
+                runtime.spawn(watch_switches(self.clone(), i, service.to_owned(), resolver.downgrade()));
+            }
         } else {
             crate::trace::event!(warn, "no Tokio runtime: +switch-master is not listened to");
         }
         resolver
     }
 
-    /// A connection to the first sentinel that answers, subscribed to `+switch-master`
-    /// (over RESP3, so the messages come as push frames), and the services whose master
-    /// switched as they are announced.
-    async fn switch_events(&self) -> Option<(MultiplexedConnection, mpsc::UnboundedReceiver<String>)> {
-        let order = *lock(&self.0.order);
-        for i in order.iter() {
-            let config =
-                ConnectionConfig { protocol: Protocol::Resp3, ..self.0.deployment.sentinel_config(i) };
-            let (events, received) = mpsc::unbounded_channel();
-            let push = Box::new(move |frame: Frame<'_>| {
-                if let Some(switch) = SwitchMaster::of_message(&frame) {
-                    let _ = events.send(switch.service.to_owned());
-                }
-            });
-            let Ok(conn) = MultiplexedConnection::open_with(&config, Some(push)).await else { continue };
-            let subscribe = [Arg::from("SUBSCRIBE"), Arg::from(SWITCH_MASTER_CHANNEL)];
-            if conn.request_with(&subscribe[..], |_| ()).await.is_ok() {
-                return Some((conn, received));
+    /// A connection to sentinel `i`, subscribed to `+switch-master` (over RESP3, so the
+    /// messages come as push frames), and the services whose master switched as they are
+    /// announced.
+    async fn switch_events(
+        &self,
+        i: usize,
+    ) -> Option<(MultiplexedConnection, mpsc::UnboundedReceiver<String>)> {
+        let config = ConnectionConfig { protocol: Protocol::Resp3, ..self.0.deployment.sentinel_config(i) };
+        let (events, received) = mpsc::unbounded_channel();
+        let push = Box::new(move |frame: Frame<'_>| {
+            if let Some(switch) = SwitchMaster::of_message(&frame) {
+                let _ = events.send(switch.service.to_owned());
             }
-        }
-        None
+        });
+        let conn = MultiplexedConnection::open_with(&config, Some(push)).await.ok()?;
+        let subscribe = [Arg::from("SUBSCRIBE"), Arg::from(SWITCH_MASTER_CHANNEL)];
+        conn.request_with(&subscribe[..], |_| ()).await.ok()?;
+        Some((conn, received))
     }
 }
 
 /// Tells `resolver`'s pools and connections ([`AddressResolver::changed`]) when
-/// `service`'s master switches, until nothing holds the resolver; as the blocking
-/// watcher, also after a time without a sentinel connection, when a switch may have gone
-/// unheard.
-async fn watch_switches(sentinel: AsyncSentinel, service: String, resolver: WeakResolver) {
-    // Every connection to a sentinel but the first follows a time nothing was heard.
+/// sentinel `i` announces that `service`'s master switched, until nothing holds the
+/// resolver; as the blocking watchers (one task per sentinel: the first announcement is
+/// the one to act on), also once it has a connection again after losing one, when a
+/// switch may have gone unheard.
+async fn watch_switches(sentinel: AsyncSentinel, i: usize, service: String, resolver: WeakResolver) {
+    // Every connection to the sentinel but the first follows a time nothing was heard.
     let mut first = true;
     while resolver.upgrade().is_some() {
-        let Some((events, mut switched)) = sentinel.switch_events().await else {
+        let Some((events, mut switched)) = sentinel.switch_events(i).await else {
             tokio::time::sleep(WATCH_TICK).await;
             continue;
         };

@@ -36,11 +36,42 @@ pub struct SentinelVerdict {
     pub sentinel: (String, u16),
     /// What it said.
     pub verdict: Verdict,
+    /// Its words, when it refused the request (its error reply, `NOAUTH ...`) or could
+    /// not be asked (the error its connection failed with: refused, timed out,
+    /// `WRONGPASS ...`).
+    pub detail: Option<String>,
 }
 
 impl fmt::Display for SentinelVerdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{} {}", self.sentinel.0, self.sentinel.1, self.verdict)
+        write!(f, "{}:{} {}", self.sentinel.0, self.sentinel.1, self.verdict)?;
+        match &self.detail {
+            Some(detail) => write!(f, " ({detail})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What each sentinel asked during one discovery said beyond its verdict
+/// ([`SentinelVerdict::detail`]), by sentinel index.
+#[derive(Debug, Default)]
+struct Details(Vec<Option<String>>);
+
+impl Details {
+    fn new(sentinels: usize) -> Self {
+        Self(vec![None; sentinels])
+    }
+
+    /// Keeps the text of sentinel `i`'s `reply` when it is an error reply.
+    fn reply(&mut self, i: usize, reply: &Frame<'_>) {
+        if let Frame::SimpleError(text) | Frame::BulkError(text) = reply {
+            self.0[i] = Some(String::from_utf8_lossy(text).into_owned());
+        }
+    }
+
+    /// Keeps the error sentinel `i` could not be asked for.
+    fn failure(&mut self, i: usize, e: &Error) {
+        self.0[i] = Some(e.to_string());
     }
 }
 
@@ -103,10 +134,19 @@ impl Deployment {
 
     /// The error of a `discovery` of `service` that found no master: what each sentinel
     /// said.
-    fn master_not_found(&self, service: &str, discovery: &MasterDiscovery<MAX_SENTINELS>) -> Error {
+    fn master_not_found(
+        &self,
+        service: &str,
+        discovery: &MasterDiscovery<MAX_SENTINELS>,
+        mut details: Details,
+    ) -> Error {
         let verdicts = discovery
             .verdicts()
-            .map(|(i, verdict)| SentinelVerdict { sentinel: self.sentinels[i].clone(), verdict })
+            .map(|(i, verdict)| SentinelVerdict {
+                sentinel: self.sentinels[i].clone(),
+                verdict,
+                detail: details.0.get_mut(i).and_then(Option::take),
+            })
             .collect();
         // Asking has no effect on the service: whatever was to follow was not sent.
         Error::new(ErrorKind::MasterNotFound { service: service.to_owned(), verdicts }, Delivery::NotSent)
@@ -228,9 +268,11 @@ impl Sentinel {
         let mut state = self.state();
         let deployment = &self.0.deployment;
         let mut discovery = MasterDiscovery::new(&state.order, deployment.min_other_sentinels);
+        let mut details = Details::new(deployment.sentinels.len());
         while let Some(i) = discovery.next() {
             let found =
                 self.ask(&mut state, i, &MasterDiscovery::<MAX_SENTINELS>::command(service)[..], |reply| {
+                    details.reply(i, &reply);
                     discovery.on_reply(&reply).map(|m| (m.host.to_owned(), m.port))
                 });
             match found {
@@ -239,10 +281,13 @@ impl Sentinel {
                     return Ok(deployment.addressing.apply(master, true));
                 }
                 Ok(None) => {}
-                Err(_) => discovery.on_no_answer(),
+                Err(e) => {
+                    details.failure(i, &e);
+                    discovery.on_no_answer();
+                }
             }
         }
-        Err(deployment.master_not_found(service, &discovery))
+        Err(deployment.master_not_found(service, &discovery, details))
     }
 
     /// The replicas of `service` that serve (not down, not disconnected), from the first

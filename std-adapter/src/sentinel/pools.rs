@@ -29,11 +29,11 @@ impl Sentinel {
     /// used, so a sentinel's stale view fails that connect
     /// ([`ErrorKind::WrongRole`](crate::ErrorKind::WrongRole)) instead of a write.
     ///
-    /// A thread of the pool's own listens to the sentinels' `+switch-master`: when the
-    /// service's master changes, every idle connection to the old one is closed at once and
-    /// every one in use is closed when it comes back, so none is reused after the switch.
-    /// The thread ends soon after the last clone of the pool (and of its configuration) is
-    /// dropped. The settings methods (`max_connections`, `wait`, ...) keep all of this.
+    /// Threads of the pool's own (one per sentinel) listen to the sentinels'
+    /// `+switch-master`: when the first of them announces that the service's master
+    /// changed, every idle connection to the old one is closed at once and every one in
+    /// use is closed when it comes back, so none is reused after the switch. The threads
+    /// end soon after the last clone of the pool (and of its configuration) is dropped. The settings methods (`max_connections`, `wait`, ...) keep all of this.
     ///
     /// ```no_run
     /// use ferrodis_std::{Commands, ConnectionConfig, Sentinel};
@@ -70,18 +70,15 @@ impl Sentinel {
         ConnectionPool::new(ConnectionConfig { resolver: Some(resolver), ..config })
     }
 
-    /// A connection to the first sentinel that answers, subscribed to `+switch-master`,
-    /// its reads bounded by [`WATCH_TICK`].
-    fn switch_events(&self) -> Option<Connection> {
-        let order: Vec<usize> = self.state().order.iter().collect();
-        order.into_iter().find_map(|i| {
-            let mut config = self.0.deployment.sentinel_config(i);
-            config.socket_timeout = Some(WATCH_TICK);
-            let mut conn = Connection::open(&config).ok()?;
-            let subscribe = [Arg::from("SUBSCRIBE"), Arg::from(SWITCH_MASTER_CHANNEL)];
-            conn.request_with(&subscribe[..], |_| ()).ok()?;
-            Some(conn)
-        })
+    /// A connection to sentinel `i`, subscribed to `+switch-master`, its reads bounded by
+    /// [`WATCH_TICK`].
+    fn switch_events(&self, i: usize) -> Option<Connection> {
+        let mut config = self.0.deployment.sentinel_config(i);
+        config.socket_timeout = Some(WATCH_TICK);
+        let mut conn = Connection::open(&config).ok()?;
+        let subscribe = [Arg::from("SUBSCRIBE"), Arg::from(SWITCH_MASTER_CHANNEL)];
+        conn.request_with(&subscribe[..], |_| ()).ok()?;
+        Some(conn)
     }
 }
 
@@ -94,40 +91,45 @@ pub(super) fn replica_turn(mut replicas: Vec<(String, u16)>, turn: &AtomicUsize)
     }
 }
 
-/// Starts the thread that tells `resolver`'s pools ([`AddressResolver::changed`]) when
-/// `service`'s master switches, until no configuration holds the resolver. After a time
-/// without a sentinel connection (none answered, or the one it had failed) it tells them
-/// too: a switch may have gone unheard meanwhile, and the next connections then ask the
-/// sentinels again.
+/// Starts the threads, one per sentinel, that tell `resolver`'s pools
+/// ([`AddressResolver::changed`]) when `service`'s master switches, until no configuration
+/// holds the resolver. Every sentinel is listened to: they announce a switch up to about a
+/// second apart (the one that ran the failover last, once the replicas are reconfigured),
+/// and the first announcement is the one to act on. A watcher whose sentinel connection
+/// failed tells the pools too once it has one again: a switch may have gone unheard
+/// meanwhile, and the next connections then ask the sentinels again.
 fn watch_switches(sentinel: Sentinel, service: String, resolver: WeakResolver) {
-    let watch = move || {
-        // Every connection to a sentinel but the first follows a time nothing was heard.
-        let mut first = true;
-        while let Some(live) = resolver.upgrade() {
-            let Some(mut events) = sentinel.switch_events() else {
+    for i in 0..sentinel.sentinels().len() {
+        let (sentinel, service, resolver) = (sentinel.clone(), service.clone(), resolver.clone());
+        let watch = move || {
+            // Every connection to the sentinel but the first follows a time nothing was heard.
+            let mut first = true;
+            while let Some(live) = resolver.upgrade() {
+                let Some(mut events) = sentinel.switch_events(i) else {
+                    drop(live);
+                    thread::sleep(WATCH_TICK);
+                    continue;
+                };
+                if !first {
+                    live.changed();
+                }
                 drop(live);
-                thread::sleep(WATCH_TICK);
-                continue;
-            };
-            if !first {
-                live.changed();
-            }
-            drop(live);
-            first = false;
-            loop {
-                let mut switched = false;
-                let got = events.receive_push(|frame| {
-                    switched = SwitchMaster::of_message(&frame).is_some_and(|e| e.service == service);
-                });
-                let Some(live) = resolver.upgrade() else { return };
-                match got {
-                    Ok(_) if switched => live.changed(),
-                    Ok(_) => {}
-                    Err(_) => break,
+                first = false;
+                loop {
+                    let mut switched = false;
+                    let got = events.receive_push(|frame| {
+                        switched = SwitchMaster::of_message(&frame).is_some_and(|e| e.service == service);
+                    });
+                    let Some(live) = resolver.upgrade() else { return };
+                    match got {
+                        Ok(_) if switched => live.changed(),
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
                 }
             }
-        }
-    };
-    // Without a thread, the pool still follows the master through each connect's ROLE.
-    let _ = thread::Builder::new().name("ferrodis-sentinel-watch".into()).spawn(watch);
+        };
+        // Without a thread, the pool still follows the master through each connect's ROLE.
+        let _ = thread::Builder::new().name("ferrodis-sentinel-watch".into()).spawn(watch);
+    }
 }
