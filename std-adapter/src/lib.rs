@@ -98,6 +98,7 @@ pub use pool::{ConnectionPool, PooledConnection};
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use reconnecting::ReconnectingConnection;
 pub use resolver::{AddressResolver, Resolved};
+pub use sentinel::url::SentinelService;
 pub use sentinel::{MAX_SENTINELS, Sentinel, SentinelVerdict};
 pub use value::{
     ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, InfoDict, ToArgs, Value, cmd,

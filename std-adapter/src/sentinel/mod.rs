@@ -19,6 +19,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::value::{FromValue, Value};
 
 mod pools;
+pub(crate) mod url;
 
 /// The most sentinels one [`Sentinel`] asks.
 pub const MAX_SENTINELS: usize = 32;
