@@ -12,7 +12,8 @@
 //! - [`cluster`]: Redis Cluster's key slots, redirects and slot map.
 //! - [`sentinel`]: Redis Sentinel's master discovery, replica and sentinel listings and
 //!   failover events.
-//! - [`url`]: `redis://`, `rediss://` and `unix://` URLs as redis-py reads them.
+//! - [`url`]: `redis://`, `rediss://` and `unix://` URLs as redis-py reads them, and
+//!   `redis+sentinel://` ones.
 //! - [`error`]: one small error enum per layer.
 //!
 //! The crate is `#![no_std]` and needs no allocator; it builds for bare-metal targets such

@@ -1,12 +1,22 @@
 //! Connection URLs, parsed as redis-py's `Redis.from_url` parses them, borrowing from the
 //! input and allocating nothing.
 //!
-//! Three schemes, as in redis-py:
+//! Three schemes for one server, as in redis-py, read by [`ConnectionUrl`]:
 //!
 //! - `redis://[[username]:[password]]@host:port/db`: TCP.
 //! - `rediss://[[username]:[password]]@host:port/db`: TLS.
 //! - `unix://[[username]:[password]@]/path/to/socket.sock?db=0[&password=password]`: a
 //!   unix socket.
+//!
+//! And two for a service behind Redis Sentinel, read by [`SentinelUrl`] (redis-py has
+//! none; this is the form of the `redis-sentinel-url` package, LangChain, RedisVL and
+//! Prefect):
+//!
+//! - `redis+sentinel://[[username]:[password]@]host[:port][,host[:port]...]/service[/db]`:
+//!   the sentinels, then the service's name and database.
+//! - `rediss+sentinel://...`: the same over TLS, to the sentinels and to the master.
+//!
+//! See [`SentinelUrl`] for the rules particular to them.
 //!
 //! The rules, redis-py's unless marked *stricter*:
 //!
@@ -43,6 +53,10 @@ pub use text::{Bytes, Secret, Text};
 
 use options::Query;
 
+mod sentinel;
+
+pub use sentinel::{DEFAULT_SENTINEL_PORT, SentinelUrl, Sentinels};
+
 /// The port of a `redis://` or `rediss://` URL that names none.
 pub const DEFAULT_PORT: u16 = 6379;
 
@@ -60,16 +74,36 @@ pub enum Scheme {
     Rediss,
     /// `unix://`: a unix domain socket.
     Unix,
+    /// `redis+sentinel://`: the sentinels of a service, over TCP ([`SentinelUrl`]).
+    RedisSentinel,
+    /// `rediss+sentinel://`: the sentinels of a service, over TLS ([`SentinelUrl`]).
+    RedissSentinel,
 }
 
 impl Scheme {
+    /// Every scheme.
+    const ALL: [Scheme; 5] =
+        [Scheme::Redis, Scheme::Rediss, Scheme::Unix, Scheme::RedisSentinel, Scheme::RedissSentinel];
+
     /// The scheme as written before `://`, in lower case.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Redis => "redis",
             Self::Rediss => "rediss",
             Self::Unix => "unix",
+            Self::RedisSentinel => "redis+sentinel",
+            Self::RedissSentinel => "rediss+sentinel",
         }
+    }
+
+    /// Whether the scheme names sentinels (`redis+sentinel` or `rediss+sentinel`).
+    pub const fn is_sentinel(self) -> bool {
+        matches!(self, Self::RedisSentinel | Self::RedissSentinel)
+    }
+
+    /// Whether the scheme uses TLS (`rediss` or `rediss+sentinel`).
+    pub const fn is_tls(self) -> bool {
+        matches!(self, Self::Rediss | Self::RedissSentinel)
     }
 }
 
@@ -101,7 +135,9 @@ pub enum Transport<'a> {
 
 /// A parsed `redis://`, `rediss://` or `unix://` URL, borrowing from the input string.
 ///
-/// See the [module documentation](self) for the rules. `Debug` and `Display` never show
+/// See the [module documentation](self) for the rules. A `redis+sentinel://` or
+/// `rediss+sentinel://` URL is refused with [`UrlError::SentinelScheme`]: it names
+/// sentinels, not a server, and [`SentinelUrl`] reads it. `Debug` and `Display` never show
 /// the password.
 ///
 /// ```
@@ -149,27 +185,9 @@ impl<'a> ConnectionUrl<'a> {
     ///
     /// A [`UrlError`] saying what is wrong; it never holds the password.
     pub fn parse(input: &'a str) -> Result<Self, UrlError> {
-        if input.is_empty() {
-            return Err(UrlError::Empty);
-        }
-        if input.bytes().any(|b| b.is_ascii_control()) {
-            return Err(UrlError::ControlCharacter);
-        }
-        let (scheme, rest) = input.split_once("://").ok_or(UrlError::MissingScheme)?;
-        let scheme = parse_scheme(scheme)?;
-
-        // What follows the scheme: authority, path, query and fragment, split as urllib does.
-        let rest = rest.split_once('#').map_or(rest, |(rest, _fragment)| rest);
-        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-
-        // The userinfo ends at the last `@`; the password at its first `:`.
-        let (userinfo, host_port) = authority.rsplit_once('@').unwrap_or(("", authority));
-        let (username, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-        let username = Text::component(username).ok_or(UrlError::InvalidEscape(UrlPart::Username))?;
-        let password = Text::component(password).ok_or(UrlError::InvalidEscape(UrlPart::Password))?;
-
-        let (host, port) = split_host_port(host_port)?;
+        let split = Split::new(input)?;
+        let scheme = split.scheme;
+        let (host, port) = split_host_port(split.hosts)?;
         let host = Text::component(host).ok_or(UrlError::InvalidEscape(UrlPart::Host))?;
 
         let (transport, path_db) = match scheme {
@@ -177,10 +195,10 @@ impl<'a> ConnectionUrl<'a> {
                 if port.is_some() || !(host.is_empty() || host.raw().eq_ignore_ascii_case("localhost")) {
                     return Err(UrlError::HostOnUnixSocket);
                 }
-                if path.is_empty() {
+                if split.path.is_empty() {
                     return Err(UrlError::MissingSocketPath);
                 }
-                let path = Text::component(path).ok_or(UrlError::InvalidEscape(UrlPart::Path))?;
+                let path = Text::component(split.path).ok_or(UrlError::InvalidEscape(UrlPart::Path))?;
                 (Transport::Unix { path }, None)
             }
             Scheme::Redis | Scheme::Rediss => {
@@ -193,22 +211,23 @@ impl<'a> ConnectionUrl<'a> {
                     Scheme::Rediss => Transport::Tls { host, port },
                     _ => Transport::Tcp { host, port },
                 };
-                (transport, path_db(path)?)
+                (transport, path_db(split.path)?)
             }
+            Scheme::RedisSentinel | Scheme::RedissSentinel => return Err(UrlError::SentinelScheme),
         };
 
-        let query = Query::parse(query, scheme)?;
-        let non_empty = |text: Text<'a>| (!text.is_empty()).then_some(text);
+        let query = Query::parse(split.query, scheme)?;
+        let (username, password) = split.credentials(&query);
         Ok(Self {
             transport,
             db: query.db.or(path_db).unwrap_or(0),
-            username: non_empty(username).or(query.username),
-            password: non_empty(password).map(Secret::new).or(query.password),
+            username,
+            password,
             options: query.options,
         })
     }
 
-    /// The scheme.
+    /// The scheme (never a sentinel one).
     pub const fn scheme(&self) -> Scheme {
         match self.transport {
             Transport::Tcp { .. } => Scheme::Redis,
@@ -282,20 +301,57 @@ impl<'a> TryFrom<&'a str> for ConnectionUrl<'a> {
     }
 }
 
+/// A URL split as urllib splits it: scheme, userinfo (its escapes checked), the host part
+/// (one `host[:port]`, or a sentinel URL's comma-separated list), path and query; the
+/// fragment dropped.
+struct Split<'a> {
+    scheme: Scheme,
+    username: Text<'a>,
+    password: Text<'a>,
+    hosts: &'a str,
+    path: &'a str,
+    query: &'a str,
+}
+
+impl<'a> Split<'a> {
+    fn new(input: &'a str) -> Result<Self, UrlError> {
+        if input.is_empty() {
+            return Err(UrlError::Empty);
+        }
+        if input.bytes().any(|b| b.is_ascii_control()) {
+            return Err(UrlError::ControlCharacter);
+        }
+        let (scheme, rest) = input.split_once("://").ok_or(UrlError::MissingScheme)?;
+        let scheme = parse_scheme(scheme)?;
+
+        // What follows the scheme: authority, path, query and fragment, split as urllib does.
+        let rest = rest.split_once('#').map_or(rest, |(rest, _fragment)| rest);
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+
+        // The userinfo ends at the last `@`; the password at its first `:`.
+        let (userinfo, hosts) = authority.rsplit_once('@').unwrap_or(("", authority));
+        let (username, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+        let username = Text::component(username).ok_or(UrlError::InvalidEscape(UrlPart::Username))?;
+        let password = Text::component(password).ok_or(UrlError::InvalidEscape(UrlPart::Password))?;
+        Ok(Self { scheme, username, password, hosts, path, query })
+    }
+
+    /// The user name and password: the userinfo's when not empty, else the query's.
+    fn credentials(&self, query: &Query<'a>) -> (Option<Text<'a>>, Option<Secret<'a>>) {
+        let non_empty = |text: Text<'a>| (!text.is_empty()).then_some(text);
+        (
+            non_empty(self.username).or(query.username),
+            non_empty(self.password).map(Secret::new).or(query.password),
+        )
+    }
+}
+
 /// The URL without its options and with the password as `***`, such as
 /// `redis://app:***@localhost:6379/0` or `unix:///tmp/redis.sock?db=1`; fit for logs.
 impl fmt::Display for ConnectionUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://", self.scheme().as_str())?;
-        if self.username.is_some() || self.password.is_some() {
-            if let Some(username) = self.username {
-                write_escaped(f, username.bytes())?;
-            }
-            if self.password.is_some() {
-                f.write_str(":***")?;
-            }
-            f.write_str("@")?;
-        }
+        write_scheme_and_userinfo(f, self.scheme(), self.username, self.password.is_some())?;
         match self.transport {
             Transport::Tcp { host, port } | Transport::Tls { host, port } => {
                 if host.raw().contains(':') {
@@ -319,7 +375,7 @@ fn parse_scheme(scheme: &str) -> Result<Scheme, UrlError> {
     if !valid {
         return Err(UrlError::MissingScheme);
     }
-    [Scheme::Redis, Scheme::Rediss, Scheme::Unix]
+    Scheme::ALL
         .into_iter()
         .find(|known| scheme.eq_ignore_ascii_case(known.as_str()))
         .ok_or(UrlError::UnknownScheme)
@@ -371,6 +427,26 @@ fn path_db(path: &str) -> Result<Option<u32>, UrlError> {
     options::uint(db).and_then(|n| u32::try_from(n).ok()).map(Some).ok_or(UrlError::InvalidDb)
 }
 
+/// Writes `scheme://` and the userinfo, `user:***@`, with `***` for a password (if any).
+fn write_scheme_and_userinfo(
+    f: &mut fmt::Formatter<'_>,
+    scheme: Scheme,
+    username: Option<Text<'_>>,
+    has_password: bool,
+) -> fmt::Result {
+    write!(f, "{}://", scheme.as_str())?;
+    if username.is_some() || has_password {
+        if let Some(username) = username {
+            write_escaped(f, username.bytes())?;
+        }
+        if has_password {
+            f.write_str(":***")?;
+        }
+        f.write_str("@")?;
+    }
+    Ok(())
+}
+
 /// Writes `bytes` percent-encoded for a URL's userinfo: everything but ASCII letters,
 /// digits and `-._~` as `%XX`.
 fn write_escaped(f: &mut fmt::Formatter<'_>, bytes: Bytes<'_>) -> fmt::Result {
@@ -397,14 +473,25 @@ pub enum UrlError {
     Empty,
     /// The URL does not start with a scheme and `://`.
     MissingScheme,
-    /// The scheme is not `redis`, `rediss` or `unix`.
+    /// The scheme is not `redis`, `rediss`, `unix`, `redis+sentinel` or `rediss+sentinel`.
     UnknownScheme,
+    /// A `redis+sentinel://` or `rediss+sentinel://` URL was given where one server's URL
+    /// is read ([`ConnectionUrl::parse`]): it names sentinels, read it with
+    /// [`SentinelUrl::parse`].
+    SentinelScheme,
+    /// A URL that is not `redis+sentinel://` or `rediss+sentinel://` was given to
+    /// [`SentinelUrl::parse`].
+    NotSentinelScheme,
+    /// A sentinel URL names no service: its path is empty or starts with an empty name
+    /// (write `redis+sentinel://host/mymaster`).
+    MissingService,
     /// The URL holds an ASCII control character, such as a trailing newline.
     ControlCharacter,
     /// A `%` is not followed by two hex digits.
     InvalidEscape(UrlPart),
     /// The host is malformed: an unclosed `[`, brackets around something that is not an
-    /// IPv6 address, or text between `]` and the port.
+    /// IPv6 address, text between `]` and the port, or (in a sentinel URL's list of
+    /// several hosts) an empty host.
     InvalidHost,
     /// The port is not a number from 1 to 65535.
     InvalidPort,
@@ -445,8 +532,15 @@ impl UrlError {
     pub const fn as_str(&self) -> &'static str {
         match self {
             Self::Empty => "empty URL",
-            Self::MissingScheme => "URL does not start with redis://, rediss:// or unix://",
-            Self::UnknownScheme => "URL scheme is not redis, rediss or unix",
+            Self::MissingScheme => {
+                "URL does not start with redis://, rediss://, unix:// or redis+sentinel://"
+            }
+            Self::UnknownScheme => "URL scheme is not redis, rediss, unix, redis+sentinel or rediss+sentinel",
+            Self::SentinelScheme => {
+                "URL names sentinels (redis+sentinel://), not a server: read it as a sentinel URL"
+            }
+            Self::NotSentinelScheme => "URL scheme is not redis+sentinel or rediss+sentinel",
+            Self::MissingService => "sentinel URL names no service (write redis+sentinel://host/mymaster)",
             Self::ControlCharacter => "control character in URL",
             Self::InvalidEscape(_) => "'%' not followed by two hex digits",
             Self::InvalidHost => "malformed host in URL",
@@ -495,7 +589,7 @@ pub enum UrlPart {
     Password,
     /// The host.
     Host,
-    /// The path: the database number or the socket path.
+    /// The path: the database number, the socket path or a sentinel URL's service name.
     Path,
     /// A query option's name.
     Query,

@@ -1,9 +1,9 @@
-//! Connection URLs: any text parses to a URL or to an error, never a panic; every text
+//! Connection and sentinel URLs: any text parses to a URL or to an error, never a panic; every text
 //! component of a parsed URL decodes into a buffer of exactly its decoded length.
 
 #![no_main]
 
-use ferrodis_core::url::{ConnectionUrl, Text, Transport};
+use ferrodis_core::url::{ConnectionUrl, SentinelUrl, Text, Transport};
 use libfuzzer_sys::fuzz_target;
 
 fn decodes_exactly(text: Text<'_>) {
@@ -19,8 +19,19 @@ fn decodes_exactly(text: Text<'_>) {
     }
 }
 
+/// A sentinel URL's parts decode as a connection URL's do.
+fn sentinel_url(input: &str) {
+    let Ok(url) = SentinelUrl::parse(input) else { return };
+    for (host, _) in url.sentinels() {
+        decodes_exactly(host);
+    }
+    decodes_exactly(url.service());
+    let _ = format!("{url} {url:?}");
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(input) = core::str::from_utf8(data) else { return };
+    sentinel_url(input);
     let Ok(url) = ConnectionUrl::parse(input) else { return };
     assert_eq!(ConnectionUrl::parse(input), Ok(url), "parsing is deterministic");
     match url.transport() {

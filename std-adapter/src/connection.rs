@@ -98,9 +98,8 @@ fn resolve(config: &ConnectionConfig) -> Result<Option<crate::Resolved>> {
 impl Connection {
     /// Connects and runs the handshake, all within `config.connect_timeout`. With a
     /// [`resolver`](ConnectionConfig::resolver), a server that turns out to have another
-    /// role than the one resolved for is left and the resolver asked again, up to
-    /// [`ROLE_ATTEMPTS`](crate::resolver::ROLE_ATTEMPTS) times in all (the next replica in
-    /// turn, or a sentinel's newer view).
+    /// role than the one resolved for is left and the resolver asked again, up to 3 times
+    /// in all (the next replica in turn, or a sentinel's newer view).
     pub fn open(config: &ConnectionConfig) -> Result<Connection> {
         let mut attempts = 1;
         loop {

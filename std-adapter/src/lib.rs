@@ -101,6 +101,7 @@ pub use resolver::{AddressResolver, Resolved};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use sentinel::AsyncSentinel;
+pub use sentinel::url::SentinelService;
 pub use sentinel::{MAX_SENTINELS, Sentinel, SentinelVerdict};
 pub use value::{
     ArgSink, Cmd, ConversionError, ConversionErrorKind, FromValue, InfoDict, ToArgs, Value, cmd,

@@ -4,13 +4,14 @@ use std::path::PathBuf;
 
 use ferrodis_core::error::ServerErrorKind;
 use ferrodis_core::retry::{RetryOn, RetryPolicy};
-use ferrodis_core::url::{CertReqs, ConnectionUrl, Options, Text, Transport};
+use ferrodis_core::url::{CertReqs, ConnectionUrl, Options, Secret, Text, Transport, UrlError};
 
 use crate::config::{Address, CertificateCheck, ConnectionConfig, Keepalive, Password, TlsOptions};
 use crate::error::{Error, Result};
 use crate::trace::event;
 
-fn text(t: Text<'_>) -> Result<String> {
+/// Decoded URL text as a `String`.
+pub(crate) fn text(t: Text<'_>) -> Result<String> {
     String::from_utf8(t.bytes().collect()).map_err(|_| Error::config("URL text is not UTF-8"))
 }
 
@@ -18,6 +19,10 @@ impl ConnectionConfig {
     /// The configuration a `redis://`, `rediss://` or `unix://` URL describes, as redis-py
     /// reads it (see [`ferrodis_core::url`] for every rule); settings the URL does not
     /// mention keep their defaults. The error never quotes the password.
+    ///
+    /// A `redis+sentinel://` URL names sentinels, not a server: it is refused here, and by
+    /// every `from_url` built on this one, with an error that says to use
+    /// [`Sentinel::from_url`](crate::Sentinel::from_url).
     ///
     /// ```
     /// use std::time::Duration;
@@ -41,26 +46,57 @@ impl ConnectionConfig {
         url: &str,
         purpose: For,
     ) -> Result<(ConnectionConfig, PoolSettings, ClusterSettings)> {
-        let parsed = ConnectionUrl::parse(url).map_err(|e| Error::config(format!("invalid URL: {e}")))?;
+        let parsed = ConnectionUrl::parse(url).map_err(|e| match e {
+            UrlError::SentinelScheme => Error::config(
+                "a redis+sentinel:// URL names sentinels, not a server: use Sentinel::from_url \
+                 (its master_for gives the master's pool)",
+            ),
+            e => Error::config(format!("invalid URL: {e}")),
+        })?;
         // The URL as it displays: the password shows as `***`.
         event!(debug, url = %parsed, "configuration from a URL");
-        if parsed.is_tls() {
-            crate::tls::available()?;
-        }
         let address = match parsed.transport() {
             Transport::Tcp { host, port } | Transport::Tls { host, port } => {
                 Address::Tcp { host: text(host)?, port }
             }
             Transport::Unix { path } => Address::Unix(PathBuf::from(text(path)?)),
         };
-        let mut config = ConnectionConfig {
+        let parts = UrlParts {
             address,
+            tls: parsed.is_tls(),
             db: parsed.db(),
-            username: parsed.username().map(text).transpose()?,
-            password: parsed.password().map(|p| text(p.expose()).map(Password::new)).transpose()?,
+            username: parsed.username(),
+            password: parsed.password(),
+            options: parsed.options(),
+        };
+        parts.config(purpose)
+    }
+}
+
+/// What a configuration is made of, from a parsed connection or sentinel URL.
+pub(crate) struct UrlParts<'u, 'a> {
+    pub(crate) address: Address,
+    pub(crate) tls: bool,
+    pub(crate) db: u32,
+    pub(crate) username: Option<Text<'a>>,
+    pub(crate) password: Option<Secret<'a>>,
+    pub(crate) options: &'u Options<'a>,
+}
+
+impl UrlParts<'_, '_> {
+    /// The configuration, and the pool and cluster settings, for `purpose`.
+    pub(crate) fn config(self, purpose: For) -> Result<(ConnectionConfig, PoolSettings, ClusterSettings)> {
+        if self.tls {
+            crate::tls::available()?;
+        }
+        let mut config = ConnectionConfig {
+            address: self.address,
+            db: self.db,
+            username: self.username.map(text).transpose()?,
+            password: self.password.map(|p| text(p.expose()).map(Password::new)).transpose()?,
             ..ConnectionConfig::default()
         };
-        let o = parsed.options();
+        let o = self.options;
         refuse_unsupported(o, purpose)?;
         let pool = PoolSettings {
             max_connections: o.max_connections.map(|n| n as usize),
@@ -100,7 +136,7 @@ impl ConnectionConfig {
         }
         config.readonly = o.readonly.unwrap_or(false);
         config.retry = retry_policy(o)?;
-        if parsed.is_tls() {
+        if self.tls {
             let mut tls = TlsOptions::new();
             tls.ca_file = o.ssl_ca_certs.map(text).transpose()?.map(PathBuf::from);
             tls.client_cert_file = o.ssl_certfile.map(text).transpose()?.map(PathBuf::from);

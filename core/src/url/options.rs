@@ -41,12 +41,14 @@ pub enum TlsVersion {
 /// `false`, `yes`, `no`, `t`, `f`, `y`, `n`, `1` or `0` in any case. `db`, `username` and
 /// `password` are options too but land in the URL itself, not here.
 ///
-/// The TLS options (`ssl_*`) are refused on `redis://` and `unix://` URLs, and
-/// `socket_keepalive` on `unix://` URLs, as redis-py's connection classes refuse them.
-/// The cluster options (`read_from_replicas`, `require_full_coverage`,
+/// The TLS options (`ssl_*`) are refused on `redis://`, `redis+sentinel://` and `unix://`
+/// URLs, and `socket_keepalive` on `unix://` URLs, as redis-py's connection classes refuse
+/// them. The cluster options (`read_from_replicas`, `require_full_coverage`,
 /// `reinitialize_steps`, `cluster_error_retry_attempts`, `dynamic_startup_nodes`, those of
-/// redis-py's `RedisCluster.from_url`) are refused on `unix://` URLs; a driver that is not
-/// a cluster client refuses them itself.
+/// redis-py's `RedisCluster.from_url`) are refused on `unix://` and sentinel URLs; a driver
+/// that is not a cluster client refuses them itself. The sentinel options
+/// (`sentinel_username`, `sentinel_password`, `min_other_sentinels`) are refused on every
+/// URL but a sentinel one ([`SentinelUrl`](super::SentinelUrl)).
 ///
 /// ```
 /// use core::time::Duration;
@@ -127,16 +129,29 @@ pub struct Options<'a> {
     /// `dynamic_startup_nodes`: a cluster client's refreshes may ask any node its map
     /// knows, not only the startup nodes.
     pub dynamic_startup_nodes: Option<bool>,
+    /// `sentinel_username`: the user name to authenticate to the sentinels with, not the
+    /// master's (sentinel URLs only, as are the next two: redis-py's `sentinel_kwargs`).
+    pub sentinel_username: Option<Text<'a>>,
+    /// `sentinel_password`: the password to authenticate to the sentinels with; never
+    /// printed.
+    pub sentinel_password: Option<Secret<'a>>,
+    /// `min_other_sentinels`: a master is taken only from a sentinel that knows at least
+    /// this many others watching it (redis-py's `min_other_sentinels`).
+    pub min_other_sentinels: Option<u32>,
 }
 
 /// Which schemes an option applies to.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Scope {
     Any,
-    /// TCP and TLS, not unix sockets.
+    /// TCP and TLS, sentinel URLs too, not unix sockets.
     Network,
-    /// TLS only.
+    /// TLS only (`rediss://` and `rediss+sentinel://`).
     Tls,
+    /// A cluster's: `redis://` and `rediss://` only.
+    Cluster,
+    /// A sentinel URL's: `redis+sentinel://` and `rediss+sentinel://` only.
+    Sentinel,
 }
 
 /// What a duration option takes.
@@ -175,11 +190,14 @@ const OPTIONS: &[(&str, Scope, &str)] = &[
     ("ssl_password", Scope::Tls, TEXT),
     ("ssl_min_version", Scope::Tls, "TLSv1_2 or TLSv1_3"),
     ("ssl_ciphers", Scope::Tls, TEXT),
-    ("read_from_replicas", Scope::Network, BOOLEAN),
-    ("require_full_coverage", Scope::Network, BOOLEAN),
-    ("reinitialize_steps", Scope::Network, "a whole number, such as 5 (0: on every MOVED)"),
-    ("cluster_error_retry_attempts", Scope::Network, "a whole number from 0 to 255"),
-    ("dynamic_startup_nodes", Scope::Network, BOOLEAN),
+    ("read_from_replicas", Scope::Cluster, BOOLEAN),
+    ("require_full_coverage", Scope::Cluster, BOOLEAN),
+    ("reinitialize_steps", Scope::Cluster, "a whole number, such as 5 (0: on every MOVED)"),
+    ("cluster_error_retry_attempts", Scope::Cluster, "a whole number from 0 to 255"),
+    ("dynamic_startup_nodes", Scope::Cluster, BOOLEAN),
+    ("sentinel_username", Scope::Sentinel, TEXT),
+    ("sentinel_password", Scope::Sentinel, TEXT),
+    ("min_other_sentinels", Scope::Sentinel, "a whole number, such as 1"),
 ];
 
 /// What values the known option `option` takes, in words (for error messages).
@@ -219,7 +237,9 @@ impl<'a> Query<'a> {
             let applies = match scope {
                 Scope::Any => true,
                 Scope::Network => scheme != Scheme::Unix,
-                Scope::Tls => scheme == Scheme::Rediss,
+                Scope::Tls => scheme.is_tls(),
+                Scope::Cluster => matches!(scheme, Scheme::Redis | Scheme::Rediss),
+                Scope::Sentinel => scheme.is_sentinel(),
             };
             if !applies {
                 return Err(UrlError::OptionNotForScheme { option });
@@ -288,6 +308,11 @@ impl<'a> Query<'a> {
                 option,
             ),
             "dynamic_startup_nodes" => once(&mut o.dynamic_startup_nodes, boolean(value), option),
+            "sentinel_username" => once(&mut o.sentinel_username, Some(value), option),
+            "sentinel_password" => once(&mut o.sentinel_password, Some(Secret::new(value)), option),
+            "min_other_sentinels" => {
+                once(&mut o.min_other_sentinels, uint(value).and_then(|n| u32::try_from(n).ok()), option)
+            }
             _ => Err(UrlError::InvalidOption { option }),
         }
     }

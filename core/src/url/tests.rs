@@ -21,17 +21,18 @@ enum At {
     Unix(&'static str),
 }
 
-/// The expected result of a successful parse.
+/// The expected result of a successful parse: where to connect (`At` for a
+/// [`ConnectionUrl`], `Listed` for a [`SentinelUrl`]) and the rest.
 #[derive(Debug, Clone)]
-struct Want {
-    at: At,
+struct Want<A = At> {
+    at: A,
     db: u32,
     user: Option<&'static str>,
     pass: Option<&'static str>,
     options: Options<'static>,
 }
 
-impl Want {
+impl<A> Want<A> {
     fn db(self, db: u32) -> Self {
         Self { db, ..self }
     }
@@ -245,7 +246,10 @@ fn table() -> Vec<(&'static str, Result<Want, UrlError>)> {
         ("://localhost", Err(MissingScheme)),
         ("re dis://localhost", Err(MissingScheme)),
         ("http://localhost", Err(UnknownScheme)),
-        ("redis+sentinel://localhost", Err(UnknownScheme)),
+        ("redis+sentinel://localhost/mymaster", Err(SentinelScheme)),
+        ("REDISS+Sentinel://h/m", Err(SentinelScheme)),
+        ("redis+cluster://localhost", Err(UnknownScheme)),
+        ("redis-sentinel://localhost#mymaster", Err(UnknownScheme)),
         ("redis://h\n", Err(ControlCharacter)),
         ("redis://h\t/0", Err(ControlCharacter)),
         // Errors: host and port.
@@ -337,6 +341,9 @@ fn table() -> Vec<(&'static str, Result<Want, UrlError>)> {
         ("redis://h?ssl_cert_reqs=none", Err(not_for_scheme("ssl_cert_reqs"))),
         ("unix:///s?ssl_ca_certs=/ca.pem", Err(not_for_scheme("ssl_ca_certs"))),
         ("unix:///s?socket_keepalive=yes", Err(not_for_scheme("socket_keepalive"))),
+        ("redis://h?sentinel_password=p", Err(not_for_scheme("sentinel_password"))),
+        ("rediss://h?min_other_sentinels=1", Err(not_for_scheme("min_other_sentinels"))),
+        ("unix:///s?sentinel_username=u", Err(not_for_scheme("sentinel_username"))),
     ]
 }
 
@@ -363,14 +370,16 @@ fn compare(got: &ConnectionUrl<'_>, want: &Want) -> Result<(), String> {
     if ok { Ok(()) } else { Err(format!("got {got:?} (password {password:?}), want {want:?}")) }
 }
 
-#[test]
-fn the_table_has_every_case() {
-    let table = table();
-    assert!(table.len() >= 40, "{} cases", table.len());
+/// Parses every URL of `table` with `parse` and checks each result with `compare`; fails
+/// listing every case that went wrong.
+fn check_table<'a, T: core::fmt::Debug, W: core::fmt::Debug>(
+    table: &[(&'a str, Result<W, UrlError>)],
+    parse: impl Fn(&'a str) -> Result<T, UrlError>,
+    compare: impl Fn(&T, &W) -> Result<(), String>,
+) {
     let mut failures = Vec::new();
-    for (url, want) in &table {
-        let got = ConnectionUrl::parse(url);
-        let outcome = match (&got, want) {
+    for (url, want) in table {
+        let outcome = match (&parse(url), want) {
             (Ok(got), Ok(want)) => compare(got, want),
             (Err(got), Err(want)) if got == want => Ok(()),
             (Err(got), _) => Err(format!("got error {got:?}, want {want:?}")),
@@ -387,6 +396,13 @@ fn the_table_has_every_case() {
         table.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn the_table_has_every_case() {
+    let table = table();
+    assert!(table.len() >= 40, "{} cases", table.len());
+    check_table(&table, ConnectionUrl::parse, compare);
 }
 
 #[test]
@@ -619,6 +635,276 @@ fn weird_input_does_not_panic() {
     }
 }
 
+/// Where a sentinel URL's case should connect.
+#[derive(Debug, Clone)]
+struct Listed {
+    tls: bool,
+    sentinels: Vec<(&'static str, u16)>,
+    service: &'static str,
+}
+
+type SentinelWant = Want<Listed>;
+
+impl SentinelWant {
+    fn tls(mut self) -> Self {
+        self.at.tls = true;
+        self
+    }
+}
+
+fn sentinels(sentinels: &[(&'static str, u16)], service: &'static str) -> SentinelWant {
+    let at = Listed { tls: false, sentinels: sentinels.to_vec(), service };
+    Want { at, db: 0, user: None, pass: None, options: Options::default() }
+}
+
+/// Every sentinel URL case: the URL and what [`SentinelUrl::parse`] gives.
+fn sentinel_table() -> Vec<(&'static str, Result<SentinelWant, UrlError>)> {
+    use UrlError::*;
+    let d = Options::default;
+    let s = sentinels;
+    vec![
+        // The forms of redis-sentinel-url, RedisVL and Prefect.
+        ("redis+sentinel://localhost:26379/mymaster", Ok(s(&[("localhost", 26379)], "mymaster"))),
+        (
+            "redis+sentinel://:password@host:26379,host2:26380/mymaster/0",
+            Ok(s(&[("host", 26379), ("host2", 26380)], "mymaster").pass("password")),
+        ),
+        (
+            "redis+sentinel://username:password@host1:26379,host2:26379/mymaster/1",
+            Ok(s(&[("host1", 26379), ("host2", 26379)], "mymaster").user("username").pass("password").db(1)),
+        ),
+        (
+            "rediss+sentinel://s1:26379,s2:26379/mymaster",
+            Ok(s(&[("s1", 26379), ("s2", 26379)], "mymaster").tls()),
+        ),
+        // Default port and host.
+        ("redis+sentinel://s1/m", Ok(s(&[("s1", 26379)], "m"))),
+        ("redis+sentinel://s1:/m", Ok(s(&[("s1", 26379)], "m"))),
+        ("redis+sentinel://s1,s2:1,s3/m", Ok(s(&[("s1", 26379), ("s2", 1), ("s3", 26379)], "m"))),
+        ("redis+sentinel:///m", Ok(s(&[("localhost", 26379)], "m"))),
+        ("redis+sentinel://:26380/m", Ok(s(&[("localhost", 26380)], "m"))),
+        ("redis+sentinel://u:p@/m", Ok(s(&[("localhost", 26379)], "m").user("u").pass("p"))),
+        ("REDIS+SENTINEL://S1/M", Ok(s(&[("S1", 26379)], "M"))),
+        ("Rediss+Sentinel://h/m", Ok(s(&[("h", 26379)], "m").tls())),
+        ("redis+sentinel://h,h/m", Ok(s(&[("h", 26379), ("h", 26379)], "m"))),
+        // IPv6 hosts, in brackets.
+        ("redis+sentinel://[::1]/m", Ok(s(&[("::1", 26379)], "m"))),
+        (
+            "redis+sentinel://[::1]:26380,[2001:db8::7],127.0.0.1:26381/m",
+            Ok(s(&[("::1", 26380), ("2001:db8::7", 26379), ("127.0.0.1", 26381)], "m")),
+        ),
+        ("redis+sentinel://[fe80::1%25eth0]:7000/m", Ok(s(&[("fe80::1%eth0", 7000)], "m"))),
+        // The service and the database.
+        ("redis+sentinel://h/m/", Ok(s(&[("h", 26379)], "m"))),
+        ("redis+sentinel://h/m/7", Ok(s(&[("h", 26379)], "m").db(7))),
+        ("redis+sentinel://h/m/7/", Ok(s(&[("h", 26379)], "m").db(7))),
+        ("redis+sentinel://h/m//", Ok(s(&[("h", 26379)], "m"))),
+        ("redis+sentinel://h/m/4294967295", Ok(s(&[("h", 26379)], "m").db(u32::MAX))),
+        ("redis+sentinel://h/m/1?db=5", Ok(s(&[("h", 26379)], "m").db(5))),
+        ("redis+sentinel://h/my%20master", Ok(s(&[("h", 26379)], "my master"))),
+        ("redis+sentinel://h/a%2Fb/2", Ok(s(&[("h", 26379)], "a/b").db(2))),
+        ("redis+sentinel://h/m+1", Ok(s(&[("h", 26379)], "m+1"))),
+        ("redis+sentinel://h/m#frag", Ok(s(&[("h", 26379)], "m"))),
+        ("redis+sentinel://h/m/3#/4?db=9", Ok(s(&[("h", 26379)], "m").db(3))),
+        // Credentials: the master's, userinfo first; the sentinels' from the query.
+        ("redis+sentinel://u:p%40ss@h/m", Ok(s(&[("h", 26379)], "m").user("u").pass("p@ss"))),
+        ("redis+sentinel://u@h/m?password=qp", Ok(s(&[("h", 26379)], "m").user("u").pass("qp"))),
+        ("redis+sentinel://u:p@h/m?username=q&password=qp", Ok(s(&[("h", 26379)], "m").user("u").pass("p"))),
+        (
+            "redis+sentinel://u:p@ss@h1,h2/m",
+            Ok(s(&[("h1", 26379), ("h2", 26379)], "m").user("u").pass("p@ss")),
+        ),
+        (
+            "redis+sentinel://:mp@h/m?sentinel_username=su&sentinel_password=s%40p&min_other_sentinels=2",
+            Ok(s(&[("h", 26379)], "m").pass("mp").options(Options {
+                sentinel_username: Some(text("su")),
+                sentinel_password: Some(Secret::new(text("s@p"))),
+                min_other_sentinels: Some(2),
+                ..d()
+            })),
+        ),
+        // The master connection's options.
+        (
+            "redis+sentinel://h/m?socket_timeout=0.5&protocol=3&max_connections=4&socket_keepalive=no",
+            Ok(s(&[("h", 26379)], "m").options(Options {
+                socket_timeout: secs(0, 500_000_000),
+                protocol: Some(Protocol::Resp3),
+                max_connections: Some(4),
+                socket_keepalive: Some(false),
+                ..d()
+            })),
+        ),
+        (
+            "rediss+sentinel://h/m?ssl_cert_reqs=none&ssl_ca_certs=/ca.pem",
+            Ok(s(&[("h", 26379)], "m").tls().options(Options {
+                ssl_cert_reqs: Some(CertReqs::None),
+                ssl_ca_certs: Some(text("/ca.pem")),
+                ..d()
+            })),
+        ),
+        ("redis+sentinel://h/m?min_other_sentinels=", Ok(s(&[("h", 26379)], "m"))),
+        // Errors: the scheme.
+        ("", Err(Empty)),
+        ("redis+sentinel:h/m", Err(MissingScheme)),
+        ("redis://h/m", Err(NotSentinelScheme)),
+        ("rediss://h", Err(NotSentinelScheme)),
+        ("unix:///s", Err(NotSentinelScheme)),
+        ("redis-sentinel://h1,h2#mymaster", Err(UnknownScheme)),
+        ("sentinel://h/m", Err(UnknownScheme)),
+        ("redis+sentinel://h/m\n", Err(ControlCharacter)),
+        // Errors: the hosts.
+        ("redis+sentinel://h1,,h2/m", Err(InvalidHost)),
+        ("redis+sentinel://h1,/m", Err(InvalidHost)),
+        ("redis+sentinel://,h1/m", Err(InvalidHost)),
+        ("redis+sentinel://,/m", Err(InvalidHost)),
+        ("redis+sentinel://h1,:26380/m", Err(InvalidHost)),
+        ("redis+sentinel://[::1/m", Err(InvalidHost)),
+        ("redis+sentinel://[::1,h2]/m", Err(InvalidHost)),
+        ("redis+sentinel://[::1]x,h/m", Err(InvalidHost)),
+        ("redis+sentinel://[h2]/m", Err(InvalidHost)),
+        ("redis+sentinel://h1,h]2/m", Err(InvalidHost)),
+        ("redis+sentinel://h1:0/m", Err(InvalidPort)),
+        ("redis+sentinel://h1,h2:65536/m", Err(InvalidPort)),
+        ("redis+sentinel://h1:x,h2/m", Err(InvalidPort)),
+        ("redis+sentinel://h1:1:2/m", Err(InvalidPort)),
+        ("redis+sentinel://h1,h%zz/m", Err(InvalidEscape(UrlPart::Host))),
+        // Errors: the service and the database.
+        ("redis+sentinel://h", Err(MissingService)),
+        ("redis+sentinel://h/", Err(MissingService)),
+        ("redis+sentinel://h//1", Err(MissingService)),
+        ("redis+sentinel://h?db=1", Err(MissingService)),
+        ("redis+sentinel://h/m/abc", Err(InvalidDb)),
+        ("redis+sentinel://h/m/1/2", Err(InvalidDb)),
+        ("redis+sentinel://h/m/-1", Err(InvalidDb)),
+        ("redis+sentinel://h/m/4294967296", Err(InvalidDb)),
+        ("redis+sentinel://h/m%zz", Err(InvalidEscape(UrlPart::Path))),
+        ("redis+sentinel://h/m/%", Err(InvalidEscape(UrlPart::Path))),
+        // Errors: userinfo and options.
+        ("redis+sentinel://u:p%@h/m", Err(InvalidEscape(UrlPart::Password))),
+        ("redis+sentinel://h/m?foo=1", Err(unknown("foo"))),
+        ("redis+sentinel://h/m?min_other_sentinels=-1", Err(invalid("min_other_sentinels"))),
+        ("redis+sentinel://h/m?min_other_sentinels=4294967296", Err(invalid("min_other_sentinels"))),
+        ("redis+sentinel://h/m?sentinel_password=%", Err(invalid("sentinel_password"))),
+        (
+            "redis+sentinel://h/m?sentinel_password=a&sentinel_password=b",
+            Err(DuplicateOption { option: "sentinel_password" }),
+        ),
+        ("redis+sentinel://h/m?ssl_cert_reqs=none", Err(not_for_scheme("ssl_cert_reqs"))),
+        ("redis+sentinel://h/m?read_from_replicas=yes", Err(not_for_scheme("read_from_replicas"))),
+        ("rediss+sentinel://h/m?reinitialize_steps=1", Err(not_for_scheme("reinitialize_steps"))),
+    ]
+}
+
+/// Whether `got` is what `want` describes; the reason if not.
+fn compare_sentinel(got: &SentinelUrl<'_>, want: &SentinelWant) -> Result<(), String> {
+    let listed: Vec<(String, u16)> = got.sentinels().map(|(h, p)| (h.to_string(), p)).collect();
+    let wanted: Vec<(String, u16)> = want.at.sentinels.iter().map(|&(h, p)| (h.to_string(), p)).collect();
+    let user_ok = got.username().map(|u| u.to_string()).as_deref() == want.user;
+    let pass_ok = got.password().map(|p| p.expose().to_string()).as_deref() == want.pass;
+    let ok = got.is_tls() == want.at.tls
+        && listed == wanted
+        && got.sentinels().len() == want.at.sentinels.len()
+        && got.service() == want.at.service
+        && got.db() == want.db
+        && user_ok
+        && pass_ok
+        && *got.options() == want.options;
+    if ok { Ok(()) } else { Err(format!("got {got:?} listing {listed:?}, want {want:?}")) }
+}
+
+#[test]
+fn the_sentinel_table_has_every_case() {
+    check_table(&sentinel_table(), SentinelUrl::parse, compare_sentinel);
+}
+
+#[test]
+fn every_sentinel_url_is_refused_as_one_server_and_every_server_url_as_sentinels() {
+    for (url, want) in sentinel_table() {
+        if want.is_ok() {
+            assert_eq!(ConnectionUrl::parse(url), Err(UrlError::SentinelScheme), "{url:?}");
+        }
+    }
+    for (url, want) in table() {
+        if want.is_ok() {
+            assert_eq!(SentinelUrl::parse(url), Err(UrlError::NotSentinelScheme), "{url:?}");
+        }
+    }
+}
+
+#[test]
+fn a_sentinel_url_displays_without_passwords_and_round_trips() {
+    for (url, shown) in [
+        ("redis+sentinel://h/m", "redis+sentinel://h:26379/m/0"),
+        (
+            "rediss+sentinel://u:s3cr3t@[::1]:26380,h2/my%20m/3?sentinel_password=s3cr3t",
+            "rediss+sentinel://u:***@[::1]:26380,h2:26379/my%20m/3",
+        ),
+        ("redis+sentinel:///m?password=s3cr3t&db=2", "redis+sentinel://:***@localhost:26379/m/2"),
+        ("redis+sentinel://us%65r@h/m", "redis+sentinel://user@h:26379/m/0"),
+    ] {
+        let parsed = SentinelUrl::parse(url).unwrap();
+        assert_eq!(parsed.to_string(), shown, "{url}");
+        let again = SentinelUrl::parse(shown).unwrap();
+        assert!(again.sentinels().eq(parsed.sentinels()), "{url}");
+        assert_eq!(
+            (again.service(), again.db(), again.username(), again.is_tls()),
+            (parsed.service(), parsed.db(), parsed.username(), parsed.is_tls())
+        );
+    }
+    let url = SentinelUrl::try_from("rediss+sentinel://h/m").unwrap();
+    assert_eq!(url.scheme(), Scheme::RedissSentinel);
+    assert!(url.scheme().is_sentinel() && url.scheme().is_tls());
+    assert_eq!(SentinelUrl::parse("redis+sentinel://h/m").unwrap().scheme(), Scheme::RedisSentinel);
+}
+
+#[test]
+fn a_sentinel_url_holds_its_passwords_in_no_debug_display_or_error() {
+    for url in [
+        "redis+sentinel://u:s3cr3t@h1,h2/m",
+        "redis+sentinel://h/m?sentinel_password=s3cr3t",
+        "rediss+sentinel://h/m?password=s3cr3t&ssl_password=s3cr3t",
+        "redis+sentinel://u:s3cr3t@h1,,h2/m",
+        "redis+sentinel://u:s3cr3t@h1:x/m",
+        "redis+sentinel://u:s3cr3t@h1",
+        "redis+sentinel://u:s3cr3t@h/m/x",
+        "redis+sentinel://u:s3cr3t@[s3cr3t]/m",
+        "redis+sentinel://h/m?sentinel_password=s3cr3t%zz",
+        "redis+sentinel://h/m?sentinel_password=s3cr3t&sentinel_password=s3cr3t",
+        "redis+sentinel://u:s3cr3t@h/m?ssl_password=s3cr3t",
+    ] {
+        let shown = match SentinelUrl::parse(url) {
+            Ok(parsed) => format!("{parsed:?} {parsed} {parsed:#?} {:?}", parsed.options()),
+            Err(e) => format!("{e} {e:?} {}", e.as_str()),
+        };
+        assert!(!shown.contains("s3cr3t"), "{url:?} shows its password: {shown}");
+    }
+    let message = |url| SentinelUrl::parse(url).unwrap_err().to_string();
+    assert_eq!(
+        message("redis+sentinel://h"),
+        "sentinel URL names no service (write redis+sentinel://host/mymaster)"
+    );
+    assert_eq!(message("redis://h/m"), "URL scheme is not redis+sentinel or rediss+sentinel");
+    assert_eq!(
+        message("redis+sentinel://h/m?min_other_sentinels=x"),
+        "invalid value for URL option 'min_other_sentinels': it takes a whole number, such as 1"
+    );
+    assert_eq!(
+        ConnectionUrl::parse("redis+sentinel://h/m").unwrap_err().to_string(),
+        "URL names sentinels (redis+sentinel://), not a server: read it as a sentinel URL"
+    );
+}
+
+#[test]
+fn the_sentinel_list_is_an_exact_size_iterator() {
+    let url = SentinelUrl::parse("redis+sentinel://a,b:2,[::1]:3/m").unwrap();
+    let mut list = url.sentinels();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list.next().map(|(h, p)| (h.to_string(), p)), Some(("a".into(), 26379)));
+    assert_eq!(list.len(), 2);
+    assert_eq!(list.nth(1).map(|(h, p)| (h.to_string(), p)), Some(("::1".into(), 3)));
+    assert_eq!((list.len(), list.next(), list.next()), (0, None, None));
+}
+
 /// Percent-encodes every byte of `s` but ASCII letters and digits.
 fn encode(s: &str) -> String {
     s.bytes()
@@ -642,6 +928,29 @@ proptest! {
             let shown = parsed.to_string();
             let again = ConnectionUrl::parse(&shown).unwrap();
             prop_assert_eq!(again.transport(), parsed.transport());
+            prop_assert_eq!(again.db(), parsed.db());
+            prop_assert_eq!(again.username(), parsed.username());
+            let _ = format!("{parsed:?}");
+        }
+    }
+
+    #[test]
+    fn any_sentinel_url_parses_or_errs_without_panicking(
+        url in prop_oneof![
+            any::<String>(),
+            "(redis|rediss)\\+sentinel://[a-z0-9:@%/?&=\\[\\],#.+_ -]{0,40}",
+            "redis\\+sentinel://([a-z]{0,3}(:[0-9]{0,6})?,){0,3}[a-z]{0,3}(/[a-z%0-9]{0,4}(/[0-9]{0,11})?)?",
+        ]
+    ) {
+        if let Ok(parsed) = SentinelUrl::parse(&url) {
+            prop_assert!(parsed.sentinels().len() >= 1);
+            prop_assert_eq!(parsed.sentinels().count(), parsed.sentinels().len());
+            prop_assert!(!parsed.service().is_empty());
+            // Whatever parses prints, and what it prints parses to the same place.
+            let shown = parsed.to_string();
+            let again = SentinelUrl::parse(&shown).unwrap();
+            prop_assert!(again.sentinels().eq(parsed.sentinels()));
+            prop_assert_eq!(again.service(), parsed.service());
             prop_assert_eq!(again.db(), parsed.db());
             prop_assert_eq!(again.username(), parsed.username());
             let _ = format!("{parsed:?}");

@@ -21,6 +21,7 @@ use crate::value::{FromValue, Value};
 #[cfg(feature = "tokio")]
 mod asynch;
 mod pools;
+pub(crate) mod url;
 
 #[cfg(feature = "tokio")]
 pub use asynch::AsyncSentinel;
