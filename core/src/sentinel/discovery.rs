@@ -74,6 +74,9 @@ pub enum Verdict {
     },
     /// Its reply could not be read.
     BadReply(StateError),
+    /// It names the master a `+switch-master` replaced: it has not caught up with the
+    /// failover yet ([`MasterDiscovery::on_reply_replacing`]).
+    Replaced,
     /// It gave the master.
     Accepted,
 }
@@ -89,6 +92,7 @@ impl fmt::Display for Verdict {
             Self::Down => f.write_str("holds the master for down"),
             Self::TooFewSentinels { known } => write!(f, "knows {known} other sentinels, too few"),
             Self::BadReply(e) => write!(f, "{e}"),
+            Self::Replaced => f.write_str("names the master a switch replaced"),
             Self::Accepted => f.write_str("gave the master"),
         }
     }
@@ -175,7 +179,38 @@ impl<const N: usize> MasterDiscovery<N> {
     /// The reply of the sentinel asked now: the master it names, when it is one to take;
     /// otherwise the next sentinel is to be asked.
     pub fn on_reply<'r>(&mut self, reply: &Frame<'r>) -> Option<MasterAddress<'r>> {
-        let (verdict, master) = self.judge(reply);
+        self.on_reply_replacing(reply, None)
+    }
+
+    /// [`on_reply`](Self::on_reply) after a `+switch-master` that replaced the master at
+    /// `replaced` (host and port as the sentinels name it, [`SwitchMaster::old`]): a
+    /// sentinel that still names that one has not caught up with the failover
+    /// ([`Verdict::Replaced`]) and the next is asked. Sentinels announce a switch up to
+    /// about a second apart, the one that ran the failover last; until then it names
+    /// the old master, which still says it is one.
+    ///
+    /// [`SwitchMaster::old`]: super::SwitchMaster::old
+    ///
+    /// ```
+    /// use ferrodis_core::resp::{decode, Decoded};
+    /// use ferrodis_core::sentinel::{MasterDiscovery, SentinelOrder, Verdict};
+    ///
+    /// let reply = b"*8\r\n$4\r\nname\r\n$1\r\nm\r\n$2\r\nip\r\n$8\r\n10.0.0.1\r\n$4\r\nport\r\n$4\r\n6379\r\n$5\r\nflags\r\n$6\r\nmaster\r\n";
+    /// let Ok(Decoded::Complete { frame, .. }) = decode(reply) else { panic!() };
+    /// let mut discovery = MasterDiscovery::<2>::new(&SentinelOrder::new(2), 0);
+    /// assert_eq!(discovery.on_reply_replacing(&frame, Some(("10.0.0.1", 6379))), None);
+    /// assert_eq!(discovery.next(), Some(1), "the next sentinel is asked");
+    /// assert_eq!(discovery.verdicts().next(), Some((0, Verdict::Replaced)));
+    /// ```
+    pub fn on_reply_replacing<'r>(
+        &mut self,
+        reply: &Frame<'r>,
+        replaced: Option<(&str, u16)>,
+    ) -> Option<MasterAddress<'r>> {
+        let (verdict, master) = match self.judge(reply) {
+            (Verdict::Accepted, Some(m)) if replaced == Some((m.host, m.port)) => (Verdict::Replaced, None),
+            judged => judged,
+        };
         self.record(verdict);
         master
     }

@@ -106,11 +106,13 @@ impl AsyncSentinel {
         let mut discovery = MasterDiscovery::new(&order, deployment.min_other_sentinels);
         let command = MasterDiscovery::<MAX_SENTINELS>::command(service);
         let mut details = Details::new(deployment.sentinels.len());
+        let replaced = deployment.replaced.of(service);
+        let replaced = replaced.as_ref().map(|(host, port)| (host.as_str(), *port));
         while let Some(i) = discovery.next() {
             let found = self
                 .ask(i, &command, |reply| {
                     details.reply(i, &reply);
-                    discovery.on_reply(&reply).map(|m| (m.host.to_owned(), m.port))
+                    discovery.on_reply_replacing(&reply, replaced).map(|m| (m.host.to_owned(), m.port))
                 })
                 .await;
             match found {
@@ -269,8 +271,11 @@ impl AsyncSentinel {
     ) -> Option<(MultiplexedConnection, mpsc::UnboundedReceiver<String>)> {
         let config = ConnectionConfig { protocol: Protocol::Resp3, ..self.0.deployment.sentinel_config(i) };
         let (events, received) = mpsc::unbounded_channel();
+        let replaced = Arc::clone(&self.0.deployment.replaced);
         let push = Box::new(move |frame: Frame<'_>| {
             if let Some(switch) = SwitchMaster::of_message(&frame) {
+                // Before the pools hear of it: their next connections ask again.
+                replaced.record(&switch);
                 let _ = events.send(switch.service.to_owned());
             }
         });

@@ -2,14 +2,16 @@
 //! replicas through core's [`MasterDiscovery`] and listings; this driver only connects to
 //! the sentinels and moves the bytes.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use ferrodis_core::error::Delivery;
 use ferrodis_core::resp::{CommandArgs, Frame};
 use ferrodis_core::sentinel::{
-    MasterDiscovery, NodeState, SentinelOrder, StateError, Verdict, known_sentinels, replicas_command,
-    sentinels_command, serving_replicas,
+    MasterDiscovery, NodeState, SentinelOrder, StateError, SwitchMaster, Verdict, known_sentinels,
+    replicas_command, sentinels_command, serving_replicas,
 };
 
 use crate::cluster::AddressRemapFn;
@@ -112,6 +114,37 @@ struct Deployment {
     min_other_sentinels: u32,
     config: ConnectionConfig,
     addressing: Addressing,
+    replaced: Arc<Replaced>,
+}
+
+/// How long after a `+switch-master` no sentinel's word is taken for the master it
+/// replaced: far longer than sentinels take to catch up with one another (about a
+/// second), and a failover back to it announces itself.
+const REPLACED_FOR: Duration = Duration::from_secs(60);
+
+/// The masters `+switch-master` events replaced, by service, with when each was heard.
+#[derive(Default)]
+struct Replaced(Mutex<HashMap<String, Replacement>>);
+
+/// A master a switch replaced, and when the switch was heard.
+type Replacement = ((String, u16), Instant);
+
+impl Replaced {
+    /// Keeps what `event` replaced.
+    fn record(&self, event: &SwitchMaster<'_>) {
+        let old = (event.old.0.to_owned(), event.old.1);
+        self.map().insert(event.service.to_owned(), (old, Instant::now()));
+    }
+
+    /// The master a switch replaced lately in `service`, as the sentinels name it.
+    fn of(&self, service: &str) -> Option<(String, u16)> {
+        let map = self.map();
+        map.get(service).filter(|(_, at)| at.elapsed() < REPLACED_FOR).map(|(old, _)| old.clone())
+    }
+
+    fn map(&self) -> MutexGuard<'_, HashMap<String, Replacement>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Deployment {
@@ -121,7 +154,8 @@ impl Deployment {
         config: ConnectionConfig,
     ) -> Self {
         let sentinels = sentinels.into_iter().take(MAX_SENTINELS).collect();
-        Self { sentinels, min_other_sentinels, config, addressing: Addressing::default() }
+        let (addressing, replaced) = (Addressing::default(), Arc::default());
+        Self { sentinels, min_other_sentinels, config, addressing, replaced }
     }
 
     /// The connection settings of sentinel `i`.
@@ -270,11 +304,13 @@ impl Sentinel {
         let deployment = &self.0.deployment;
         let mut discovery = MasterDiscovery::new(&state.order, deployment.min_other_sentinels);
         let mut details = Details::new(deployment.sentinels.len());
+        let replaced = deployment.replaced.of(service);
+        let replaced = replaced.as_ref().map(|(host, port)| (host.as_str(), *port));
         while let Some(i) = discovery.next() {
             let found =
                 self.ask(&mut state, i, &MasterDiscovery::<MAX_SENTINELS>::command(service)[..], |reply| {
                     details.reply(i, &reply);
-                    discovery.on_reply(&reply).map(|m| (m.host.to_owned(), m.port))
+                    discovery.on_reply_replacing(&reply, replaced).map(|m| (m.host.to_owned(), m.port))
                 });
             match found {
                 Ok(Some(master)) => {

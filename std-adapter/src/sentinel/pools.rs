@@ -118,7 +118,11 @@ fn watch_switches(sentinel: Sentinel, service: String, resolver: WeakResolver) {
                 loop {
                     let mut switched = false;
                     let got = events.receive_push(|frame| {
-                        switched = SwitchMaster::of_message(&frame).is_some_and(|e| e.service == service);
+                        if let Some(event) = SwitchMaster::of_message(&frame) {
+                            // Before the pools hear of it: their next connections ask again.
+                            sentinel.0.deployment.replaced.record(&event);
+                            switched = event.service == service;
+                        }
                     });
                     let Some(live) = resolver.upgrade() else { return };
                     match got {
