@@ -30,7 +30,8 @@ macro_rules! settings_methods {
             Ok(Self::with(config, settings))
         }
 
-        fn rebuilt(self, settings: PoolSettings) -> Self {
+        /// The same pool's configuration with `settings` (a new pool).
+        pub(crate) fn rebuilt(self, settings: PoolSettings) -> Self {
             Self::with(self.shared.config.clone(), settings)
         }
 

@@ -323,6 +323,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The same sentinels, settings and addressing, asked from Tokio tasks over connections
+/// of its own.
+impl From<&super::Sentinel> for AsyncSentinel {
+    fn from(sentinel: &super::Sentinel) -> Self {
+        Self::of(sentinel.0.deployment.clone())
+    }
+}
+
 impl fmt::Debug for AsyncSentinel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsyncSentinel")

@@ -46,17 +46,40 @@ impl SentinelService {
     }
 
     /// `pool` with the URL's pool options.
-    fn pooled(&self, mut pool: ConnectionPool) -> ConnectionPool {
-        if let Some(max) = self.pool.max_connections {
-            pool = pool.max_connections(max);
-        }
-        if let Some(wait) = self.pool.wait {
-            pool = pool.wait(wait);
-        }
-        if let Some(interval) = self.pool.health_check_interval {
-            pool = pool.health_check_interval(interval);
-        }
-        pool
+    fn pooled(&self, pool: ConnectionPool) -> ConnectionPool {
+        pool.rebuilt(self.pool)
+    }
+
+    /// The Tokio pool of connections to the master: [`AsyncSentinel::master_for`](crate::AsyncSentinel::master_for) of these
+    /// sentinels, with [`config`](Self::config) and the URL's pool options. Call it within
+    /// a Tokio runtime (its switch listeners are tasks on it).
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub fn async_master_for(&self) -> crate::AsyncConnectionPool {
+        self.async_sentinel().master_for(&self.service, self.config.clone()).rebuilt(self.pool)
+    }
+
+    /// The Tokio pool of connections to the replicas: [`AsyncSentinel::replica_for`](crate::AsyncSentinel::replica_for) of
+    /// these sentinels, with [`config`](Self::config) and the URL's pool options.
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub fn async_replica_for(&self) -> crate::AsyncConnectionPool {
+        self.async_sentinel().replica_for(&self.service, self.config.clone()).rebuilt(self.pool)
+    }
+
+    /// One reconnecting multiplexed connection to the master that follows a failover:
+    /// [`AsyncSentinel::reconnecting_master_for`](crate::AsyncSentinel::reconnecting_master_for) of these sentinels with
+    /// [`config`](Self::config).
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub async fn reconnecting_master_for(&self) -> Result<crate::ReconnectingConnection> {
+        self.async_sentinel().reconnecting_master_for(&self.service, self.config.clone()).await
+    }
+
+    /// These sentinels, asked from Tokio tasks.
+    #[cfg(feature = "tokio")]
+    fn async_sentinel(&self) -> crate::AsyncSentinel {
+        crate::AsyncSentinel::from(&self.sentinel)
     }
 }
 
