@@ -16,7 +16,7 @@ use ferrodis_core::sentinel::{
 use tokio::sync::mpsc;
 
 use super::pools::{WATCH_TICK, replica_turn};
-use super::{Deployment, Details, MAX_SENTINELS, listed_nodes};
+use super::{Deployment, MAX_SENTINELS, listed_nodes};
 use crate::cluster::AddressRemapFn;
 use crate::config::{Address, ConnectionConfig};
 use crate::error::{Error, ErrorKind, Result};
@@ -103,31 +103,19 @@ impl AsyncSentinel {
     pub async fn discover_master(&self, service: &str) -> Result<(String, u16)> {
         let deployment = &self.0.deployment;
         let order = *lock(&self.0.order);
-        let mut discovery = MasterDiscovery::new(&order, deployment.min_other_sentinels);
+        let mut discovery = deployment.discovery(&order, service);
         let command = MasterDiscovery::<MAX_SENTINELS>::command(service);
-        let mut details = Details::new(deployment.sentinels.len());
-        let replaced = deployment.replaced.of(service);
-        let replaced = replaced.as_ref().map(|(host, port)| (host.as_str(), *port));
         while let Some(i) = discovery.next() {
-            let found = self
-                .ask(i, &command, |reply| {
-                    details.reply(i, &reply);
-                    discovery.on_reply_replacing(&reply, replaced).map(|m| (m.host.to_owned(), m.port))
-                })
-                .await;
-            match found {
+            match self.ask(i, &command, |reply| discovery.on_reply(i, &reply)).await {
                 Ok(Some(master)) => {
                     lock(&self.0.order).promote(i);
                     return Ok(deployment.addressing.apply(master, true));
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    details.failure(i, &e);
-                    discovery.on_no_answer();
-                }
+                Err(e) => discovery.on_failure(i, &e),
             }
         }
-        Err(deployment.master_not_found(service, &discovery, details))
+        Err(deployment.master_not_found(service, discovery))
     }
 
     /// The replicas of `service` that serve: as

@@ -78,6 +78,34 @@ impl Details {
     }
 }
 
+/// One master discovery as both drivers run it: core's [`MasterDiscovery`], with what each
+/// sentinel said beyond its verdict and the master a switch replaced lately.
+struct Discovery {
+    discovery: MasterDiscovery<MAX_SENTINELS>,
+    details: Details,
+    replaced: Option<(String, u16)>,
+}
+
+impl Discovery {
+    /// The sentinel to ask now, if any.
+    fn next(&self) -> Option<usize> {
+        self.discovery.next()
+    }
+
+    /// Sentinel `i`'s reply: the master it names, when it is one to take.
+    fn on_reply(&mut self, i: usize, reply: &Frame<'_>) -> Option<(String, u16)> {
+        self.details.reply(i, reply);
+        let replaced = self.replaced.as_ref().map(|(host, port)| (host.as_str(), *port));
+        self.discovery.on_reply_replacing(reply, replaced).map(|m| (m.host.to_owned(), m.port))
+    }
+
+    /// Sentinel `i` could not be asked: `e`.
+    fn on_failure(&mut self, i: usize, e: &Error) {
+        self.details.failure(i, e);
+        self.discovery.on_no_answer();
+    }
+}
+
 /// The sentinels of a deployment (redis-py's `Sentinel`): asks them for a service's
 /// master ([`discover_master`](Self::discover_master)), its replicas
 /// ([`discover_replicas`](Self::discover_replicas)), or sends any command to them
@@ -167,14 +195,19 @@ impl Deployment {
         config
     }
 
+    /// A discovery of `service`'s master, asking the sentinels in `order`.
+    fn discovery(&self, order: &SentinelOrder<MAX_SENTINELS>, service: &str) -> Discovery {
+        Discovery {
+            discovery: MasterDiscovery::new(order, self.min_other_sentinels),
+            details: Details::new(self.sentinels.len()),
+            replaced: self.replaced.of(service),
+        }
+    }
+
     /// The error of a `discovery` of `service` that found no master: what each sentinel
     /// said.
-    fn master_not_found(
-        &self,
-        service: &str,
-        discovery: &MasterDiscovery<MAX_SENTINELS>,
-        mut details: Details,
-    ) -> Error {
+    fn master_not_found(&self, service: &str, discovery: Discovery) -> Error {
+        let Discovery { discovery, mut details, .. } = discovery;
         let verdicts = discovery
             .verdicts()
             .map(|(i, verdict)| SentinelVerdict {
@@ -302,29 +335,19 @@ impl Sentinel {
     pub fn discover_master(&self, service: &str) -> Result<(String, u16)> {
         let mut state = self.state();
         let deployment = &self.0.deployment;
-        let mut discovery = MasterDiscovery::new(&state.order, deployment.min_other_sentinels);
-        let mut details = Details::new(deployment.sentinels.len());
-        let replaced = deployment.replaced.of(service);
-        let replaced = replaced.as_ref().map(|(host, port)| (host.as_str(), *port));
+        let mut discovery = deployment.discovery(&state.order, service);
+        let command = MasterDiscovery::<MAX_SENTINELS>::command(service);
         while let Some(i) = discovery.next() {
-            let found =
-                self.ask(&mut state, i, &MasterDiscovery::<MAX_SENTINELS>::command(service)[..], |reply| {
-                    details.reply(i, &reply);
-                    discovery.on_reply_replacing(&reply, replaced).map(|m| (m.host.to_owned(), m.port))
-                });
-            match found {
+            match self.ask(&mut state, i, &command[..], |reply| discovery.on_reply(i, &reply)) {
                 Ok(Some(master)) => {
                     state.order.promote(i);
                     return Ok(deployment.addressing.apply(master, true));
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    details.failure(i, &e);
-                    discovery.on_no_answer();
-                }
+                Err(e) => discovery.on_failure(i, &e),
             }
         }
-        Err(deployment.master_not_found(service, &discovery, details))
+        Err(deployment.master_not_found(service, discovery))
     }
 
     /// The replicas of `service` that serve (not down, not disconnected), from the first
